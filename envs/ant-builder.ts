@@ -1,0 +1,176 @@
+/**
+ * Builds one ant into a Rapier world (`buildAnt(RAPIER, world, opts)`): 9 rigid bodies, 8
+ * revolute joints with limits, and joint actuators, colliding only with the floor so that
+ * any number of ants can share a world.
+ *
+ * Actuation. Gymnasium's gear 150 relies on MuJoCo's joint armature (1 kg·m² on links of a
+ * few grams) and explodes in Rapier, whose joints have none. Each joint is driven instead by
+ * Rapier's force-based velocity motor, solved implicitly inside the constraint solver:
+ *
+ *   torque = c * (a * G / c - qdot) = G * a - c * qdot,   clipped to |torque| <= G_max
+ *
+ * i.e. a torque of G N·m per unit action plus viscous joint damping c, with no explicit
+ * force that could overshoot between steps. A weak joint scales G; a disabled joint keeps
+ * only the damping; a locked joint has both limits at one angle.
+ */
+import type { Rapier } from './rapier.ts';
+import type RAPIER_NS from '@dimforge/rapier3d-compat';
+import {
+  BODY_NAMES, DENSITY, FRICTION, NUM_BODIES, NUM_JOINTS, TORSO_RADIUS,
+  capsuleSpecs, forwardKinematics, jointSpecs, type BodyPose, type JointSpec,
+} from './ant-model.ts';
+import { fromTo, type Quat, type Vec3 } from './quat.ts';
+
+type World = RAPIER_NS.World;
+type RigidBody = RAPIER_NS.RigidBody;
+type RevoluteJoint = RAPIER_NS.RevoluteImpulseJoint;
+
+/** Collision groups: ant parts are in group 1 and see only the floor (group 0). */
+export const GROUP_FLOOR = 0x0001;
+export const GROUP_ANT = 0x0002;
+export const ANT_COLLISION_GROUPS = (GROUP_ANT << 16) | GROUP_FLOOR;
+export const FLOOR_COLLISION_GROUPS = (GROUP_FLOOR << 16) | GROUP_ANT;
+
+/** The physical tuning of the ant's actuators and solver (see the env's header for why). */
+export interface AntPhysics {
+  /** Torque in N·m per unit action. */
+  gear: number;
+  /** Viscous joint damping in N·m·s/rad. */
+  damping: number;
+  /** Extra solver iterations on the ant's bodies (on top of the world's). */
+  extraSolverIterations: number;
+}
+
+export const DEFAULT_PHYSICS: Readonly<AntPhysics> = Object.freeze({ gear: 3, damping: 0.2, extraSolverIterations: 0 });
+
+/** What a condition changes when the body is built (already resolved per body and joint). */
+export interface AntBuildSpec {
+  /** Mass multiplier per body, BODY_NAMES order. */
+  massScale: number[];
+  /** Shin length multiplier per leg. */
+  shinScale: number[];
+  /** Torque multiplier per joint (JOINT_NAMES order): 1 nominal, 0 disabled. */
+  torqueScale: number[];
+  /** A locked joint's angle (radians) or null. */
+  lockedAngle: (number | null)[];
+  /** Floor friction multiplier. */
+  friction: number;
+  /** Gravity multiplier for this ant's bodies. */
+  gravity: number;
+}
+
+export function nominalBuildSpec(): AntBuildSpec {
+  return {
+    massScale: new Array(NUM_BODIES).fill(1),
+    shinScale: [1, 1, 1, 1],
+    torqueScale: new Array(NUM_JOINTS).fill(1),
+    lockedAngle: new Array(NUM_JOINTS).fill(null),
+    friction: 1,
+    gravity: 1,
+  };
+}
+
+export interface AntHandles {
+  bodies: RigidBody[];
+  joints: RevoluteJoint[];
+  specs: JointSpec[];
+  /** The ant's origin offset in the world (ants in a shared world stand side by side in y). */
+  offset: Vec3;
+  physics: AntPhysics;
+  build: AntBuildSpec;
+  /** Per joint: the velocity gain G_j / c that turns an action into the motor's target speed. */
+  motorGain: Float64Array;
+}
+
+export interface BuildAntOptions {
+  offset?: Vec3;
+  physics?: AntPhysics;
+  build?: AntBuildSpec;
+  /** Initial torso pose and joint angles; defaults to the nominal reset pose at rest. */
+  torsoP?: Vec3;
+  torsoQ?: Quat;
+  angles?: ArrayLike<number>;
+}
+
+const Y_AXIS: Vec3 = { x: 0, y: 1, z: 0 };
+
+export function buildAnt(R: Rapier, world: World, opts: BuildAntOptions & { angles: ArrayLike<number>; torsoP: Vec3; torsoQ: Quat }): AntHandles {
+  const physics = opts.physics ?? DEFAULT_PHYSICS;
+  const build = opts.build ?? nominalBuildSpec();
+  const offset = opts.offset ?? { x: 0, y: 0, z: 0 };
+  const specs = jointSpecs();
+  const p0 = { x: opts.torsoP.x + offset.x, y: opts.torsoP.y + offset.y, z: opts.torsoP.z + offset.z };
+  const poses: BodyPose[] = forwardKinematics(p0, opts.torsoQ, opts.angles, specs);
+
+  const bodies: RigidBody[] = [];
+  for (let b = 0; b < NUM_BODIES; b++) {
+    const pose = poses[b]!;
+    const desc = R.RigidBodyDesc.dynamic()
+      .setTranslation(pose.p.x, pose.p.y, pose.p.z)
+      .setRotation(pose.q)
+      .setGravityScale(build.gravity)
+      .setCanSleep(false);
+    if (physics.extraSolverIterations > 0) desc.setAdditionalSolverIterations(physics.extraSolverIterations);
+    bodies.push(world.createRigidBody(desc));
+  }
+
+  const density = (b: number) => DENSITY * build.massScale[b]!;
+  const torsoCol = R.ColliderDesc.ball(TORSO_RADIUS).setDensity(density(0));
+  world.createCollider(decorate(R, torsoCol, build.friction), bodies[0]);
+  for (const c of capsuleSpecs(build.shinScale)) {
+    const desc = R.ColliderDesc.capsule(c.halfLength, c.radius)
+      .setTranslation(c.center.x, c.center.y, c.center.z)
+      .setRotation(fromTo(Y_AXIS, c.dir))
+      .setDensity(density(c.body));
+    world.createCollider(decorate(R, desc, build.friction), bodies[c.body]);
+  }
+
+  const joints: RevoluteJoint[] = [];
+  const motorGain = new Float64Array(NUM_JOINTS);
+  for (let j = 0; j < NUM_JOINTS; j++) {
+    const s = specs[j]!;
+    const data = R.JointData.revolute(s.anchorParent, s.anchorChild, s.axis);
+    const joint = world.createImpulseJoint(data, bodies[s.parent]!, bodies[s.child]!, true) as RevoluteJoint;
+    const locked = build.lockedAngle[j];
+    if (locked !== null && locked !== undefined) joint.setLimits(locked, locked);
+    else joint.setLimits(s.range[0], s.range[1]);
+    joint.setContactsEnabled(false);
+    joint.configureMotorModel(R.MotorModel.ForceBased);
+    joint.setMotorMaxForce(physics.gear);
+    joint.configureMotorVelocity(0, physics.damping);
+    motorGain[j] = (physics.gear * build.torqueScale[j]!) / physics.damping;
+    joints.push(joint);
+  }
+  return { bodies, joints, specs, offset, physics, build, motorGain };
+}
+
+function decorate(R: Rapier, desc: RAPIER_NS.ColliderDesc, friction: number): RAPIER_NS.ColliderDesc {
+  // Multiply wins over the floor's rule, so the contact friction is FRICTION * scale exactly.
+  return desc
+    .setFriction(FRICTION * friction)
+    .setFrictionCombineRule(R.CoefficientCombineRule.Multiply)
+    .setRestitution(0)
+    .setCollisionGroups(ANT_COLLISION_GROUPS)
+    .setSolverGroups(ANT_COLLISION_GROUPS);
+}
+
+/** A large static floor at z = 0 (a thick box whose top face is the plane). */
+export function buildFloor(R: Rapier, world: World): RAPIER_NS.Collider {
+  const desc = R.ColliderDesc.cuboid(1000, 1000, 0.5)
+    .setTranslation(0, 0, -0.5)
+    .setFriction(1)
+    .setRestitution(0)
+    .setCollisionGroups(FLOOR_COLLISION_GROUPS)
+    .setSolverGroups(FLOOR_COLLISION_GROUPS);
+  return world.createCollider(desc);
+}
+
+/** Applies actions in JOINT order (already clipped to [-1, 1]) as motor velocity targets. */
+export function applyJointActions(ant: AntHandles, jointActions: ArrayLike<number>): void {
+  const c = ant.physics.damping;
+  for (let j = 0; j < NUM_JOINTS; j++) {
+    ant.joints[j]!.configureMotorVelocity(jointActions[j]! * ant.motorGain[j]!, c);
+  }
+}
+
+export { BODY_NAMES };
