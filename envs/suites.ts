@@ -1,0 +1,109 @@
+/**
+ * Named condition suites: plain lists of conditions. A suite serves two purposes: the
+ * training distribution (each episode draws one of its conditions) and the stress test
+ * (every condition evaluated in turn). The built-in `heldout` suite contains nothing that
+ * the built-in `train` suite can produce, so a stress test on it measures adaptation to
+ * conditions never seen in training.
+ */
+import { validateCondition, type Condition } from './conditions.ts';
+import type { RandomSource } from './rng.ts';
+
+export interface Suite {
+  name: string;
+  description?: string;
+  conditions: Condition[];
+  /** Optional sampling weights (training); uniform when absent. */
+  weights?: number[];
+}
+
+const leg = (target: string, factor: number): Condition => ({ name: `${target} mass ×${factor}`, massScale: [{ target: target as never, factor }] });
+
+export const BUILTIN_SUITES: Readonly<Record<string, Suite>> = Object.freeze({
+  nominal: { name: 'nominal', description: 'The nominal ant only.', conditions: [{ name: 'nominal' }] },
+  train: {
+    name: 'train',
+    description: 'Mild body and world variations for training: half the episodes nominal, the rest a slightly heavier or lighter leg, other friction or gravity, a mildly weak joint, light noise.',
+    conditions: [
+      { name: 'nominal' },
+      leg('front_left', 1.4), leg('back_left', 1.4), leg('back_right', 1.4), leg('front_right', 1.4),
+      leg('torso', 1.25), leg('front_left', 0.7), leg('back_right', 0.7),
+      { name: 'friction ×0.7', friction: 0.7 }, { name: 'friction ×1.5', friction: 1.5 },
+      { name: 'gravity ×0.85', gravity: 0.85 }, { name: 'gravity ×1.15', gravity: 1.15 },
+      { name: 'hip_1 weak ×0.6', jointDamage: [{ joint: 'hip_1', mode: 'weak', factor: 0.6 }] },
+      { name: 'ankle_4 weak ×0.6', jointDamage: [{ joint: 'ankle_4', mode: 'weak', factor: 0.6 }] },
+      { name: 'actuator noise 0.05', actuatorNoise: 0.05 }, { name: 'sensor noise 0.02', sensorNoise: 0.02 },
+    ],
+    weights: [14, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1],
+  },
+  heldout: {
+    name: 'heldout',
+    description: 'Conditions never sampled in training: damaged, heavier and shorter legs, slippery floor, other gravity, strong noise, and combinations.',
+    conditions: [
+      { name: 'nominal' },
+      { name: 'heavy leg (front_left ×3)', massScale: [{ target: 'front_left', factor: 3 }] },
+      { name: 'short leg (back_right shin ×0.6)', legLength: [{ leg: 'back_right', factor: 0.6 }] },
+      { name: 'disabled ankle_1', jointDamage: [{ joint: 'ankle_1', mode: 'disabled' }] },
+      { name: 'weak hip_2 (×0.3)', jointDamage: [{ joint: 'hip_2', mode: 'weak', factor: 0.3 }] },
+      { name: 'locked ankle_3', jointDamage: [{ joint: 'ankle_3', mode: 'locked', angle: -50 }] },
+      { name: 'low friction (×0.3)', friction: 0.3 },
+      { name: 'low gravity (×0.6)', gravity: 0.6 },
+      { name: 'high gravity (×1.4)', gravity: 1.4 },
+      { name: 'sensor noise 0.15', sensorNoise: 0.15 },
+      { name: 'actuator noise 0.3', actuatorNoise: 0.3 },
+      { name: 'heavy + slippery', massScale: [{ target: 'back_left', factor: 2.5 }], friction: 0.4 },
+      { name: 'disabled hip_4 + short front_left', jointDamage: [{ joint: 'hip_4', mode: 'disabled' }], legLength: [{ leg: 'front_left', factor: 0.7 }] },
+    ],
+  },
+  tiny: {
+    name: 'tiny',
+    description: 'Three conditions, for quick checks.',
+    conditions: [{ name: 'nominal' }, { name: 'disabled ankle_1', jointDamage: [{ joint: 'ankle_1', mode: 'disabled' }] }, { name: 'low friction (×0.3)', friction: 0.3 }],
+  },
+});
+
+/** Validates a suite from untrusted data (a user's suite file); errors name the field. */
+export function validateSuite(raw: unknown, source = 'suite'): Suite {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`${source} must be an object with "name" and "conditions"`);
+  const r = raw as Record<string, unknown>;
+  for (const k of Object.keys(r)) if (!['name', 'description', 'conditions', 'weights'].includes(k)) throw new Error(`${source}.${k} is not a known suite field (known: name, description, conditions, weights)`);
+  if (typeof r.name !== 'string' || !r.name) throw new Error(`${source}.name must be a non-empty string`);
+  if (!Array.isArray(r.conditions) || r.conditions.length === 0) throw new Error(`${source}.conditions must be a non-empty list`);
+  const conditions = r.conditions.map((c, i) => {
+    const v = validateCondition(c, `${source}.conditions[${i}]`);
+    if (!v.name) v.name = `condition ${i}`;
+    return v;
+  });
+  const names = new Set<string>();
+  for (const c of conditions) {
+    if (names.has(c.name!)) throw new Error(`${source}.conditions: the name "${c.name}" appears twice`);
+    names.add(c.name!);
+  }
+  const out: Suite = { name: r.name, conditions };
+  if (typeof r.description === 'string') out.description = r.description;
+  if (r.weights !== undefined) {
+    if (!Array.isArray(r.weights) || r.weights.length !== conditions.length || !r.weights.every((w) => typeof w === 'number' && w >= 0 && Number.isFinite(w)) || !r.weights.some((w) => (w as number) > 0)) {
+      throw new Error(`${source}.weights must be ${conditions.length} non-negative numbers, not all zero`);
+    }
+    out.weights = r.weights as number[];
+  }
+  return out;
+}
+
+export function getBuiltinSuite(name: string): Suite {
+  const s = BUILTIN_SUITES[name];
+  if (!s) throw new Error(`unknown suite "${name}" (built-in: ${Object.keys(BUILTIN_SUITES).join(', ')}; or pass a suite file)`);
+  return s;
+}
+
+/** Index of the condition an episode draws from a suite. */
+export function sampleConditionIndex(suite: Suite, rng: RandomSource): number {
+  const w = suite.weights;
+  if (!w) return Math.min(suite.conditions.length - 1, Math.floor(rng.uniform() * suite.conditions.length));
+  const total = w.reduce((a, b) => a + b, 0);
+  let u = rng.uniform() * total;
+  for (let i = 0; i < w.length; i++) {
+    u -= w[i]!;
+    if (u < 0) return i;
+  }
+  return w.length - 1;
+}

@@ -1,0 +1,50 @@
+/**
+ * Replay files in a run directory: `replays/<name>.json` (the format of envs/replay.ts) and
+ * a manifest `replays/index.json` that the viewer reads to list them.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Replay } from '../envs/replay.ts';
+import { atomicWriteJson, readJsonFile } from './fsutil.ts';
+
+export interface ReplayIndexEntry {
+  file: string;
+  label: string;
+  generation?: number;
+  conditionText: string;
+  episodeSeed: number;
+  return: number;
+  distance: number;
+  steps: number;
+}
+
+export interface ReplayIndex { version: 1; replays: ReplayIndexEntry[] }
+
+export function readReplayIndex(dir: string): ReplayIndex {
+  const path = join(dir, 'index.json');
+  if (!existsSync(path)) return { version: 1, replays: [] };
+  const raw = readJsonFile(path, 'replay index') as ReplayIndex;
+  if (raw?.version !== 1 || !Array.isArray(raw.replays)) throw new Error(`replay index ${path} has an unknown layout`);
+  return raw;
+}
+
+/** Writes a replay atomically and records it in the manifest (replacing an entry of the same file). */
+export function writeReplay(dir: string, name: string, replay: Replay): string {
+  const file = `${name}.json`;
+  atomicWriteJson(join(dir, file), replay);
+  const index = readReplayIndex(dir);
+  const entry: ReplayIndexEntry = {
+    file,
+    label: replay.meta.label ?? name,
+    conditionText: replay.conditionText,
+    episodeSeed: replay.meta.episodeSeed,
+    return: replay.summary.return,
+    distance: replay.summary.distance,
+    steps: replay.summary.steps,
+  };
+  if (replay.meta.generation !== undefined) entry.generation = replay.meta.generation;
+  index.replays = index.replays.filter((r) => r.file !== file);
+  index.replays.push(entry);
+  atomicWriteJson(join(dir, 'index.json'), index, true);
+  return join(dir, file);
+}
