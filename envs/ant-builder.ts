@@ -39,9 +39,15 @@ export interface AntPhysics {
   damping: number;
   /** Extra solver iterations on the ant's bodies (on top of the world's). */
   extraSolverIterations: number;
+  /**
+   * Let a resting ant fall asleep (Rapier's island sleeping). Contact friction in an
+   * iterative solver lets a resting body slip by a fraction of a millimetre per second;
+   * sleeping stops that creep, and any change of action wakes the ant again.
+   */
+  canSleep: boolean;
 }
 
-export const DEFAULT_PHYSICS: Readonly<AntPhysics> = Object.freeze({ gear: 3, damping: 0.2, extraSolverIterations: 0 });
+export const DEFAULT_PHYSICS: Readonly<AntPhysics> = Object.freeze({ gear: 3, damping: 0.2, extraSolverIterations: 0, canSleep: true });
 
 /** What a condition changes when the body is built (already resolved per body and joint). */
 export interface AntBuildSpec {
@@ -80,6 +86,8 @@ export interface AntHandles {
   build: AntBuildSpec;
   /** Per joint: the velocity gain G_j / c that turns an action into the motor's target speed. */
   motorGain: Float64Array;
+  /** The joint actions last sent to the motors (NaN before the first). */
+  lastAction: Float64Array;
 }
 
 export interface BuildAntOptions {
@@ -109,7 +117,7 @@ export function buildAnt(R: Rapier, world: World, opts: BuildAntOptions & { angl
       .setTranslation(pose.p.x, pose.p.y, pose.p.z)
       .setRotation(pose.q)
       .setGravityScale(build.gravity)
-      .setCanSleep(false);
+      .setCanSleep(physics.canSleep);
     if (physics.extraSolverIterations > 0) desc.setAdditionalSolverIterations(physics.extraSolverIterations);
     bodies.push(world.createRigidBody(desc));
   }
@@ -141,7 +149,7 @@ export function buildAnt(R: Rapier, world: World, opts: BuildAntOptions & { angl
     motorGain[j] = (physics.gear * build.torqueScale[j]!) / physics.damping;
     joints.push(joint);
   }
-  return { bodies, joints, specs, offset, physics, build, motorGain };
+  return { bodies, joints, specs, offset, physics, build, motorGain, lastAction: new Float64Array(NUM_JOINTS).fill(NaN) };
 }
 
 function decorate(R: Rapier, desc: RAPIER_NS.ColliderDesc, friction: number): RAPIER_NS.ColliderDesc {
@@ -154,10 +162,9 @@ function decorate(R: Rapier, desc: RAPIER_NS.ColliderDesc, friction: number): RA
     .setSolverGroups(ANT_COLLISION_GROUPS);
 }
 
-/** A large static floor at z = 0 (a thick box whose top face is the plane). */
+/** The floor: the half-space z <= 0 (cheaper contacts than a large box). */
 export function buildFloor(R: Rapier, world: World): RAPIER_NS.Collider {
-  const desc = R.ColliderDesc.cuboid(1000, 1000, 0.5)
-    .setTranslation(0, 0, -0.5)
+  const desc = new R.ColliderDesc(new R.HalfSpace({ x: 0, y: 0, z: 1 }))
     .setFriction(1)
     .setRestitution(0)
     .setCollisionGroups(FLOOR_COLLISION_GROUPS)
@@ -168,9 +175,16 @@ export function buildFloor(R: Rapier, world: World): RAPIER_NS.Collider {
 /** Applies actions in JOINT order (already clipped to [-1, 1]) as motor velocity targets. */
 export function applyJointActions(ant: AntHandles, jointActions: ArrayLike<number>): void {
   const c = ant.physics.damping;
+  let changed = false;
   for (let j = 0; j < NUM_JOINTS; j++) {
-    ant.joints[j]!.configureMotorVelocity(jointActions[j]! * ant.motorGain[j]!, c);
+    const v = jointActions[j]!;
+    if (v === ant.lastAction[j]) continue;
+    changed = true;
+    ant.lastAction[j] = v;
+    ant.joints[j]!.configureMotorVelocity(v * ant.motorGain[j]!, c);
   }
+  // A new motor target does not wake a sleeping body by itself.
+  if (changed && ant.physics.canSleep) for (const b of ant.bodies) b.wakeUp();
 }
 
 export { BODY_NAMES };

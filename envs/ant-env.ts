@@ -111,6 +111,7 @@ export class AntEnv {
   step(action: ArrayLike<number>): StepResult {
     if (!this.started) throw new Error('step called before reset');
     if (this.world.done[0]) throw new Error('step called after the episode ended; call reset first');
+    if (action.length !== ACT_SIZE) throw new Error(`action must have ${ACT_SIZE} entries (got ${action.length})`);
     this.world.step(action);
     const ant = this.world.ants[0]!;
     return {

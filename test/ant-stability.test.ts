@@ -1,0 +1,75 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadRapier } from '../envs/rapier.ts';
+import { AntWorld } from '../envs/ant-world.ts';
+import { DEG, NUM_JOINTS } from '../envs/ant-model.ts';
+import { Rng } from '../envs/rng.ts';
+
+const R = await loadRapier();
+const EPISODES = 200;
+/** Ants per shared world; trajectories are the same as alone (see ant-env.test). */
+const BATCH = 20;
+
+test(`${EPISODES} full episodes of uniformly random full-scale actions: finite, no body over 20 m/s, joint limits within 5°`, () => {
+  const world = new AntWorld(R);
+  const rng = new Rng(2024);
+  let worstLimit = 0;
+  let worstSpeed = 0;
+  let nonFinite = 0;
+  let stepsPast5 = 0;
+  let jointSteps = 0;
+  let terminated = 0;
+  for (let b = 0; b < EPISODES / BATCH; b++) {
+    world.reset(Array.from({ length: BATCH }, (_, i) => ({ seed: b * BATCH + i, condition: {} })));
+    const actions = new Float64Array(8 * BATCH);
+    for (;;) {
+      for (let i = 0; i < actions.length; i++) actions[i] = rng.range(-1, 1);
+      const running = world.step(actions);
+      for (let i = 0; i < BATCH; i++) {
+        const ant = world.ants[i]!;
+        if (world.done[i] && !world.terminated[i] && !world.truncated[i]) continue;
+        for (let j = 0; j < NUM_JOINTS; j++) {
+          const r = ant.specs[j]!.range;
+          const q = ant.q[j]!;
+          if (!Number.isFinite(q)) nonFinite++;
+          const v = Math.max(r[0] - q, q - r[1], 0) / DEG;
+          worstLimit = Math.max(worstLimit, v);
+          if (v > 5) stepsPast5++;
+          jointSteps++;
+        }
+        for (const body of ant.handles.bodies) {
+          const lv = body.linvel();
+          const s = Math.hypot(lv.x, lv.y, lv.z);
+          if (!Number.isFinite(s)) nonFinite++;
+          worstSpeed = Math.max(worstSpeed, s);
+        }
+      }
+      if (running === 0) break;
+    }
+    for (let i = 0; i < BATCH; i++) terminated += world.terminated[i]!;
+  }
+  world.close();
+  console.log(`# random actions: worst joint-limit violation ${worstLimit.toFixed(2)}°, fraction of joint-steps past 5° ${(stepsPast5 / jointSteps).toFixed(5)}, fastest body ${worstSpeed.toFixed(2)} m/s, ${terminated}/${EPISODES} episodes terminated`);
+  assert.equal(nonFinite, 0);
+  assert.ok(worstSpeed < 20, `a body reached ${worstSpeed.toFixed(2)} m/s`);
+  assert.ok(worstLimit <= 5, `a joint went ${worstLimit.toFixed(2)}° past its limit`);
+});
+
+test('at zero action the ant settles and stands still (no creep)', () => {
+  const world = new AntWorld(R);
+  for (const seed of [1, 2, 3]) {
+    world.reset([{ seed, condition: {} }]);
+    const zero = new Float64Array(8);
+    let settled: { x: number; y: number; z: number } | null = null;
+    let maxDrift = 0;
+    for (let t = 0; t < 1000; t++) {
+      world.step(zero);
+      const p = world.ants[0]!.handles.bodies[0]!.translation();
+      if (t === 200) settled = { x: p.x, y: p.y, z: p.z };
+      if (settled) maxDrift = Math.max(maxDrift, Math.hypot(p.x - settled.x, p.y - settled.y, p.z - settled.z));
+    }
+    assert.equal(world.truncated[0], 1, 'the resting ant stays healthy');
+    assert.ok(maxDrift < 0.005, `seed ${seed}: torso crept ${(maxDrift * 1000).toFixed(2)} mm over 800 steps at rest`);
+  }
+  world.close();
+});
