@@ -1,0 +1,146 @@
+/**
+ * OpenAI-ES (Salimans et al. 2017): the default strategy.
+ *
+ * Mirrored sampling x = mean ± sigma z, pairs (seed,+1),(seed,-1). With shaped fitness F
+ * (centered rank by default), over n members:
+ *   g = 1/(n sigma) sum_i F_i sign_i z_i - l2 * mean      (gradient ascent direction + weight decay)
+ *   mean <- mean + Adam(g)                                 (optim.ts)
+ *   sigma <- max(sigmaMin, sigma * sigmaDecay),  lr <- max(lrMin, lr * lrDecay)
+ * With sigmaDecay = lrDecay = 1 both stay fixed, as in the paper.
+ */
+
+import { Rng } from '../../envs/rng.ts';
+import { accumulateNoise, drawSeeds, mirroredMembers } from './noise.ts';
+import { adamStep, adamInit, norm, type AdamState } from './optim.ts';
+import { evenPopSize, inHalfOpenAbove, inRange, mergeParams, nonNegative, positive } from './params.ts';
+import { asRecord, baseFields, checkInitMean, checkTellInputs, fieldF64, fieldNumber } from './state-check.ts';
+import type { Population, Strategy, StrategyState } from './types.ts';
+
+export interface OpenAIESParams {
+  /** Members per generation (even: mirrored pairs). */
+  popSize: number;
+  /** Initial sampling standard deviation. */
+  sigma: number;
+  /** Multiplies sigma after every generation (1 keeps it fixed). */
+  sigmaDecay: number;
+  /** Floor for a decaying sigma. */
+  sigmaMin: number;
+  /** Adam learning rate. */
+  lr: number;
+  /** Multiplies lr after every generation (1 keeps it fixed). */
+  lrDecay: number;
+  /** Floor for a decaying lr. */
+  lrMin: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  /** L2 weight decay coefficient: g -= l2 * mean. */
+  l2: number;
+}
+
+export interface OpenAIESState extends StrategyState {
+  sigma: number;
+  lr: number;
+  adam: AdamState;
+}
+
+const defaults: OpenAIESParams = {
+  popSize: 64,
+  sigma: 0.02,
+  sigmaDecay: 1,
+  sigmaMin: 0,
+  lr: 0.01,
+  lrDecay: 1,
+  lrMin: 0,
+  beta1: 0.9,
+  beta2: 0.999,
+  eps: 1e-8,
+  l2: 0.005,
+};
+
+function resolveParams(input?: object): OpenAIESParams {
+  const p = mergeParams('openai-es', defaults, input);
+  evenPopSize(p.popSize, 'popSize');
+  positive(p.sigma, 'sigma');
+  inHalfOpenAbove(p.sigmaDecay, 'sigmaDecay', 0, 1);
+  nonNegative(p.sigmaMin, 'sigmaMin');
+  positive(p.lr, 'lr');
+  inHalfOpenAbove(p.lrDecay, 'lrDecay', 0, 1);
+  nonNegative(p.lrMin, 'lrMin');
+  inRange(p.beta1, 'beta1', 0, 1);
+  inRange(p.beta2, 'beta2', 0, 1);
+  positive(p.eps, 'eps');
+  nonNegative(p.l2, 'l2');
+  return p;
+}
+
+function init(mean: Float64Array, params: OpenAIESParams, seed: number): OpenAIESState {
+  checkInitMean('openai-es', mean);
+  return {
+    generation: 0,
+    mean: Float64Array.from(mean),
+    rng: new Rng(seed).getState(),
+    sigma: params.sigma,
+    lr: params.lr,
+    adam: adamInit(mean.length),
+  };
+}
+
+function ask(state: OpenAIESState, params: OpenAIESParams): { population: Population; state: OpenAIESState } {
+  const rng = Rng.fromState(state.rng);
+  const members = mirroredMembers(drawSeeds(rng, params.popSize / 2));
+  const scale = new Float64Array(state.mean.length).fill(state.sigma);
+  return { population: { mean: state.mean, scale, members }, state: { ...state, rng: rng.getState() } };
+}
+
+function tell(state: OpenAIESState, population: Population, fitness: Float64Array, params: OpenAIESParams) {
+  checkTellInputs('openai-es', state.mean, population, fitness);
+  const d = state.mean.length;
+  const n = population.members.length;
+  const weights = new Float64Array(n);
+  for (let i = 0; i < n; i++) weights[i] = fitness[i] / (n * state.sigma);
+  const grad = new Float64Array(d);
+  accumulateNoise(population.members, weights, grad, null, new Float64Array(d));
+  for (let j = 0; j < d; j++) grad[j] -= params.l2 * state.mean[j];
+  const { state: adam, step } = adamStep(state.adam, grad, { lr: state.lr, beta1: params.beta1, beta2: params.beta2, eps: params.eps });
+  const mean = new Float64Array(d);
+  for (let j = 0; j < d; j++) mean[j] = state.mean[j] + step[j];
+  const next: OpenAIESState = {
+    generation: state.generation + 1,
+    mean,
+    rng: state.rng,
+    sigma: Math.max(params.sigmaMin, state.sigma * params.sigmaDecay),
+    lr: Math.max(params.lrMin, state.lr * params.lrDecay),
+    adam,
+  };
+  return { state: next, metrics: { sigma: state.sigma, lr: state.lr, gradNorm: norm(grad), stepNorm: norm(step) } };
+}
+
+function checkState(value: unknown, path = 'state'): OpenAIESState {
+  const { obj, generation, mean, rng } = baseFields(value, path);
+  const d = mean.length;
+  const adamObj = asRecord(obj.adam, `${path}.adam`);
+  return {
+    generation,
+    mean,
+    rng,
+    sigma: fieldNumber(obj, 'sigma', path, { min: 0 }),
+    lr: fieldNumber(obj, 'lr', path, { min: 0 }),
+    adam: {
+      m: fieldF64(adamObj, 'm', `${path}.adam`, d),
+      v: fieldF64(adamObj, 'v', `${path}.adam`, d),
+      t: fieldNumber(adamObj, 't', `${path}.adam`, { integer: true, min: 0 }),
+    },
+  };
+}
+
+export const openaiES: Strategy<OpenAIESParams, OpenAIESState> = {
+  name: 'openai-es',
+  defaults,
+  defaultShaping: 'centered-rank',
+  resolveParams,
+  init,
+  ask,
+  tell,
+  checkState,
+};

@@ -1,0 +1,168 @@
+/**
+ * The one wrapper every strategy runs in: it shapes the raw fitness (which we maximise)
+ * before the strategy's update and keeps the best member seen so far.
+ *
+ * A non-finite fitness (a NaN from a diverged rollout) is the worst possible outcome: it is
+ * never chosen as best, and shaping ranks it below every finite value, so the update
+ * neither follows it nor becomes NaN. A generation with no finite fitness at all is counted
+ * but leaves the strategy's state unchanged. The strategy's own tell() only ever sees
+ * finite, shaped values.
+ *
+ * The state is plain data: `serialize` gives a JSON-ready checkpoint and `restore` checks
+ * and rebuilds it bit for bit.
+ */
+
+import { getShaping, type FitnessShaping, type ShapingName } from './shaping.ts';
+import { deserializeState, serializeState, type SerializedState } from './serialize.ts';
+import { asRecord, fieldNumber } from './state-check.ts';
+import { memberParams, type Population, type Strategy, type StrategyMetrics, type StrategyName, type StrategyState } from './types.ts';
+
+export interface BestSoFar {
+  /** Highest finite raw fitness seen; -Infinity before the first finite one. */
+  fitness: number;
+  /** Parameters of that member; null before the first finite fitness. */
+  params: Float64Array | null;
+  /** Generation (0-based) in which it was found; -1 before. */
+  generation: number;
+}
+
+export interface MaximizerState<S extends StrategyState = StrategyState> {
+  strategy: StrategyName;
+  core: S;
+  best: BestSoFar;
+}
+
+/** One plain record per generation; null where no member had a finite fitness. */
+export interface GenerationMetrics {
+  /** The generation just told (0-based). */
+  generation: number;
+  fitnessMax: number | null;
+  fitnessMean: number | null;
+  fitnessMin: number | null;
+  /** Members whose fitness was NaN or infinite. */
+  nonFinite: number;
+  bestSoFar: number | null;
+  /** Whether this generation produced a new best. */
+  improved: boolean;
+  /** The strategy's own figures; empty when no fitness was finite and the update was skipped. */
+  strategy: StrategyMetrics;
+}
+
+export interface MaximizerOptions {
+  /** Fitness shaping; the strategy's default when left out. */
+  shaping?: ShapingName;
+}
+
+export interface Maximizer<P extends object, S extends StrategyState> {
+  readonly strategy: Strategy<P, S>;
+  readonly params: Readonly<P>;
+  readonly shaping: ShapingName;
+  init(mean: Float64Array, seed: number): MaximizerState<S>;
+  ask(state: MaximizerState<S>): { population: Population; state: MaximizerState<S> };
+  tell(state: MaximizerState<S>, population: Population, fitnessToMaximize: Float64Array): { state: MaximizerState<S>; metrics: GenerationMetrics };
+  /** The current center of the search distribution (do not mutate). */
+  center(state: MaximizerState<S>): Float64Array;
+  serialize(state: MaximizerState<S>): SerializedState;
+  /** Inverse of serialize; throws naming the field when the checkpoint is malformed. */
+  restore(json: unknown): MaximizerState<S>;
+}
+
+export function createMaximizer<P extends object, S extends StrategyState>(
+  strategy: Strategy<P, S>,
+  params?: Partial<P> | Record<string, unknown>,
+  options: MaximizerOptions = {},
+): Maximizer<P, S> {
+  const resolved = strategy.resolveParams(params);
+  const shapingName = options.shaping ?? strategy.defaultShaping;
+  const shape: FitnessShaping = getShaping(shapingName);
+
+  function tell(state: MaximizerState<S>, population: Population, fitnessToMaximize: Float64Array) {
+    const n = population.members.length;
+    if (fitnessToMaximize.length !== n) {
+      throw new Error(`tell: fitness has ${fitnessToMaximize.length} entries but the population has ${n} members`);
+    }
+    let bestIdx = -1;
+    let max = -Infinity;
+    let min = Infinity;
+    let sum = 0;
+    let finite = 0;
+    for (let i = 0; i < n; i++) {
+      const f = fitnessToMaximize[i];
+      if (!Number.isFinite(f)) continue;
+      finite++;
+      sum += f;
+      if (f < min) min = f;
+      if (f > max) {
+        max = f;
+        bestIdx = i;
+      }
+    }
+    // A generation in which every rollout failed says nothing about where to go: count it
+    // but leave the search distribution alone (shaping would make it a random selection).
+    let core: S;
+    let strategyMetrics: StrategyMetrics = {};
+    if (finite === 0) {
+      core = { ...state.core, generation: state.core.generation + 1 };
+    } else {
+      ({ state: core, metrics: strategyMetrics } = strategy.tell(state.core, population, shape(fitnessToMaximize), resolved));
+    }
+    let best = state.best;
+    const improved = bestIdx >= 0 && max > best.fitness;
+    if (improved) {
+      const params = new Float64Array(population.mean.length);
+      memberParams(population, bestIdx, params);
+      best = { fitness: max, params, generation: state.core.generation };
+    }
+    const metrics: GenerationMetrics = {
+      generation: state.core.generation,
+      fitnessMax: finite > 0 ? max : null,
+      fitnessMean: finite > 0 ? sum / finite : null,
+      fitnessMin: finite > 0 ? min : null,
+      nonFinite: n - finite,
+      bestSoFar: best.params === null ? null : best.fitness,
+      improved,
+      strategy: strategyMetrics,
+    };
+    return { state: { strategy: strategy.name, core, best }, metrics };
+  }
+
+  function restore(json: unknown): MaximizerState<S> {
+    const obj = asRecord(deserializeState(json), 'state');
+    if (obj.strategy !== strategy.name) {
+      throw new Error(`state.strategy is ${JSON.stringify(obj.strategy)} but this run uses ${JSON.stringify(strategy.name)}`);
+    }
+    const core = strategy.checkState(obj.core, 'state.core');
+    const b = asRecord(obj.best, 'state.best');
+    const fitness = fieldNumber(b, 'fitness', 'state.best', { finite: false });
+    const generation = fieldNumber(b, 'generation', 'state.best', { integer: true, min: -1 });
+    const params = b.params;
+    if (params !== null && !(params instanceof Float64Array && params.length === core.mean.length)) {
+      throw new Error(`state.best.params must be null or a Float64Array of length ${core.mean.length}`);
+    }
+    if (Number.isNaN(fitness) || (params === null) !== (fitness === -Infinity)) {
+      throw new Error('state.best.fitness must be -Infinity exactly when state.best.params is null');
+    }
+    return { strategy: strategy.name, core, best: { fitness, params, generation } };
+  }
+
+  return {
+    strategy,
+    params: resolved,
+    shaping: shapingName,
+    init(mean, seed) {
+      return {
+        strategy: strategy.name,
+        core: strategy.init(mean, resolved, seed),
+        best: { fitness: -Infinity, params: null, generation: -1 },
+      };
+    },
+    ask(state) {
+      const { population, state: core } = strategy.ask(state.core, resolved);
+      return { population, state: { ...state, core } };
+    },
+    tell,
+    center: (state) => state.core.mean,
+    serialize: (state) => serializeState(state),
+    restore,
+  };
+}
