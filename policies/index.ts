@@ -1,0 +1,39 @@
+/**
+ * The public entry of policies/: configuration, construction, initialization and the
+ * building blocks (neurons, rules, modulation) for tests and tools.
+ */
+
+import { validatePolicyConfig, type PolicyConfig } from './config.ts';
+import { MlpPolicy } from './mlp.ts';
+import { SnnPolicy } from './snn.ts';
+import type { Policy } from './types.ts';
+
+export type { Policy, ParamSlice } from './types.ts';
+export {
+  defaultPolicyConfig,
+  defaultSnnConfig,
+  defaultMlpConfig,
+  validatePolicyConfig,
+  describePolicy,
+  isPlasticLayer,
+  READOUT_NAMES,
+} from './config.ts';
+export type { PolicyConfig, SnnPolicyConfig, MlpPolicyConfig, ReadoutName } from './config.ts';
+export { initParams, INIT_GAINS } from './init.ts';
+export { policyLayout, layoutSize } from './layout.ts';
+export { SnnPolicy, type PlasticSnapshot } from './snn.ts';
+export { MlpPolicy } from './mlp.ts';
+export { MODULATION_NAMES, type ModulationName } from './modulation.ts';
+export { RULE_NAMES, type RuleName } from './rules/rule.ts';
+export type { RandomSource } from './reparam.ts';
+
+/**
+ * Builds the policy a configuration describes (validating it first, so a partial config
+ * gets the documented defaults). The genome starts at zero: load one with `setParams`.
+ */
+export function createPolicy(config: PolicyConfig, obsSize: number, actSize: number): Policy {
+  if (!Number.isInteger(obsSize) || obsSize <= 0) throw new Error(`obsSize must be a positive integer (got ${obsSize})`);
+  if (!Number.isInteger(actSize) || actSize <= 0) throw new Error(`actSize must be a positive integer (got ${actSize})`);
+  const c = validatePolicyConfig(config);
+  return c.type === 'mlp' ? new MlpPolicy(c, obsSize, actSize) : new SnnPolicy(c, obsSize, actSize);
+}

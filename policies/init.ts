@@ -1,0 +1,108 @@
+/**
+ * The documented initialization of every policy's genome, scaled so that the network
+ * starts in a useful regime on ant-like inputs (27 roughly unit-variance observations,
+ * 8 actions): hidden neurons neither silent nor saturated, actions spread inside (-1, 1).
+ *
+ * SNN, with P0 = 0.2 the firing rate the scales aim at (spikes per neuron per step):
+ *   W_in (layer 0)  ~ N(0, G_IN^2 / nIn)           input current std G_IN for unit inputs
+ *   W_in (layer>0)  ~ N(0, G_IN^2 / (P0 nIn))      the same for spiking inputs at rate P0
+ *   W_rec           ~ N(0, G_REC^2 / (P0 n))       recurrent drive std G_REC, zero mean
+ *   b               = B0
+ *   alpha           ~ N(0, (G_ALPHA * std(W))^2)   plasticity starts as strong as W's spread
+ *   rule.eta_raw    = logit(0.05), rule.tau_raw = ln(50 - 1)
+ *   mod.w           ~ N(0, (0.4)^2 / n), mod.b = 0 (M_t ~ +-0.1), mod.f = 1, mod.g = 0,
+ *   mod.eligibility_raw = logit(0.1)
+ *   neuron raws     = logit(leak), ln(threshold), logit(traceDecay) from the config
+ *   readout.W       ~ N(0, (G_OUT (1 - leak_o))^2 / (P0 n))   leaky (u integrates 1/(1-leak_o) steps)
+ *                   ~ N(0, G_OUT^2 / (E[r^2] n)), E[r^2] ~ 0.06   trace readout
+ *   readout.b = 0, readout.leak_raw = logit(readoutLeak)
+ * MLP: W ~ N(0, 1/nIn), output W ~ N(0, G_OUT^2 / nIn), biases 0.
+ *
+ * With the defaults (leak 0.9, threshold 1) G_IN = 0.6 gives mean rates of about 0.1-0.3
+ * (test/policy-init.test.ts measures it).
+ */
+
+import { isPlasticLayer, type PolicyConfig, type SnnPolicyConfig } from './config.ts';
+import { policyLayout, SliceIndex, layoutSize } from './layout.ts';
+import { logit, tauRaw, type RandomSource } from './reparam.ts';
+import { defaultModulationParams } from './modulation.ts';
+import { defaultBcmParams } from './rules/bcm.ts';
+
+export const INIT_GAINS = Object.freeze({
+  P0: 0.2,
+  G_IN: 0.6,
+  G_REC: 0.3,
+  B0: 0,
+  G_ALPHA: 1,
+  G_MOD: 0.4,
+  G_OUT: 0.5,
+  ETA0: 0.05,
+});
+
+function fillNormal(out: Float32Array, std: number, rng: RandomSource): void {
+  for (let i = 0; i < out.length; i++) out[i] = std * rng.normal();
+}
+
+/** A genome for `config`, drawn from `rng` as documented above. */
+export function initParams(config: PolicyConfig, obsSize: number, actSize: number, rng: RandomSource): Float32Array {
+  const slices = policyLayout(config, obsSize, actSize);
+  const params = new Float32Array(layoutSize(slices));
+  const idx = new SliceIndex(slices);
+  const view = (name: string) => idx.view(params, name);
+  const g = INIT_GAINS;
+  if (config.type === 'mlp') {
+    let nIn = obsSize;
+    config.hidden.forEach((n, l) => {
+      fillNormal(view(`layer${l}.W`), 1 / Math.sqrt(nIn), rng);
+      nIn = n;
+    });
+    fillNormal(view('output.W'), g.G_OUT / Math.sqrt(nIn), rng);
+    return params;
+  }
+  initSnn(config, obsSize, actSize, rng, view);
+  return params;
+}
+
+function initSnn(
+  c: SnnPolicyConfig,
+  obsSize: number,
+  actSize: number,
+  rng: RandomSource,
+  view: (name: string) => Float32Array,
+): void {
+  const g = INIT_GAINS;
+  c.hidden.forEach((n, l) => {
+    const p = `hidden${l}`;
+    const nIn = l === 0 ? obsSize : c.hidden[l - 1];
+    const sIn = l === 0 ? g.G_IN / Math.sqrt(nIn) : g.G_IN / Math.sqrt(g.P0 * nIn);
+    const sRec = g.G_REC / Math.sqrt(g.P0 * n);
+    fillNormal(view(`${p}.W_in`), sIn, rng);
+    if (c.recurrent) fillNormal(view(`${p}.W_rec`), sRec, rng);
+    view(`${p}.b`).fill(g.B0);
+    if (c.learnNeuronParams) {
+      view(`${p}.leak_raw`).fill(logit(c.leak));
+      view(`${p}.threshold_raw`).fill(Math.log(c.threshold));
+      view(`${p}.trace_raw`).fill(logit(c.traceDecay));
+    }
+    if (!isPlasticLayer(c, l)) return;
+    fillNormal(view(`${p}.alpha_in`), g.G_ALPHA * sIn, rng);
+    if (c.recurrent) fillNormal(view(`${p}.alpha_rec`), g.G_ALPHA * sRec, rng);
+    if (c.modulation === 'none') view(`${p}.rule.eta_raw`)[0] = logit(g.ETA0);
+    if (c.rule === 'bcm') view(`${p}.rule.tau_raw`)[0] = tauRaw(defaultBcmParams.tauTheta);
+    if (c.modulation === 'none') return;
+    fillNormal(view(`${p}.mod.w`), g.G_MOD / Math.sqrt(n), rng);
+    if (c.perNeuronModulation) {
+      view(`${p}.mod.f`).fill(defaultModulationParams.gain);
+      view(`${p}.mod.g`).fill(defaultModulationParams.offset);
+    }
+    if (c.modulation === 'retroactive') view(`${p}.mod.eligibility_raw`)[0] = logit(defaultModulationParams.eligibilityRate);
+  });
+  const nLast = c.hidden[c.hidden.length - 1];
+  const sOut =
+    c.readout === 'leaky'
+      ? (g.G_OUT * (1 - c.readoutLeak)) / Math.sqrt(g.P0 * nLast)
+      : g.G_OUT / Math.sqrt(0.06 * nLast);
+  fillNormal(view('readout.W'), sOut, rng);
+  if (c.readout === 'leaky' && c.learnNeuronParams) view('readout.leak_raw').fill(logit(c.readoutLeak));
+  void actSize;
+}

@@ -1,0 +1,97 @@
+/**
+ * Neuromodulation: how much of a rule's eligibility increment delta_ij reaches the plastic
+ * trace H. The network has a modulatory head per plastic layer,
+ *
+ *   M_t = tanh(w_M . h_t + b_M)        (h_t: the layer's rates)
+ *
+ * and, optionally, a gain and offset per postsynaptic neuron, m_j = f_j M_t + g_j.
+ *
+ * - none:        H <- clip(H + eta * delta)                  (eta from the rule's genome)
+ * - simple:      H <- clip(H + m_j * delta)                  (M_t replaces eta)
+ * - retroactive: E <- (1 - eta_e) E + eta_e * delta           (eligibility trace)
+ *                H <- clip(H + m_j * E)
+ *
+ * Retroactive modulation lets a modulator that arrives later (a reward-like signal) credit
+ * activity that happened earlier, within the eligibility memory 1/eta_e. Any rule combines
+ * with any modulation. Genome: eta_e = sigmoid(eligibility_raw); w_M, b_M, f, g are raw.
+ *
+ * The functions below are the pure references; the network fuses the same arithmetic
+ * into its synapse loops (snn-layer.ts).
+ */
+
+import { clip, logit, sigmoid } from './reparam.ts';
+
+export const MODULATION_NAMES = ['none', 'simple', 'retroactive'] as const;
+export type ModulationName = (typeof MODULATION_NAMES)[number];
+
+export interface ModulationParams {
+  /** Eligibility-trace rate eta_e in (0, 1) (retroactive only). */
+  readonly eligibilityRate: number;
+  /** Initial per-neuron gain f_j. */
+  readonly gain: number;
+  /** Initial per-neuron offset g_j. */
+  readonly offset: number;
+}
+
+/** Defaults: a 10-step eligibility memory; per-neuron factors start as m_j = M_t. */
+export const defaultModulationParams: ModulationParams = { eligibilityRate: 0.1, gain: 1, offset: 0 };
+
+export function eligibilityRateFromGenome(raw: number): number {
+  return sigmoid(raw);
+}
+
+export function eligibilityRateToGenome(etaE: number): number {
+  return logit(etaE);
+}
+
+/** M_t = tanh(w . h + b). */
+export function modulatorOutput(w: ArrayLike<number>, b: number, h: ArrayLike<number>): number {
+  let z = b;
+  for (let j = 0; j < h.length; j++) z += w[j] * h[j];
+  return Math.tanh(z);
+}
+
+/**
+ * Per-neuron learning rates m_j into `out`: f_j M + g_j when gains are given, else M.
+ */
+export function modulatedRates(M: number, f: ArrayLike<number> | null, g: ArrayLike<number> | null, out: Float32Array): void {
+  if (f && g) {
+    for (let j = 0; j < out.length; j++) out[j] = f[j] * M + g[j];
+  } else {
+    out.fill(M);
+  }
+}
+
+/**
+ * Reference for `none` and `simple`: H <- clip(H + m_j delta_ij) over a pre-major matrix
+ * (nPre x nPost, m of length nPost). Returns a new matrix.
+ */
+export function applyRates(H: ArrayLike<number>, delta: ArrayLike<number>, m: ArrayLike<number>, c: number): Float32Array {
+  const nPost = m.length;
+  const out = new Float32Array(H.length);
+  for (let idx = 0; idx < H.length; idx++) out[idx] = clip(H[idx] + m[idx % nPost] * delta[idx], c);
+  return out;
+}
+
+/**
+ * Reference for `retroactive`: E <- (1 - eta_e) E + eta_e delta, then H <- clip(H + m_j E).
+ * Returns new matrices.
+ */
+export function applyRetroactive(
+  H: ArrayLike<number>,
+  E: ArrayLike<number>,
+  delta: ArrayLike<number>,
+  m: ArrayLike<number>,
+  etaE: number,
+  c: number,
+): { H: Float32Array; E: Float32Array } {
+  const nPost = m.length;
+  const nextH = new Float32Array(H.length);
+  const nextE = new Float32Array(H.length);
+  for (let idx = 0; idx < H.length; idx++) {
+    const e = (1 - etaE) * E[idx] + etaE * delta[idx];
+    nextE[idx] = e;
+    nextH[idx] = clip(H[idx] + m[idx % nPost] * e, c);
+  }
+  return { H: nextH, E: nextE };
+}

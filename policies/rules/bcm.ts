@@ -1,0 +1,84 @@
+/**
+ * The BCM rule (Bienenstock, Cooper, Munro): a synapse strengthens when the postsynaptic
+ * activity is above a sliding threshold and weakens below it; the threshold follows the
+ * running mean of the squared activity, so a neuron that fires a lot raises its own bar.
+ *
+ *   H_ij    <- H_ij + eta * delta_ij,   delta_ij = pre_i post_j (post_j - theta_j)
+ *   theta_j <- theta_j + (post_j^2 - theta_j) / tau_theta
+ *
+ * delta uses the threshold from before this step's update. theta starts at zero every
+ * episode. Genome: eta = sigmoid(eta_raw), tau_theta = 1 + exp(tau_raw).
+ */
+
+import { logit, sigmoid, tauFromRaw, tauRaw } from '../reparam.ts';
+import type { PlasticityRule, RuleCoefficients, RuleState } from './rule.ts';
+
+export interface BcmParams {
+  /** Learning rate, in (0, 1). */
+  readonly eta: number;
+  /** Time constant of the sliding threshold, in steps (>= 1). */
+  readonly tauTheta: number;
+}
+
+export const defaultBcmParams: BcmParams = { eta: 0.05, tauTheta: 50 };
+
+export interface BcmState {
+  /** Sliding thresholds, one per postsynaptic neuron. */
+  readonly theta: Float32Array;
+}
+
+export function bcmFromGenome(etaRaw: number, tauRawValue: number): BcmParams {
+  return { eta: sigmoid(etaRaw), tauTheta: tauFromRaw(tauRawValue) };
+}
+
+export function bcmToGenome(p: BcmParams): [number, number] {
+  return [logit(p.eta), tauRaw(p.tauTheta)];
+}
+
+/**
+ * Pure reference step over a whole pre-major matrix H (nPre x nPost): returns the new H,
+ * the new state and the eligibility increment delta (before the learning rate).
+ */
+export function bcmStep(
+  p: BcmParams,
+  state: BcmState,
+  pre: ArrayLike<number>,
+  post: ArrayLike<number>,
+  H: ArrayLike<number>,
+): { H: Float32Array; state: BcmState; delta: Float32Array } {
+  const nPre = pre.length;
+  const nPost = post.length;
+  const delta = new Float32Array(nPre * nPost);
+  const next = new Float32Array(nPre * nPost);
+  for (let i = 0; i < nPre; i++) {
+    for (let j = 0; j < nPost; j++) {
+      const idx = i * nPost + j;
+      delta[idx] = pre[i] * post[j] * (post[j] - state.theta[j]);
+      next[idx] = H[idx] + p.eta * delta[idx];
+    }
+  }
+  const theta = new Float32Array(nPost);
+  for (let j = 0; j < nPost; j++) theta[j] = state.theta[j] + (post[j] * post[j] - state.theta[j]) / p.tauTheta;
+  return { H: next, state: { theta }, delta };
+}
+
+export const bcm: PlasticityRule = {
+  name: 'bcm',
+  hasTheta: true,
+  factors(_c: RuleCoefficients, s: RuleState, post: Float32Array, d: Float32Array, k: Float32Array): void {
+    const theta = s.theta;
+    for (let j = 0; j < post.length; j++) {
+      const y = post[j];
+      d[j] = 0;
+      k[j] = y * (y - theta[j]);
+    }
+  },
+  advance(c: RuleCoefficients, s: RuleState, post: Float32Array): void {
+    const theta = s.theta;
+    const inv = 1 / c.tauTheta;
+    for (let j = 0; j < post.length; j++) {
+      const y = post[j];
+      theta[j] += (y * y - theta[j]) * inv;
+    }
+  },
+};

@@ -1,0 +1,68 @@
+/**
+ * Oja's rule: Hebbian growth with a decay proportional to the squared postsynaptic
+ * activity, which keeps each neuron's incoming weight vector near unit norm and turns it
+ * towards the first principal component of its input.
+ *
+ *   H_ij <- H_ij + eta * post_j (pre_i - post_j H_ij)
+ *         = H_ij + eta * delta_ij,      delta_ij = post_j pre_i - post_j^2 H_ij
+ *
+ * Genome: eta = sigmoid(eta_raw).
+ */
+
+import { logit, sigmoid } from '../reparam.ts';
+import type { PlasticityRule, RuleCoefficients, RuleState } from './rule.ts';
+
+export interface OjaParams {
+  /** Learning rate, in (0, 1). */
+  readonly eta: number;
+}
+
+export const defaultOjaParams: OjaParams = { eta: 0.05 };
+
+/** Oja keeps no state of its own. */
+export type OjaState = Record<string, never>;
+
+export function ojaFromGenome(etaRaw: number): OjaParams {
+  return { eta: sigmoid(etaRaw) };
+}
+
+export function ojaToGenome(p: OjaParams): number {
+  return logit(p.eta);
+}
+
+/**
+ * Pure reference step over a whole pre-major matrix H (nPre x nPost): returns the new H and
+ * the eligibility increment delta (before the learning rate).
+ */
+export function ojaStep(
+  p: OjaParams,
+  pre: ArrayLike<number>,
+  post: ArrayLike<number>,
+  H: ArrayLike<number>,
+): { H: Float32Array; delta: Float32Array } {
+  const nPre = pre.length;
+  const nPost = post.length;
+  const delta = new Float32Array(nPre * nPost);
+  const next = new Float32Array(nPre * nPost);
+  for (let i = 0; i < nPre; i++) {
+    for (let j = 0; j < nPost; j++) {
+      const idx = i * nPost + j;
+      delta[idx] = post[j] * (pre[i] - post[j] * H[idx]);
+      next[idx] = H[idx] + p.eta * delta[idx];
+    }
+  }
+  return { H: next, delta };
+}
+
+export const oja: PlasticityRule = {
+  name: 'oja',
+  hasTheta: false,
+  factors(_c: RuleCoefficients, _s: RuleState, post: Float32Array, d: Float32Array, k: Float32Array): void {
+    for (let j = 0; j < post.length; j++) {
+      const y = post[j];
+      d[j] = -y * y;
+      k[j] = y;
+    }
+  },
+  advance(): void {},
+};

@@ -1,0 +1,67 @@
+/**
+ * The shape every plasticity rule shares. A rule gives, for each synapse (pre i, post j),
+ * an eligibility increment delta_ij = delta_rule(pre_i, post_j, H_ij); the caller decides
+ * how much of it reaches H (a learning rate, the modulator M_t, or an eligibility trace).
+ *
+ * All three rules factorize per postsynaptic neuron:
+ *
+ *   delta_ij = d_j * H_ij + k_j * pre_i
+ *
+ * (Hebb: d_j = -1, k_j = post_j; Oja: d_j = -post_j^2, k_j = post_j;
+ *  BCM: d_j = 0, k_j = post_j (post_j - theta_j)), so the network computes d and k once per
+ * neuron and then spends one multiply-add per synapse. Each rule file also exports a pure
+ * reference `step` over whole matrices, used by the tests and by the TensorFlow.js reference.
+ *
+ * Matrices are stored pre-major, index i * nPost + j, so that the synapses leaving one
+ * presynaptic neuron are contiguous (event-driven propagation walks them).
+ */
+
+export const RULE_NAMES = ['none', 'hebb', 'oja', 'bcm'] as const;
+export type RuleName = (typeof RULE_NAMES)[number];
+
+/** The rule's own per-episode state (BCM's sliding threshold; empty for Hebb and Oja). */
+export interface RuleState {
+  /** Sliding thresholds theta_j (BCM); length 0 for rules without one. */
+  readonly theta: Float32Array;
+}
+
+/** Learned coefficients a rule reads, already mapped from the genome to valid values. */
+export interface RuleCoefficients {
+  /** Learning rate eta in (0, 1) (used only without neuromodulation). */
+  eta: number;
+  /** BCM threshold time constant tau_theta >= 1 (ignored by Hebb and Oja). */
+  tauTheta: number;
+}
+
+export interface PlasticityRule {
+  readonly name: Exclude<RuleName, 'none'>;
+  /** Whether the rule keeps a sliding threshold per postsynaptic neuron. */
+  readonly hasTheta: boolean;
+  /** Writes d_j and k_j (see above) for the current postsynaptic activity. */
+  factors(c: RuleCoefficients, state: RuleState, post: Float32Array, d: Float32Array, k: Float32Array): void;
+  /** Advances the rule's own state after the synapses were updated (BCM's theta). */
+  advance(c: RuleCoefficients, state: RuleState, post: Float32Array): void;
+}
+
+export function createRuleState(rule: PlasticityRule, nPost: number): RuleState {
+  return { theta: new Float32Array(rule.hasTheta ? nPost : 0) };
+}
+
+/**
+ * Reference eligibility increment over whole matrices from the factors (allocates; tests
+ * and the reference path only).
+ */
+export function deltaFromFactors(
+  pre: ArrayLike<number>,
+  H: ArrayLike<number>,
+  d: ArrayLike<number>,
+  k: ArrayLike<number>,
+): Float32Array {
+  const nPre = pre.length;
+  const nPost = d.length;
+  const out = new Float32Array(nPre * nPost);
+  for (let i = 0; i < nPre; i++) {
+    for (let j = 0; j < nPost; j++) out[i * nPost + j] = d[j] * H[i * nPost + j] + k[j] * pre[i];
+  }
+  return out;
+}

@@ -1,0 +1,285 @@
+/**
+ * One hidden layer of LIF neurons with (optionally) recurrent and plastic synapses: the
+ * hot path of the SNN policy. Per SNN step t:
+ *
+ *   I_t  = b + sum_i x_i,t (W_in + alpha_in ⊙ H_in)_i. + sum_i s_i,t-1 (W_rec + alpha_rec ⊙ H_rec)_i.
+ *   LIF step (lif.ts) -> s_t, r_t
+ *   m_j  = eta | f_j M_t + g_j | M_t,   M_t = tanh(w_M . r_t + b_M)        (modulation.ts)
+ *   delta_ij = d_j H_ij + k_j pre_i                                        (rules/rule.ts)
+ *   H <- clip(H + m_j delta)  or, retroactive, E <- (1-eta_e)E + eta_e delta; H <- clip(H + m_j E)
+ *
+ * The rule's presynaptic activity is the layer input (normalized observation, or the
+ * previous layer's rates r) for W_in and this layer's own rates r_t for W_rec; the
+ * postsynaptic activity is r_t. An H updated at step t acts from step t+1.
+ *
+ * Why it is fast: x is either a dense observation (27 numbers) or binary spikes, so the
+ * spiking inputs are propagated event-driven (only rows of presynaptic neurons that fired,
+ * contiguous in the pre-major layout). The recurrent plastic update is fused with the
+ * propagation of the new spikes, and the W_in update is deferred into the next step's
+ * input pass, so each synapse is read and written once per step (`flushPending` applies
+ * a deferred update early when H is read from outside). Every rule reduces to per-neuron
+ * factors (a_j, k_j), so the synapse loop is one multiply-add and a branchless clip
+ * (0.5(|u+c| - |u-c|): H often sits at the clip, where a branch mispredicts).
+ * Everything is preallocated; `step` allocates nothing.
+ */
+
+import type { SnnPolicyConfig } from './config.ts';
+import { createLifState, lifStep, resetLifState, type LifParams, type LifState } from './lif.ts';
+import type { ModulationName } from './modulation.ts';
+import { sigmoid, tauFromRaw } from './reparam.ts';
+import { createRuleState, type PlasticityRule, type RuleCoefficients, type RuleState } from './rules/rule.ts';
+import type { SliceIndex } from './layout.ts';
+import { plasticFused, plasticFusedRetro, propagate, propagatePlastic } from './synapse-kernels.ts';
+
+const EMPTY: Float32Array = new Float32Array(0);
+
+export class SnnLayer {
+  readonly n: number;
+  readonly nIn: number;
+  /** Inputs are binary spikes (propagated event-driven) rather than a dense observation. */
+  readonly spikingInput: boolean;
+  readonly recurrent: boolean;
+  readonly plastic: boolean;
+  readonly modulation: ModulationName;
+  readonly perNeuron: boolean;
+  readonly clip: number;
+  private readonly rule: PlasticityRule | null;
+  private readonly prefix: string;
+  private readonly cfg: SnnPolicyConfig;
+
+  // Parameter views (rebound by `bind`).
+  Win = EMPTY;
+  Wrec = EMPTY;
+  b = EMPTY;
+  alphaIn = EMPTY;
+  alphaRec = EMPTY;
+  private modW = EMPTY;
+  private modB = 0;
+  private modF = EMPTY;
+  private modG = EMPTY;
+  private etaE = 0;
+  readonly coeff: RuleCoefficients = { eta: 0, tauTheta: 1 };
+  readonly lifParams: LifParams;
+
+  // Per-episode state.
+  readonly lif: LifState;
+  /** Input current of the last step. */
+  readonly I: Float32Array;
+  /** Recurrent current for the next step, accumulated while the new spikes are known. */
+  readonly recNext: Float32Array;
+  readonly Hin: Float32Array;
+  readonly Hrec: Float32Array;
+  readonly Ein: Float32Array;
+  readonly Erec: Float32Array;
+  readonly ruleState: RuleState;
+  /** The modulator M_t of the last step (0 without modulation). */
+  M = 0;
+  /** Spikes since the last reset, for firing-rate statistics. */
+  spikeCount = 0;
+  steps = 0;
+
+  // Per-neuron scratch: learning rates m_j and rule factors (d_j, k_j) or (a_j, k_j).
+  private readonly m: Float32Array;
+  private readonly fa: Float32Array;
+  private readonly fk: Float32Array;
+  /** Presynaptic activity of a W_in update not yet applied, and whether there is one. */
+  private readonly pendingPre: Float32Array;
+  private pending = false;
+
+  constructor(cfg: SnnPolicyConfig, l: number, nIn: number, rule: PlasticityRule | null, plastic: boolean) {
+    this.cfg = cfg;
+    this.prefix = `hidden${l}`;
+    this.n = cfg.hidden[l];
+    this.nIn = nIn;
+    this.spikingInput = l > 0;
+    this.recurrent = cfg.recurrent;
+    this.plastic = plastic && rule !== null;
+    this.rule = this.plastic ? rule : null;
+    this.modulation = this.plastic ? cfg.modulation : 'none';
+    this.perNeuron = cfg.perNeuronModulation;
+    this.clip = cfg.clip;
+    const n = this.n;
+    this.lifParams = {
+      beta: new Float32Array(n).fill(cfg.leak),
+      threshold: new Float32Array(n).fill(cfg.threshold),
+      traceDecay: new Float32Array(n).fill(cfg.traceDecay),
+    };
+    this.lif = createLifState(n);
+    this.I = new Float32Array(n);
+    this.recNext = new Float32Array(n);
+    const retro = this.modulation === 'retroactive';
+    this.Hin = new Float32Array(this.plastic ? nIn * n : 0);
+    this.Hrec = new Float32Array(this.plastic && this.recurrent ? n * n : 0);
+    this.Ein = new Float32Array(retro ? nIn * n : 0);
+    this.Erec = new Float32Array(retro && this.recurrent ? n * n : 0);
+    this.ruleState = this.rule ? createRuleState(this.rule, n) : { theta: EMPTY };
+    this.m = new Float32Array(n);
+    this.fa = new Float32Array(n);
+    this.fk = new Float32Array(n);
+    this.pendingPre = new Float32Array(nIn);
+  }
+
+  /** Takes views of the genome and derives the reparametrized coefficients. */
+  bind(params: Float32Array, idx: SliceIndex): void {
+    const p = this.prefix;
+    this.Win = idx.view(params, `${p}.W_in`);
+    this.b = idx.view(params, `${p}.b`);
+    if (this.recurrent) this.Wrec = idx.view(params, `${p}.W_rec`);
+    if (this.cfg.learnNeuronParams) {
+      const leak = idx.view(params, `${p}.leak_raw`);
+      const th = idx.view(params, `${p}.threshold_raw`);
+      const tr = idx.view(params, `${p}.trace_raw`);
+      for (let j = 0; j < this.n; j++) {
+        this.lifParams.beta[j] = sigmoid(leak[j]);
+        this.lifParams.threshold[j] = Math.exp(th[j]);
+        this.lifParams.traceDecay[j] = sigmoid(tr[j]);
+      }
+    }
+    if (!this.plastic) return;
+    this.alphaIn = idx.view(params, `${p}.alpha_in`);
+    if (this.recurrent) this.alphaRec = idx.view(params, `${p}.alpha_rec`);
+    if (this.modulation === 'none') this.coeff.eta = sigmoid(idx.view(params, `${p}.rule.eta_raw`)[0]);
+    if (this.rule?.hasTheta) this.coeff.tauTheta = tauFromRaw(idx.view(params, `${p}.rule.tau_raw`)[0]);
+    if (this.modulation === 'none') return;
+    this.modW = idx.view(params, `${p}.mod.w`);
+    this.modB = idx.view(params, `${p}.mod.b`)[0];
+    if (this.perNeuron) {
+      this.modF = idx.view(params, `${p}.mod.f`);
+      this.modG = idx.view(params, `${p}.mod.g`);
+    }
+    if (this.modulation === 'retroactive') this.etaE = sigmoid(idx.view(params, `${p}.mod.eligibility_raw`)[0]);
+  }
+
+  /** Zeroes membranes, traces and the pending recurrent current (not the synapses). */
+  resetActivity(): void {
+    this.flushPending();
+    resetLifState(this.lif);
+    this.I.fill(0);
+    this.recNext.fill(0);
+    this.M = 0;
+  }
+
+  /** Zeroes all per-episode state: activity, H, E, BCM thresholds, statistics. */
+  reset(): void {
+    this.resetActivity();
+    this.pending = false;
+    this.Hin.fill(0);
+    this.Hrec.fill(0);
+    this.Ein.fill(0);
+    this.Erec.fill(0);
+    this.ruleState.theta.fill(0);
+    this.spikeCount = 0;
+    this.steps = 0;
+  }
+
+  /**
+   * One SNN step. `x` drives the current (observation or previous layer's spikes); `pre`
+   * is the presynaptic activity the rule sees on W_in (observation or previous rates).
+   */
+  step(x: Float32Array, pre: Float32Array): void {
+    const n = this.n;
+    const I = this.I;
+    const b = this.b;
+    const recNext = this.recNext;
+    for (let j = 0; j < n; j++) I[j] = b[j] + recNext[j];
+    this.inputCurrent(x);
+    this.spikeCount += lifStep(this.lifParams, this.lif, I);
+    this.steps++;
+    if (!this.plastic) {
+      if (this.recurrent) this.propagateStatic();
+      return;
+    }
+    this.learningRates();
+    const rule = this.rule as PlasticityRule;
+    rule.factors(this.coeff, this.ruleState, this.lif.r, this.fa, this.fk);
+    if (this.modulation !== 'retroactive') {
+      // Fold the learning rate into the factors: H <- a_j H + k_j pre.
+      const m = this.m;
+      const fa = this.fa;
+      const fk = this.fk;
+      for (let j = 0; j < n; j++) {
+        fa[j] = 1 + m[j] * fa[j];
+        fk[j] = m[j] * fk[j];
+      }
+    }
+    if (this.recurrent) this.updateRecurrent();
+    // The W_in update is deferred to the next step's input pass (see inputCurrent); it
+    // needs this step's presynaptic activity, which the caller may overwrite meanwhile.
+    this.pendingPre.set(pre);
+    this.pending = true;
+    rule.advance(this.coeff, this.ruleState, this.lif.r);
+  }
+
+  /** m_j: the rule's eta, the modulator M_t, or f_j M_t + g_j. */
+  private learningRates(): void {
+    const m = this.m;
+    const n = this.n;
+    if (this.modulation === 'none') {
+      m.fill(this.coeff.eta);
+      return;
+    }
+    const r = this.lif.r;
+    const w = this.modW;
+    let z = this.modB;
+    for (let j = 0; j < n; j++) z += w[j] * r[j];
+    const M = Math.tanh(z);
+    this.M = M;
+    if (this.perNeuron) {
+      const f = this.modF;
+      const g = this.modG;
+      for (let j = 0; j < n; j++) m[j] = f[j] * M + g[j];
+    } else {
+      m.fill(M);
+    }
+  }
+
+  /**
+   * Adds the feedforward current. For a plastic layer the W_in update of the previous step
+   * was deferred to here, so each input synapse is read and written once per step: update
+   * H_in with the stored presynaptic activity and factors, then use the new value.
+   */
+  private inputCurrent(x: Float32Array): void {
+    const { n, nIn, I } = this;
+    if (!this.plastic) {
+      propagate(this.Win, x, I, nIn, n);
+    } else if (!this.pending) {
+      propagatePlastic(this.Win, this.alphaIn, this.Hin, x, I, nIn, n);
+    } else {
+      this.pending = false;
+      if (this.modulation === 'retroactive') {
+        plasticFusedRetro(this.Hin, this.Ein, this.Win, this.alphaIn, this.pendingPre, x, I, nIn, n, this.fa, this.fk, this.m, this.etaE, this.clip);
+      } else {
+        plasticFused(this.Hin, this.Win, this.alphaIn, this.pendingPre, x, I, nIn, n, this.fa, this.fk, this.clip);
+      }
+    }
+  }
+
+  /** Applies a deferred W_in update now (before H is read from outside, or activity reset). */
+  flushPending(): void {
+    if (!this.pending) return;
+    this.pending = false;
+    const { n, nIn } = this;
+    if (this.modulation === 'retroactive') {
+      plasticFusedRetro(this.Hin, this.Ein, this.Win, this.alphaIn, this.pendingPre, null, this.I, nIn, n, this.fa, this.fk, this.m, this.etaE, this.clip);
+    } else {
+      plasticFused(this.Hin, this.Win, this.alphaIn, this.pendingPre, null, this.I, nIn, n, this.fa, this.fk, this.clip);
+    }
+  }
+
+  /** recNext = W_rec^T s_t, adding only the rows of neurons that fired. */
+  private propagateStatic(): void {
+    this.recNext.fill(0);
+    propagate(this.Wrec, this.lif.s, this.recNext, this.n, this.n);
+  }
+
+  /** H_rec update (pre = this layer's rates) fused with recNext = (W + alpha ⊙ H)^T s_t. */
+  private updateRecurrent(): void {
+    const { n, lif, recNext } = this;
+    recNext.fill(0);
+    if (this.modulation === 'retroactive') {
+      plasticFusedRetro(this.Hrec, this.Erec, this.Wrec, this.alphaRec, lif.r, lif.s, recNext, n, n, this.fa, this.fk, this.m, this.etaE, this.clip);
+    } else {
+      plasticFused(this.Hrec, this.Wrec, this.alphaRec, lif.r, lif.s, recNext, n, n, this.fa, this.fk, this.clip);
+    }
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * The spiking policy: normalized observations injected as input current into one or more
+ * hidden LIF layers (snn-layer.ts), run for `substeps` SNN steps per environment step with
+ * the observation held, then read out through tanh to actions in [-1, 1]:
+ *
+ *   leaky readout:  u_t = beta_o ⊙ u_{t-1} + W_out^T s_t + b_out   (non-spiking, per substep)
+ *   trace readout:  u_t = W_out^T r_t + b_out
+ *   action = tanh(u) after the last substep
+ *
+ * With rule `none` this is the static SNN baseline. All buffers are allocated in the
+ * constructor; `act` allocates nothing.
+ */
+
+import { isPlasticLayer, type SnnPolicyConfig } from './config.ts';
+import { checkParamLength, layoutSize, SliceIndex, snnLayout } from './layout.ts';
+import type { LifState } from './lif.ts';
+import { sigmoid } from './reparam.ts';
+import { ruleByName } from './rules/index.ts';
+import { SnnLayer } from './snn-layer.ts';
+import type { ParamSlice, Policy } from './types.ts';
+
+/** A read-only view of one layer's plastic state, for tests, logging and the viewer. */
+export interface PlasticSnapshot {
+  Hin: Float32Array;
+  Hrec: Float32Array;
+  Ein: Float32Array;
+  Erec: Float32Array;
+  theta: Float32Array;
+  M: number;
+}
+
+export class SnnPolicy implements Policy {
+  readonly obsSize: number;
+  readonly actSize: number;
+  readonly numParams: number;
+  readonly config: SnnPolicyConfig;
+  readonly layers: SnnLayer[];
+  private readonly slices: ParamSlice[];
+  private readonly index: SliceIndex;
+  private readonly params: Float32Array;
+  private readonly obs: Float32Array;
+  private readonly u: Float32Array;
+  private readonly action: Float32Array;
+  private readonly readoutLeak: Float32Array;
+  private Wout: Float32Array = new Float32Array(0);
+  private bout: Float32Array = new Float32Array(0);
+
+  constructor(config: SnnPolicyConfig, obsSize: number, actSize: number) {
+    this.config = config;
+    this.obsSize = obsSize;
+    this.actSize = actSize;
+    this.slices = snnLayout(config, obsSize, actSize);
+    this.index = new SliceIndex(this.slices);
+    this.numParams = layoutSize(this.slices);
+    this.params = new Float32Array(this.numParams);
+    const rule = ruleByName(config.rule);
+    this.layers = config.hidden.map(
+      (_, l) => new SnnLayer(config, l, l === 0 ? obsSize : config.hidden[l - 1], rule, isPlasticLayer(config, l)),
+    );
+    this.obs = new Float32Array(obsSize);
+    this.u = new Float32Array(actSize);
+    this.action = new Float32Array(actSize);
+    this.readoutLeak = new Float32Array(actSize).fill(config.readoutLeak);
+    this.bindParams();
+  }
+
+  layout(): ParamSlice[] {
+    return this.slices.map((s) => ({ ...s, shape: [...s.shape] }));
+  }
+
+  setParams(params: Float32Array | Float64Array): void {
+    checkParamLength(params, this.numParams, 'snn policy');
+    this.params.set(params);
+    this.bindParams();
+  }
+
+  /** A copy of the loaded genome. */
+  getParams(): Float32Array {
+    return this.params.slice();
+  }
+
+  private bindParams(): void {
+    for (const layer of this.layers) layer.bind(this.params, this.index);
+    this.Wout = this.index.view(this.params, 'readout.W');
+    this.bout = this.index.view(this.params, 'readout.b');
+    if (this.index.has('readout.leak_raw')) {
+      const raw = this.index.view(this.params, 'readout.leak_raw');
+      for (let j = 0; j < this.actSize; j++) this.readoutLeak[j] = sigmoid(raw[j]);
+    }
+  }
+
+  reset(): void {
+    for (const layer of this.layers) layer.reset();
+    this.u.fill(0);
+    this.action.fill(0);
+  }
+
+  /**
+   * Zeroes membranes, traces and the readout but keeps the plastic synapses (H, E, theta):
+   * lets a test ask "what does the network do now with the synapses it has learned".
+   */
+  resetActivity(): void {
+    for (const layer of this.layers) layer.resetActivity();
+    this.u.fill(0);
+  }
+
+  act(obs: Float64Array | Float32Array): Float32Array {
+    // A float32 copy, so that the dynamics do not depend on the caller's array type.
+    this.obs.set(obs);
+    const layers = this.layers;
+    const nl = layers.length;
+    const leaky = this.config.readout === 'leaky';
+    for (let t = 0; t < this.config.substeps; t++) {
+      layers[0].step(this.obs, this.obs);
+      for (let l = 1; l < nl; l++) layers[l].step(layers[l - 1].lif.s, layers[l - 1].lif.r);
+      if (leaky) this.readLeaky();
+      else this.readTrace();
+    }
+    const a = this.action;
+    const u = this.u;
+    for (let j = 0; j < this.actSize; j++) a[j] = Math.tanh(u[j]);
+    return a;
+  }
+
+  private readLeaky(): void {
+    const last = this.layers[this.layers.length - 1];
+    const s = last.lif.s;
+    const u = this.u;
+    const W = this.Wout;
+    const b = this.bout;
+    const beta = this.readoutLeak;
+    const na = this.actSize;
+    for (let j = 0; j < na; j++) u[j] = beta[j] * u[j] + b[j];
+    for (let i = 0; i < last.n; i++) {
+      if (s[i] === 0) continue;
+      const row = i * na;
+      for (let j = 0; j < na; j++) u[j] += W[row + j];
+    }
+  }
+
+  private readTrace(): void {
+    const last = this.layers[this.layers.length - 1];
+    const r = last.lif.r;
+    const u = this.u;
+    const W = this.Wout;
+    const na = this.actSize;
+    u.set(this.bout);
+    for (let i = 0; i < last.n; i++) {
+      const ri = r[i];
+      if (ri === 0) continue;
+      const row = i * na;
+      for (let j = 0; j < na; j++) u[j] += ri * W[row + j];
+    }
+  }
+
+  /** Layer l's neuron state (membranes, spikes, traces, rates): live views. */
+  neuronState(l: number): LifState {
+    return this.layers[l].lif;
+  }
+
+  /** Layer l's plastic state (applying any deferred update first): live views of H, E, theta, and the last modulator. */
+  plasticState(l: number): PlasticSnapshot {
+    const layer = this.layers[l];
+    layer.flushPending();
+    return { Hin: layer.Hin, Hrec: layer.Hrec, Ein: layer.Ein, Erec: layer.Erec, theta: layer.ruleState.theta, M: layer.M };
+  }
+
+  /** The non-spiking readout's state u (before tanh). */
+  readoutState(): Float32Array {
+    return this.u;
+  }
+
+  /** Mean spikes per neuron per SNN step since the last reset, per layer. */
+  firingRates(): number[] {
+    return this.layers.map((l) => (l.steps === 0 ? 0 : l.spikeCount / (l.steps * l.n)));
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * The synapse loops of the SNN hot path, over pre-major matrices (index i * n + j, pre i,
+ * post j), written once and shared by the feedforward and recurrent synapses:
+ *
+ *   propagate:          out_j += sum_i x_i W_ij                       (rows with x_i = 0 skipped)
+ *   propagatePlastic:   out_j += sum_i x_i (W_ij + alpha_ij H_ij)
+ *   plasticFused:       H_ij <- clip(a_j H_ij + k_j pre_i), then out_j += x_i (W_ij + alpha_ij H_ij)
+ *   plasticFusedRetro:  E_ij <- (1 - eta_e) E_ij + eta_e (d_j H_ij + k_j pre_i)
+ *                       H_ij <- clip(H_ij + m_j E_ij),  then out_j += x_i (W_ij + alpha_ij H_ij)
+ *
+ * With binary spikes as x, skipping rows where x_i = 0 is event-driven propagation. The
+ * fused kernels read and write each synapse once per step; pass x = null for an update
+ * without propagation. The clip is branchless, clip(u) = 0.5 (|u + c| - |u - c|), because
+ * H often sits at +-c where a compare-and-branch mispredicts. Nothing here allocates.
+ */
+
+export function propagate(W: Float32Array, x: Float32Array, out: Float32Array, nPre: number, n: number): void {
+  for (let i = 0; i < nPre; i++) {
+    const xi = x[i];
+    if (xi === 0) continue;
+    const row = i * n;
+    for (let j = 0; j < n; j++) out[j] += xi * W[row + j];
+  }
+}
+
+export function propagatePlastic(
+  W: Float32Array,
+  A: Float32Array,
+  H: Float32Array,
+  x: Float32Array,
+  out: Float32Array,
+  nPre: number,
+  n: number,
+): void {
+  for (let i = 0; i < nPre; i++) {
+    const xi = x[i];
+    if (xi === 0) continue;
+    const row = i * n;
+    for (let j = 0; j < n; j++) {
+      const q = row + j;
+      out[j] += xi * (W[q] + A[q] * H[q]);
+    }
+  }
+}
+
+export function plasticFused(
+  H: Float32Array,
+  W: Float32Array,
+  A: Float32Array,
+  pre: Float32Array,
+  x: Float32Array | null,
+  out: Float32Array,
+  nPre: number,
+  n: number,
+  a: Float32Array,
+  k: Float32Array,
+  c: number,
+): void {
+  for (let i = 0; i < nPre; i++) {
+    const p = pre[i];
+    const xi = x === null ? 0 : x[i];
+    const row = i * n;
+    if (xi !== 0) {
+      for (let j = 0; j < n; j++) {
+        const q = row + j;
+        const u = a[j] * H[q] + k[j] * p;
+        const h = 0.5 * (Math.abs(u + c) - Math.abs(u - c));
+        H[q] = h;
+        out[j] += xi * (W[q] + A[q] * h);
+      }
+    } else {
+      for (let j = 0; j < n; j++) {
+        const q = row + j;
+        const u = a[j] * H[q] + k[j] * p;
+        H[q] = 0.5 * (Math.abs(u + c) - Math.abs(u - c));
+      }
+    }
+  }
+}
+
+export function plasticFusedRetro(
+  H: Float32Array,
+  E: Float32Array,
+  W: Float32Array,
+  A: Float32Array,
+  pre: Float32Array,
+  x: Float32Array | null,
+  out: Float32Array,
+  nPre: number,
+  n: number,
+  d: Float32Array,
+  k: Float32Array,
+  m: Float32Array,
+  etaE: number,
+  c: number,
+): void {
+  const keep = 1 - etaE;
+  for (let i = 0; i < nPre; i++) {
+    const p = pre[i];
+    const xi = x === null ? 0 : x[i];
+    const row = i * n;
+    if (xi !== 0) {
+      for (let j = 0; j < n; j++) {
+        const q = row + j;
+        const hq = H[q];
+        const e = keep * E[q] + etaE * (d[j] * hq + k[j] * p);
+        E[q] = e;
+        const u = hq + m[j] * e;
+        const h = 0.5 * (Math.abs(u + c) - Math.abs(u - c));
+        H[q] = h;
+        out[j] += xi * (W[q] + A[q] * h);
+      }
+    } else {
+      for (let j = 0; j < n; j++) {
+        const q = row + j;
+        const hq = H[q];
+        const e = keep * E[q] + etaE * (d[j] * hq + k[j] * p);
+        E[q] = e;
+        const u = hq + m[j] * e;
+        H[q] = 0.5 * (Math.abs(u + c) - Math.abs(u - c));
+      }
+    }
+  }
+}

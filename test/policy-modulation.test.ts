@@ -1,0 +1,104 @@
+/**
+ * Neuromodulation: a zero modulator leaves H unchanged; retroactive modulation changes H
+ * only when M_t is non-zero and after the eligibility trace has built up; the same holds
+ * inside the network.
+ */
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Rng } from '../envs/rng.ts';
+import { createPolicy, initParams, policyLayout, validatePolicyConfig, type SnnPolicy } from '../policies/index.ts';
+import { applyRates, applyRetroactive, modulatedRates, modulatorOutput } from '../policies/modulation.ts';
+
+const maxAbs = (a: ArrayLike<number>) => Array.from(a).reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+
+test('M_t = tanh(w . h + b) and per-neuron rates f_j M + g_j', () => {
+  assert.ok(Math.abs(modulatorOutput([1, -2], 0.5, [0.3, 0.1]) - Math.tanh(0.6)) < 1e-12);
+  const out = new Float32Array(2);
+  modulatedRates(0.5, [2, -1], [0.1, 0], out);
+  assert.deepEqual(Array.from(out), [Math.fround(1.1), -0.5]);
+  modulatedRates(0.25, null, null, out);
+  assert.deepEqual(Array.from(out), [0.25, 0.25]);
+});
+
+test('simple modulation: zero modulator leaves H unchanged; non-zero applies m_j delta and clips', () => {
+  const H = Float32Array.from([0.2, -0.4, 0.9, 0.1]);
+  const delta = Float32Array.from([1, 1, 1, -1]);
+  assert.deepEqual(applyRates(H, delta, [0, 0], 1), H);
+  const out = applyRates(H, delta, [0.5, 0.25], 1);
+  assert.deepEqual(Array.from(out), [0.7, -0.15, 1, -0.15].map(Math.fround));
+});
+
+test('retroactive: H changes only when M is non-zero and eligibility has built up', () => {
+  const c = 1;
+  const etaE = 0.5;
+  let H: Float32Array = new Float32Array(2);
+  let E: Float32Array = new Float32Array(2);
+  const none = new Float32Array(2);
+  const active = Float32Array.from([1, -0.5]);
+  // A modulator with no eligibility yet: nothing happens.
+  ({ H, E } = applyRetroactive(H, E, none, [1, 1], etaE, c));
+  assert.equal(maxAbs(H), 0);
+  assert.equal(maxAbs(E), 0);
+  // Activity without a modulator: eligibility builds, H stays put.
+  for (let t = 0; t < 3; t++) ({ H, E } = applyRetroactive(H, E, active, [0, 0], etaE, c));
+  assert.equal(maxAbs(H), 0);
+  assert.deepEqual(Array.from(E), [0.875, -0.4375]);
+  // The modulator arrives after the activity has stopped: it still credits it.
+  ({ H, E } = applyRetroactive(H, E, none, [0.5, 0.5], etaE, c));
+  assert.deepEqual(Array.from(E), [0.4375, -0.21875]);
+  assert.deepEqual(Array.from(H), [0.21875, -0.109375]);
+});
+
+/** A plastic SNN whose modulatory head outputs a constant M = tanh(bias) (w_M = 0, f = 1, g = 0). */
+function constantModulator(modulation: 'simple' | 'retroactive', bias: number) {
+  const cfg = validatePolicyConfig({ type: 'snn', hidden: [16], rule: 'hebb', modulation });
+  const params = initParams(cfg, 6, 2, new Rng(1));
+  const policy = createPolicy(cfg, 6, 2) as SnnPolicy;
+  const set = (b: number) => {
+    for (const s of policyLayout(cfg, 6, 2)) {
+      if (s.name === 'hidden0.mod.w' || s.name === 'hidden0.mod.g') params.fill(0, s.offset, s.offset + s.length);
+      if (s.name === 'hidden0.mod.b') params[s.offset] = b;
+    }
+    policy.setParams(params);
+  };
+  set(bias);
+  return { policy, set };
+}
+
+function drive(policy: SnnPolicy, steps: number, rng: Rng): void {
+  const obs = new Float32Array(6);
+  for (let t = 0; t < steps; t++) {
+    for (let i = 0; i < 6; i++) obs[i] = 1.5 * rng.normal();
+    policy.act(obs);
+  }
+}
+
+test('in the network, simple modulation with M = 0 leaves H at zero; M != 0 makes it move', () => {
+  const { policy, set } = constantModulator('simple', 0);
+  const rng = new Rng(2);
+  drive(policy, 100, rng);
+  const st = policy.plasticState(0);
+  assert.ok(policy.firingRates()[0] > 0.02, 'the network is active');
+  assert.equal(st.M, 0);
+  assert.equal(maxAbs(st.Hin), 0);
+  assert.equal(maxAbs(st.Hrec), 0);
+  set(0.5);
+  drive(policy, 20, rng);
+  assert.ok(maxAbs(policy.plasticState(0).Hin) > 1e-3);
+});
+
+test('in the network, retroactive modulation with M = 0 builds eligibility but not H; then M != 0 moves H', () => {
+  const { policy, set } = constantModulator('retroactive', 0);
+  const rng = new Rng(2);
+  drive(policy, 100, rng);
+  let st = policy.plasticState(0);
+  assert.ok(maxAbs(st.Ein) > 1e-3, 'eligibility built up');
+  assert.equal(maxAbs(st.Hin), 0);
+  assert.equal(maxAbs(st.Hrec), 0);
+  // Switching the modulator on (setParams keeps the episode state) moves H.
+  set(1);
+  drive(policy, 1, rng);
+  st = policy.plasticState(0);
+  assert.ok(maxAbs(st.Hin) > 1e-3, 'H moved once M != 0');
+});

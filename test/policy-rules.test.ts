@@ -1,0 +1,138 @@
+/**
+ * Plasticity rules: Oja keeps a weight vector near unit norm (and finds the principal
+ * direction), BCM's threshold tracks the mean squared activity and the sign of change
+ * flips around it, Hebb with decay converges to the input correlation; the per-neuron
+ * factorization the network uses equals each rule's reference step.
+ */
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Rng } from '../envs/rng.ts';
+import {
+  RULES,
+  bcmFromGenome,
+  bcmStep,
+  bcmToGenome,
+  createRuleState,
+  deltaFromFactors,
+  hebbStep,
+  ojaFromGenome,
+  ojaStep,
+} from '../policies/rules/index.ts';
+
+const norm = (w: ArrayLike<number>) => Math.sqrt(Array.from(w).reduce((a, x) => a + x * x, 0));
+
+test('Oja keeps the weight norm bounded near 1 under correlated input and finds the main direction', () => {
+  const rng = new Rng(7);
+  const n = 4;
+  const u = [0.5, 0.5, 0.5, 0.5]; // the principal direction (unit norm)
+  let w: Float32Array = Float32Array.from({ length: n }, () => 0.1 * rng.normal());
+  let maxNorm = 0;
+  for (let t = 0; t < 6000; t++) {
+    const z = 2 * rng.normal();
+    const x = u.map((ui) => z * ui + 0.3 * rng.normal());
+    const y = x.reduce((a, xi, i) => a + xi * w[i], 0);
+    w = ojaStep({ eta: 0.005 }, x, [y], w).H;
+    maxNorm = Math.max(maxNorm, norm(w));
+  }
+  assert.ok(Math.abs(norm(w) - 1) < 0.05, `norm ${norm(w)}`);
+  assert.ok(maxNorm < 1.3, `max norm ${maxNorm}`);
+  const cos = Math.abs(w.reduce((a, wi, i) => a + wi * u[i], 0)) / norm(w);
+  assert.ok(cos > 0.98, `alignment ${cos}`);
+});
+
+test('plain Hebb without the Oja term is not bounded (the contrast the test above relies on)', () => {
+  const rng = new Rng(7);
+  let w = Float32Array.from([0.1, 0.1]);
+  for (let t = 0; t < 2000; t++) {
+    const z = rng.normal();
+    const x = [z, z];
+    const y = x[0] * w[0] + x[1] * w[1];
+    w = w.map((wi, i) => wi + 0.005 * y * x[i]);
+  }
+  assert.ok(norm(w) > 10);
+});
+
+test('BCM threshold tracks the mean squared activity', () => {
+  const rng = new Rng(3);
+  const p = { eta: 0.01, tauTheta: 50 };
+  let state: { theta: Float32Array } = { theta: new Float32Array(1) };
+  let H: Float32Array = new Float32Array(1);
+  let avg = 0;
+  for (let t = 0; t < 6000; t++) {
+    const post = rng.uniform(); // E[post^2] = 1/3
+    const out = bcmStep(p, state, [1], [post], H);
+    state = out.state;
+    H = out.H;
+    if (t >= 3000) avg += state.theta[0] / 3000;
+  }
+  assert.ok(Math.abs(avg - 1 / 3) < 0.02, `mean theta ${avg}`);
+});
+
+test('BCM: change is positive above the threshold, negative below, zero at it', () => {
+  const state = { theta: new Float32Array([0.5, 0.5, 0.5]) };
+  const { delta, H } = bcmStep({ eta: 0.1, tauTheta: 10 }, state, [1], [0.8, 0.3, 0.5], new Float32Array(3));
+  assert.ok(delta[0] > 0 && H[0] > 0, 'above theta: potentiation');
+  assert.ok(delta[1] < 0 && H[1] < 0, 'below theta: depression');
+  assert.equal(delta[2], 0);
+  // Exactly pre * post * (post - theta).
+  assert.ok(Math.abs(delta[0] - 0.8 * 0.3) < 1e-7);
+});
+
+test('Hebb with decay converges to the input correlation E[post pre]', () => {
+  const rng = new Rng(11);
+  let H: Float32Array = new Float32Array(4); // pre 2 x post 2
+  for (let t = 0; t < 30000; t++) {
+    const a = rng.normal();
+    const b = rng.normal();
+    const pre = [a, b];
+    const post = [0.8 * a + 0.2 * rng.normal(), -0.5 * b + 0.3 * a];
+    H = hebbStep({ eta: 0.001 }, pre, post, H).H;
+  }
+  // E[post_j pre_i], pre-major: [E[p0 a], E[p1 a], E[p0 b], E[p1 b]] = [0.8, 0.3, 0, -0.5].
+  const expected = [0.8, 0.3, 0, -0.5];
+  for (let q = 0; q < 4; q++) assert.ok(Math.abs(H[q] - expected[q]) < 0.1, `H[${q}] = ${H[q]}, expected ${expected[q]}`);
+});
+
+test('each rule factorizes as delta_ij = d_j H_ij + k_j pre_i, matching its reference step', () => {
+  const rng = new Rng(5);
+  const nPre = 3;
+  const nPost = 4;
+  const pre = Float32Array.from({ length: nPre }, () => rng.normal());
+  const post = Float32Array.from({ length: nPost }, () => rng.uniform());
+  const H = Float32Array.from({ length: nPre * nPost }, () => rng.normal());
+  const theta = Float32Array.from({ length: nPost }, () => rng.uniform());
+  const refs = {
+    hebb: hebbStep({ eta: 0.1 }, pre, post, H).delta,
+    oja: ojaStep({ eta: 0.1 }, pre, post, H).delta,
+    bcm: bcmStep({ eta: 0.1, tauTheta: 5 }, { theta }, pre, post, H).delta,
+  };
+  for (const rule of Object.values(RULES)) {
+    const st = createRuleState(rule, nPost);
+    st.theta.set(rule.hasTheta ? theta : []);
+    const d = new Float32Array(nPost);
+    const k = new Float32Array(nPost);
+    rule.factors({ eta: 0.1, tauTheta: 5 }, st, post, d, k);
+    const delta = deltaFromFactors(pre, H, d, k);
+    const ref = refs[rule.name];
+    for (let q = 0; q < ref.length; q++) assert.ok(Math.abs(delta[q] - ref[q]) < 1e-5, `${rule.name} delta[${q}]`);
+  }
+});
+
+test('BCM advance moves theta by (post^2 - theta) / tau', () => {
+  const st = createRuleState(RULES.bcm, 2);
+  RULES.bcm.advance({ eta: 0, tauTheta: 4 }, st, Float32Array.from([1, 0.5]));
+  assert.deepEqual(Array.from(st.theta), [0.25, 0.0625]);
+});
+
+test('genome reparametrization: any real value gives valid coefficients, and round-trips', () => {
+  for (const raw of [-50, -3, 0, 3, 50]) {
+    const o = ojaFromGenome(raw);
+    assert.ok(o.eta >= 0 && o.eta <= 1 && Number.isFinite(o.eta));
+    const b = bcmFromGenome(raw, raw);
+    assert.ok(b.tauTheta >= 1 && Number.isFinite(b.tauTheta));
+  }
+  const [e, t] = bcmToGenome({ eta: 0.05, tauTheta: 50 });
+  const back = bcmFromGenome(e, t);
+  assert.ok(Math.abs(back.eta - 0.05) < 1e-12 && Math.abs(back.tauTheta - 50) < 1e-9);
+});
