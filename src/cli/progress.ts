@@ -1,0 +1,49 @@
+/**
+ * The live display of a training run: one line per generation with a progress bar,
+ * mean/max return, the center's test return and distance, steps per second and ETA.
+ */
+import type { GenerationRecord } from '../train/trainer.ts';
+
+function clock(s: number): string {
+  if (!Number.isFinite(s)) return '--:--';
+  const m = Math.floor(s / 60);
+  const h = Math.floor(m / 60);
+  const ss = String(Math.floor(s % 60)).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m % 60).padStart(2, '0')}:${ss}` : `${String(m).padStart(2, '0')}:${ss}`;
+}
+
+function fmt(v: number | null, d = 1): string {
+  return v === null ? '—' : v.toFixed(d);
+}
+
+export class ProgressPrinter {
+  private readonly started = performance.now();
+  private firstGen = -1;
+
+  constructor(private readonly total: number, private readonly log: (l: string) => void, private readonly quiet: boolean) {}
+
+  generation(r: GenerationRecord): void {
+    if (this.firstGen < 0) this.firstGen = r.generation;
+    if (this.quiet) return;
+    const done = r.generation + 1;
+    const width = 20;
+    const filled = Math.round((done / this.total) * width);
+    const bar = '#'.repeat(filled) + '-'.repeat(width - filled);
+    const elapsed = (performance.now() - this.started) / 1000;
+    const perGen = elapsed / (done - this.firstGen);
+    const eta = perGen * (this.total - done);
+    const test = r.testReturn === null ? '' : ` | test ${fmt(r.testReturn)} (${fmt(r.testDistance, 2)} m)`;
+    this.log(`gen ${String(done).padStart(String(this.total).length)}/${this.total} [${bar}] return mean ${fmt(r.returnMean)} max ${fmt(r.returnMax)}${test} | ${Math.round(r.stepsPerSec)} steps/s | ${clock(r.wallTime)} ETA ${clock(eta)}`);
+  }
+
+  summary(records: GenerationRecord[], dir: string): void {
+    const tested = records.filter((r) => r.testReturn !== null);
+    if (tested.length) {
+      const first = tested[0]!;
+      const last = tested[tested.length - 1]!;
+      const best = tested.reduce((a, b) => (b.testReturn! > a.testReturn! ? b : a));
+      this.log(`center test return ${fmt(first.testReturn)} (${fmt(first.testDistance, 2)} m) at generation ${first.generation + 1} -> ${fmt(last.testReturn)} (${fmt(last.testDistance, 2)} m) at generation ${last.generation + 1}; best ${fmt(best.testReturn)} at generation ${best.generation + 1}`);
+    }
+    this.log(`done: ${dir} (best policy: best.json; watch it: propamine view ${dir})`);
+  }
+}

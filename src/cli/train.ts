@@ -1,0 +1,223 @@
+/**
+ * `propamine train`: builds the config (preset <- --config file <- flags), creates or
+ * resumes a run directory, and trains with a live line per generation. Ctrl-C finishes
+ * the current generation, writes a checkpoint and exits; `--resume runs/x` continues.
+ */
+import { parseArgs } from 'node:util';
+import { basename } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { readJsonFile } from '../fsutil.ts';
+import { resolveTrainConfig, type PresetName, type TrainConfig } from '../train/config.ts';
+import { RunDir } from '../train/run-dir.ts';
+import { Trainer, testEpisodes, type GenerationRecord } from '../train/trainer.ts';
+import { savePolicyFile } from '../train/policy-file.ts';
+import { ObsNormalizer } from '../train/normalizer.ts';
+import { loadSuite } from './suite-arg.ts';
+import { RolloutPool } from '../../workers/pool.ts';
+import { recordEpisode } from '../../workers/record.ts';
+import { loadRapier } from '../../envs/rapier.ts';
+import { writeReplay } from '../replays.ts';
+import { describePolicy } from '../../policies/index.ts';
+import { OBS_SIZE, ACT_SIZE } from '../../envs/ant-sim.ts';
+import { CliError, type Command } from './command.ts';
+import { ProgressPrinter } from './progress.ts';
+
+const HELP = `Usage: propamine train [options]
+
+Trains a controller for the Rapier ant with evolution strategies and writes a run
+directory (config.json, metrics.jsonl, checkpoints/, best.json, replays/).
+
+Options:
+  --preset NAME        quick (default: visibly learns in minutes on 2 cores) or full
+  --config FILE        a JSON config file (fields as in a run's config.json)
+  --resume DIR         continue the run in DIR from its last checkpoint
+  --name NAME          run name (default: <preset>-<policy>-s<seed>)
+  --out DIR            folder for run directories (default: runs)
+  --seed N             master seed (default 1)
+  --generations N      generations to train (a resumed run continues up to N)
+  --workers N          rollout worker threads (default 2; 0 = main thread)
+  --policy KIND        snn (plastic), static-snn or mlp
+  --rule RULE          plasticity rule: hebb, oja, bcm, none
+  --modulation MODE    neuromodulation: none, simple, retroactive
+  --hidden SIZES       hidden layer sizes, e.g. 64 or 64,64
+  --strategy NAME      openai-es (default), pgpe, snes, sep-cma-es
+  --pop N              population size per generation
+  --sigma X            sampling noise scale
+  --lr X               learning rate
+  --episodes N         episodes per member per generation
+  --max-steps N        control steps per training episode (default 1000)
+  --conditions SUITE   training distribution: a built-in suite (train, nominal, ...) or a suite file
+  --quiet              no per-generation lines
+  -h, --help           this help
+
+Examples:
+  propamine train --preset quick
+  propamine train --policy mlp --generations 100 --name mlp-a
+  propamine train --resume runs/quick-snn-s1 --generations 120`;
+
+const OPTIONS = {
+  preset: { type: 'string' }, config: { type: 'string' }, resume: { type: 'string' }, name: { type: 'string' }, out: { type: 'string' },
+  seed: { type: 'string' }, generations: { type: 'string' }, workers: { type: 'string' }, policy: { type: 'string' }, rule: { type: 'string' },
+  modulation: { type: 'string' }, hidden: { type: 'string' }, strategy: { type: 'string' }, pop: { type: 'string' }, sigma: { type: 'string' },
+  lr: { type: 'string' }, episodes: { type: 'string' }, 'max-steps': { type: 'string' }, conditions: { type: 'string' },
+  quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+} as const;
+
+export function num(v: string | undefined, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n)) throw new CliError(`--${flag} must be a number (got "${v}")`);
+  return n;
+}
+
+/** Flags -> a partial config (only what was given). */
+export function flagsToConfig(v: Record<string, string | boolean | undefined>): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  const s = (k: string) => v[k] as string | undefined;
+  if (s('name') !== undefined) o.name = s('name');
+  if (s('out') !== undefined) o.outDir = s('out');
+  if (s('seed') !== undefined) o.seed = num(s('seed'), 'seed');
+  if (s('generations') !== undefined) o.generations = num(s('generations'), 'generations');
+  if (s('workers') !== undefined) o.workers = num(s('workers'), 'workers');
+  if (s('episodes') !== undefined) o.episodesPerMember = num(s('episodes'), 'episodes');
+  if (s('max-steps') !== undefined) o.maxSteps = num(s('max-steps'), 'max-steps');
+  if (s('conditions') !== undefined) o.conditions = s('conditions');
+  const policy: Record<string, unknown> = {};
+  const kind = s('policy');
+  if (kind !== undefined) {
+    if (kind === 'snn') policy.type = 'snn';
+    else if (kind === 'static-snn') Object.assign(policy, { type: 'snn', rule: 'none' });
+    else if (kind === 'mlp') policy.type = 'mlp';
+    else throw new CliError(`--policy must be one of snn, static-snn, mlp (got "${kind}")`);
+  }
+  if (s('rule') !== undefined) policy.rule = s('rule');
+  if (s('modulation') !== undefined) policy.modulation = s('modulation');
+  if (s('hidden') !== undefined) policy.hidden = s('hidden')!.split(',').map((x) => num(x, 'hidden'));
+  if (policy.type === 'mlp' && (policy.rule !== undefined || policy.modulation !== undefined)) throw new CliError('--rule and --modulation apply to --policy snn only');
+  if (Object.keys(policy).length) o.policy = policy;
+  const strategy: Record<string, unknown> = {};
+  if (s('strategy') !== undefined) strategy.name = s('strategy');
+  if (s('pop') !== undefined) strategy.popSize = num(s('pop'), 'pop');
+  if (s('sigma') !== undefined) strategy.sigma = num(s('sigma'), 'sigma');
+  if (s('lr') !== undefined) strategy.lr = num(s('lr'), 'lr');
+  if (Object.keys(strategy).length) o.strategy = strategy;
+  return o;
+}
+
+export interface TrainOutcome { status: 'done' | 'stopped'; runDir: string; records: GenerationRecord[] }
+
+/** Trains (new or resumed) with the given config; used by the CLI and by tests. */
+export async function train(opts: { config?: TrainConfig; resume?: string; overrides?: Record<string, unknown>; quiet?: boolean; onTrainer?: (t: Trainer) => void; log?: (line: string) => void }): Promise<TrainOutcome> {
+  const log = opts.log ?? ((l: string) => process.stdout.write(l + '\n'));
+  let dir: RunDir;
+  let config: TrainConfig;
+  let trainer: Trainer;
+  let records: GenerationRecord[];
+  let pool: RolloutPool;
+  if (opts.resume) {
+    dir = RunDir.open(opts.resume);
+    const saved = dir.readConfig();
+    const allowed = new Set(['generations', 'workers']);
+    for (const k of Object.keys(opts.overrides ?? {})) if (!allowed.has(k)) throw new CliError(`--resume keeps the run's config; only --generations and --workers may change (got a change of ${k})`);
+    config = { ...saved, ...(opts.overrides ?? {}) } as TrainConfig;
+    if (!dir.hasCheckpoint()) throw new CliError(`${dir.path} has no checkpoint to resume from`);
+    const suite = loadSuite(config.conditions);
+    pool = new RolloutPool({ threads: config.workers });
+    const probe = new Trainer(config, suite, pool, 'probe');
+    const snap = dir.loadCheckpoint(config, (j) => probe.maximizer.restore(j));
+    trainer = new Trainer(config, suite, pool, snap.runId, snap);
+    records = dir.readMetrics().filter((r) => r.generation < snap.nextGeneration);
+    dir.writeMetrics(records);
+    log(`resuming ${dir.path} at generation ${snap.nextGeneration} of ${config.generations}`);
+  } else {
+    config = opts.config!;
+    const suite = loadSuite(config.conditions);
+    dir = RunDir.create(config);
+    pool = new RolloutPool({ threads: config.workers });
+    trainer = new Trainer(config, suite, pool, `${basename(dir.path)}-${randomBytes(4).toString('hex')}`);
+    records = [];
+    log(`training ${describePolicy(config.policy, OBS_SIZE, ACT_SIZE)} (${trainer.numParams} parameters) with ${config.strategy.name}, ${pool.description}`);
+    log(`run directory ${dir.path}`);
+  }
+  opts.onTrainer?.(trainer);
+  const progress = new ProgressPrinter(config.generations, log, opts.quiet ?? false);
+  const R = await loadRapier();
+  const saveBest = () => {
+    const b = trainer.bestTest;
+    if (!b) return;
+    savePolicyFile(dir.bestPath, {
+      policy: config.policy, params: b.params,
+      normalizer: ObsNormalizer.fromJSON(b.normalizer, OBS_SIZE, config.obsClip).snapshot(),
+      meta: { run: basename(dir.path), generation: b.generation, testReturn: b.return, world: { maxSteps: config.maxSteps } },
+    });
+  };
+  const recordCenter = (gen: number) => {
+    const ep = testEpisodes(config)[0]!;
+    const replay = recordEpisode(R, {
+      policy: config.policy, params: trainer.center(), normalizer: trainer.normalizer.snapshot(), episode: ep,
+      world: { maxSteps: config.maxSteps }, meta: { label: `center, generation ${gen}`, run: basename(dir.path), generation: gen, policy: describePolicy(config.policy) },
+    });
+    writeReplay(dir.replaysPath, `gen${String(gen).padStart(5, '0')}-nominal`, replay);
+  };
+  const onSigint = () => {
+    if (trainer.stopping) {
+      log('second interrupt: exiting now (the last checkpoint is intact)');
+      process.exit(130);
+    }
+    log('interrupt: finishing this generation, then writing a checkpoint (Ctrl-C again to quit at once)');
+    trainer.requestStop();
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  let status: 'done' | 'stopped';
+  try {
+    status = await trainer.run({
+      generation: (rec, t) => {
+        records.push(rec);
+        dir.writeMetrics(records);
+        if ((rec.generation + 1) % config.checkpointEvery === 0 || t.stopping || rec.generation + 1 >= config.generations) dir.saveCheckpoint(t);
+        if (rec.testReturn !== null && t.bestTest?.generation === rec.generation) saveBest();
+        if (config.replayEvery > 0 && (rec.generation % config.replayEvery === 0 || rec.generation + 1 >= config.generations)) recordCenter(rec.generation);
+        progress.generation(rec);
+      },
+    });
+    dir.saveCheckpoint(trainer);
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+    await pool.close();
+  }
+  if (status === 'stopped') log(`stopped after generation ${trainer.nextGeneration - 1}; resume with: propamine train --resume ${dir.path}`);
+  else progress.summary(records, dir.path);
+  return { status, runDir: dir.path, records };
+}
+
+export const trainCommand: Command = {
+  name: 'train',
+  summary: 'train a controller with evolution strategies (new run or --resume)',
+  help: HELP,
+  async run(argv) {
+    const { values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false });
+    if (values.help) {
+      console.log(HELP);
+      return 0;
+    }
+    const overrides = flagsToConfig(values);
+    if (values.resume) {
+      if (values.config || values.preset) throw new CliError('--resume continues a run with its saved config; drop --config and --preset');
+      await train({ resume: values.resume, overrides, quiet: values.quiet ?? false });
+      return 0;
+    }
+    const file = values.config ? (readJsonFile(values.config, 'config file') as Record<string, unknown>) : {};
+    if (typeof file !== 'object' || file === null || Array.isArray(file)) throw new CliError(`${values.config} must hold a JSON object`);
+    let config: TrainConfig;
+    try {
+      config = resolveTrainConfig((values.preset ?? 'quick') as PresetName, file, overrides);
+    } catch (e) {
+      throw new CliError((e as Error).message);
+    }
+    await train({ config, quiet: values.quiet ?? false });
+    return 0;
+  },
+};
+

@@ -1,0 +1,22 @@
+/**
+ * Small statistics for reports: mean with a 95% confidence half-width (Student's t).
+ */
+
+const T95 = [NaN, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086];
+
+/** Two-sided 95% t quantile for `df` degrees of freedom. */
+export function t95(df: number): number {
+  if (df < 1) return NaN;
+  if (df < T95.length) return T95[df]!;
+  return 1.96 + 2.4 / df;
+}
+
+export function meanCI(xs: readonly number[]): { mean: number; ci95: number; std: number; n: number } {
+  const n = xs.length;
+  if (n === 0) return { mean: NaN, ci95: NaN, std: NaN, n };
+  const mean = xs.reduce((a, b) => a + b, 0) / n;
+  if (n === 1) return { mean, ci95: NaN, std: NaN, n };
+  const v = xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1);
+  const std = Math.sqrt(v);
+  return { mean, ci95: (t95(n - 1) * std) / Math.sqrt(n), std, n };
+}

@@ -1,0 +1,52 @@
+/**
+ * A saved policy (`best.json`, or any file `propamine eval` reads): the policy config, its
+ * flat parameters, the observation normalizer it was trained with, and where it came from.
+ */
+import { createPolicy, validatePolicyConfig, type PolicyConfig } from '../../policies/index.ts';
+import { ACT_SIZE, OBS_SIZE } from '../../envs/ant-sim.ts';
+import type { Normalization } from '../../workers/types.ts';
+import { atomicWriteJson, readJsonFile } from '../fsutil.ts';
+import { normalizationFromJSON, normalizationToJSON } from './normalizer.ts';
+
+export const POLICY_FORMAT = 'propamine-policy';
+
+export interface PolicyFile {
+  policy: PolicyConfig;
+  params: Float64Array;
+  normalizer: Normalization | null;
+  meta: { run?: string; generation?: number; testReturn?: number; testDistance?: number; world?: Record<string, unknown> };
+}
+
+export function savePolicyFile(path: string, p: PolicyFile): void {
+  atomicWriteJson(path, {
+    format: POLICY_FORMAT,
+    version: 1,
+    policy: p.policy,
+    layout: createPolicy(p.policy, OBS_SIZE, ACT_SIZE).layout(),
+    params: Array.from(p.params),
+    normalizer: normalizationToJSON(p.normalizer),
+    meta: p.meta,
+  });
+}
+
+export function loadPolicyFile(path: string): PolicyFile {
+  const raw = readJsonFile(path, 'policy file') as Record<string, unknown>;
+  if (raw?.format !== POLICY_FORMAT) throw new Error(`${path} is not a propamine policy file (format ${JSON.stringify(raw?.format)})`);
+  if (raw.version !== 1) throw new Error(`${path}: unsupported policy file version ${JSON.stringify(raw.version)}`);
+  let policy: PolicyConfig;
+  try {
+    policy = validatePolicyConfig(raw.policy);
+  } catch (e) {
+    throw new Error(`${path}: ${(e as Error).message}`);
+  }
+  const n = createPolicy(policy, OBS_SIZE, ACT_SIZE).numParams;
+  if (!Array.isArray(raw.params) || raw.params.length !== n || !raw.params.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+    throw new Error(`${path}: params must be ${n} finite numbers for this policy (got ${Array.isArray(raw.params) ? raw.params.length : 'none'})`);
+  }
+  return {
+    policy,
+    params: Float64Array.from(raw.params as number[]),
+    normalizer: normalizationFromJSON(raw.normalizer, OBS_SIZE, path),
+    meta: (raw.meta ?? {}) as PolicyFile['meta'],
+  };
+}

@@ -1,0 +1,265 @@
+/**
+ * The trainer wires ask -> evaluate -> tell and nothing else: it draws the generation's
+ * episode seeds and conditions, hands fixed chunks of members to the rollout backend,
+ * merges returns and observation statistics in task order, tests the center on separate
+ * nominal seeds every `testEvery` generations, and emits one plain status record per
+ * generation to its observers (stdout, metrics.jsonl, checkpoints, replays).
+ *
+ * Everything random derives from the config's seed and the generation number, or lives in
+ * the strategy's state, so a run resumed from a checkpoint continues bit for bit.
+ */
+import { OBS_SIZE, ACT_SIZE } from '../../envs/ant-sim.ts';
+import { Rng, mixSeed } from '../../envs/rng.ts';
+import { NOMINAL } from '../../envs/conditions.ts';
+import { sampleConditionIndex, type Suite } from '../../envs/suites.ts';
+import { createPolicy, initParams } from '../../policies/index.ts';
+import type { RolloutBackend } from '../../workers/pool.ts';
+import type { RolloutResult, RolloutTask, TaskEpisode } from '../../workers/types.ts';
+import { createMaximizer, getStrategy, type Maximizer, type MaximizerState, type Population } from '../es/index.ts';
+import type { TrainConfig } from './config.ts';
+import { ObsNormalizer } from './normalizer.ts';
+
+/** One record per generation (the line written to metrics.jsonl). */
+export interface GenerationRecord {
+  generation: number;
+  returnMean: number;
+  returnMax: number;
+  returnMin: number;
+  returnStd: number;
+  /** Mean forward distance of the members' episodes (m). */
+  distanceMean: number;
+  /** The center's mean return and forward distance on the nominal test seeds, when tested. */
+  testReturn: number | null;
+  testDistance: number | null;
+  /** Best test return so far. */
+  bestTestReturn: number | null;
+  /** Control steps this generation, and since the start of the run. */
+  steps: number;
+  totalSteps: number;
+  /** Seconds since the start of the run (summed over resumed sessions). */
+  wallTime: number;
+  /** Control steps per second this generation (rollouts and everything else). */
+  stepsPerSec: number;
+  /** Share of this generation's wall time spent outside rollouts (ask, tell, merging, logging). */
+  overheadFraction: number;
+  /** Strategy figures (sigma, lr, gradient norm, ...). */
+  strategy: Record<string, number>;
+}
+
+export interface TrainerEvents {
+  /** After every generation, with the state a checkpoint needs. */
+  generation?(rec: GenerationRecord, t: Trainer): void | Promise<void>;
+  /** After each center test. */
+  test?(gen: number, center: Float64Array, t: Trainer): void | Promise<void>;
+}
+
+/** What a checkpoint holds, beyond the config. */
+export interface TrainerSnapshot {
+  nextGeneration: number;
+  maximizer: MaximizerState;
+  normalizer: ObsNormalizer;
+  bestTest: { return: number; generation: number; params: Float64Array; normalizer: ReturnType<ObsNormalizer['toJSON']> } | null;
+  totalSteps: number;
+  wallTime: number;
+}
+
+export const TEST_SEED_SALT = 0x7e57;
+
+export function testEpisodes(config: TrainConfig): TaskEpisode[] {
+  return Array.from({ length: config.testEpisodes }, (_, k) => ({ seed: mixSeed(config.seed, TEST_SEED_SALT, k), condition: NOMINAL }));
+}
+
+/** The generation's episodes: seeds and conditions drawn from (seed, generation) alone. */
+export function generationEpisodes(config: TrainConfig, suite: Suite, gen: number): TaskEpisode[] {
+  const rng = new Rng(mixSeed(config.seed, 0xe915, gen));
+  return Array.from({ length: config.episodesPerMember }, () => {
+    const seed = rng.nextU32();
+    return { seed, condition: suite.conditions[sampleConditionIndex(suite, rng)]! };
+  });
+}
+
+export class Trainer {
+  readonly maximizer: Maximizer<object, MaximizerState['core']>;
+  state: MaximizerState;
+  normalizer: ObsNormalizer;
+  nextGeneration = 0;
+  totalSteps = 0;
+  wallTime = 0;
+  bestTest: TrainerSnapshot['bestTest'] = null;
+  lastTest: { return: number; distance: number } | null = null;
+  private stopRequested = false;
+  readonly numParams: number;
+
+  constructor(readonly config: TrainConfig, readonly suite: Suite, readonly backend: RolloutBackend, readonly runId: string, snapshot?: TrainerSnapshot) {
+    const { name, shaping, ...hyper } = config.strategy;
+    const opts = shaping === undefined ? {} : { shaping: shaping as never };
+    this.maximizer = createMaximizer(getStrategy(name), hyper, opts) as unknown as Maximizer<object, MaximizerState['core']>;
+    this.numParams = createPolicy(config.policy, OBS_SIZE, ACT_SIZE).numParams;
+    if (snapshot) {
+      this.state = snapshot.maximizer;
+      this.normalizer = snapshot.normalizer;
+      this.nextGeneration = snapshot.nextGeneration;
+      this.totalSteps = snapshot.totalSteps;
+      this.wallTime = snapshot.wallTime;
+      this.bestTest = snapshot.bestTest;
+      if (this.state.core.mean.length !== this.numParams) throw new Error(`checkpoint has ${this.state.core.mean.length} parameters but the policy needs ${this.numParams}`);
+    } else {
+      const init = initParams(config.policy, OBS_SIZE, ACT_SIZE, new Rng(mixSeed(config.seed, 0x1417)));
+      this.state = this.maximizer.init(Float64Array.from(init), mixSeed(config.seed, 0x5eed));
+      this.normalizer = new ObsNormalizer(OBS_SIZE, config.obsClip);
+    }
+  }
+
+  /** Ask to stop after the current generation (Ctrl-C). */
+  requestStop(): void {
+    this.stopRequested = true;
+  }
+
+  get stopping(): boolean {
+    return this.stopRequested;
+  }
+
+  center(): Float64Array {
+    return this.maximizer.center(this.state);
+  }
+
+  snapshot(): TrainerSnapshot {
+    return { nextGeneration: this.nextGeneration, maximizer: this.state, normalizer: this.normalizer, bestTest: this.bestTest, totalSteps: this.totalSteps, wallTime: this.wallTime };
+  }
+
+  private tasksFor(pop: Population, gen: number, episodes: TaskEpisode[]): RolloutTask[] {
+    const c = this.config;
+    const norm = this.normalizer.snapshot();
+    const tasks: RolloutTask[] = [];
+    for (let start = 0, index = 0; start < pop.members.length; start += c.membersPerTask, index++) {
+      tasks.push({
+        index, runId: this.runId, generation: gen, center: pop.mean, scale: pop.scale,
+        members: pop.members.slice(start, start + c.membersPerTask),
+        policy: c.policy, world: { maxSteps: c.maxSteps }, episodes, normalizer: norm, collectObsStats: true,
+      });
+    }
+    return tasks;
+  }
+
+  /** Evaluates the center on the fixed nominal test seeds (one task per episode, run in parallel). */
+  async testCenter(gen: number): Promise<{ return: number; distance: number }> {
+    const center = this.center();
+    const norm = this.normalizer.snapshot();
+    const tasks: RolloutTask[] = testEpisodes(this.config).map((e, index) => ({
+      index, runId: this.runId, generation: gen, center, scale: null, members: [{ seed: 0, sign: 0 }],
+      policy: this.config.policy, world: { maxSteps: this.config.maxSteps }, episodes: [e], normalizer: norm, collectObsStats: false,
+    }));
+    const res = await this.backend.runAll(tasks);
+    let ret = 0;
+    let dist = 0;
+    for (const r of res) {
+      ret += r.returns[0]!;
+      dist += r.distances[0]!;
+    }
+    return { return: ret / res.length, distance: dist / res.length };
+  }
+
+  /** Runs one generation and returns its record. */
+  async step(events: TrainerEvents = {}): Promise<GenerationRecord> {
+    const c = this.config;
+    const gen = this.nextGeneration;
+    const t0 = performance.now();
+    const { population, state } = this.maximizer.ask(this.state);
+    const episodes = generationEpisodes(c, this.suite, gen);
+    const tasks = this.tasksFor(population, gen, episodes);
+    const tr0 = performance.now();
+    const results = await this.backend.runAll(tasks);
+    let rolloutMs = performance.now() - tr0;
+    checkResults(results, tasks);
+
+    const n = population.members.length;
+    const fitness = new Float64Array(n);
+    let steps = 0;
+    let distSum = 0;
+    for (const r of results) {
+      const first = tasks[r.index]!.members.length;
+      for (let m = 0; m < first; m++) {
+        let f = 0;
+        for (let e = 0; e < episodes.length; e++) {
+          f += r.returns[m * episodes.length + e]!;
+          distSum += r.distances[m * episodes.length + e]!;
+          steps += r.steps[m * episodes.length + e]!;
+        }
+        fitness[r.index * c.membersPerTask + m] = f / episodes.length;
+      }
+    }
+    const told = this.maximizer.tell(state, population, fitness);
+    this.state = told.state;
+    for (const r of results) if (r.obsStats) this.normalizer.merge(r.obsStats);
+
+    let testReturn: number | null = null;
+    let testDistance: number | null = null;
+    const isLast = gen + 1 >= c.generations;
+    if (c.testEvery > 0 && ((gen + 1) % c.testEvery === 0 || isLast || gen === 0)) {
+      const tt0 = performance.now();
+      const t = await this.testCenter(gen);
+      rolloutMs += performance.now() - tt0;
+      testReturn = t.return;
+      testDistance = t.distance;
+      this.lastTest = t;
+      if (!this.bestTest || t.return > this.bestTest.return) {
+        this.bestTest = { return: t.return, generation: gen, params: Float64Array.from(this.center()), normalizer: this.normalizer.toJSON() };
+      }
+      await events.test?.(gen, this.center(), this);
+    }
+
+    let mean = 0;
+    let max = -Infinity;
+    let min = Infinity;
+    for (const f of fitness) {
+      mean += f / n;
+      if (f > max) max = f;
+      if (f < min) min = f;
+    }
+    let v = 0;
+    for (const f of fitness) v += (f - mean) ** 2 / n;
+    const elapsed = (performance.now() - t0) / 1000;
+    this.totalSteps += steps;
+    this.wallTime += elapsed;
+    this.nextGeneration = gen + 1;
+    const rec: GenerationRecord = {
+      generation: gen,
+      returnMean: mean,
+      returnMax: max,
+      returnMin: min,
+      returnStd: Math.sqrt(v),
+      distanceMean: distSum / (n * episodes.length),
+      testReturn,
+      testDistance,
+      bestTestReturn: this.bestTest?.return ?? null,
+      steps,
+      totalSteps: this.totalSteps,
+      wallTime: this.wallTime,
+      stepsPerSec: steps / elapsed,
+      overheadFraction: Math.max(0, 1 - rolloutMs / 1000 / elapsed),
+      strategy: told.metrics.strategy,
+    };
+    await events.generation?.(rec, this);
+    return rec;
+  }
+
+  /** Runs until `config.generations` or a stop request. */
+  async run(events: TrainerEvents = {}): Promise<'done' | 'stopped'> {
+    while (this.nextGeneration < this.config.generations) {
+      if (this.stopRequested) return 'stopped';
+      await this.step(events);
+    }
+    return 'done';
+  }
+}
+
+/** Results must belong to this run and generation, one per task. */
+function checkResults(results: RolloutResult[], tasks: RolloutTask[]): void {
+  if (results.length !== tasks.length) throw new Error(`expected ${tasks.length} rollout results, got ${results.length}`);
+  results.forEach((r, i) => {
+    const t = tasks[i]!;
+    if (r.index !== t.index || r.runId !== t.runId || r.generation !== t.generation) {
+      throw new Error(`rollout result ${i} belongs to run ${r.runId} generation ${r.generation} task ${r.index}, not to this generation`);
+    }
+  });
+}

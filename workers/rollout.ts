@@ -1,0 +1,104 @@
+/**
+ * The rollout function: scores every member of a task on every episode of the task. The
+ * (member, episode) pairs run as ants sharing Rapier worlds, `batch` at a time; an ant's
+ * trajectory does not depend on which other ants share its world, so neither do results.
+ */
+import type { Rapier } from '../envs/rapier.ts';
+import { AntWorld } from '../envs/ant-world.ts';
+import { ACT_SIZE, OBS_SIZE } from '../envs/ant-sim.ts';
+import { Rng } from '../envs/rng.ts';
+import { createPolicy, type Policy } from '../policies/index.ts';
+import type { Normalization, ObsStats, RolloutResult, RolloutTask, TaskMember } from './types.ts';
+
+/** x = center + sign * scale ⊙ z(seed), z(seed) = the first D normals of Rng(seed) (as src/es samples). */
+export function buildMemberParams(center: Float64Array, scale: Float64Array | null, m: TaskMember, out: Float64Array, z: Float64Array): void {
+  if (m.sign === 0) {
+    out.set(center);
+    return;
+  }
+  if (!scale) throw new Error('task.scale is required for members with a non-zero sign');
+  new Rng(m.seed).fillNormal(z);
+  for (let j = 0; j < out.length; j++) out[j] = center[j]! + m.sign * scale[j]! * z[j]!;
+}
+
+/** Writes normalized, clipped observations of `raw` into `out`. */
+export function normalizeObs(raw: Float64Array, norm: Normalization | null, out: Float64Array): void {
+  if (!norm) {
+    out.set(raw);
+    return;
+  }
+  const c = norm.clip;
+  for (let i = 0; i < raw.length; i++) {
+    const v = (raw[i]! - norm.mean[i]!) / norm.std[i]!;
+    out[i] = v > c ? c : v < -c ? -c : v;
+  }
+}
+
+export function runRolloutTask(R: Rapier, task: RolloutTask): RolloutResult {
+  const t0 = performance.now();
+  const nm = task.members.length;
+  const ne = task.episodes.length;
+  const total = nm * ne;
+  const returns = new Float64Array(total);
+  const distances = new Float64Array(total);
+  const steps = new Int32Array(total);
+  const stats: ObsStats | null = task.collectObsStats ? { count: 0, sum: new Float64Array(OBS_SIZE), sumSq: new Float64Array(OBS_SIZE) } : null;
+  const batch = Math.max(1, Math.min(total, task.batch ?? total));
+
+  const d = task.center.length;
+  const z = new Float64Array(d);
+  // Each member's parameters are built once; `batch` policy objects are reloaded per batch.
+  const memberParams = task.members.map((m) => {
+    const x = new Float64Array(d);
+    buildMemberParams(task.center, task.scale, m, x, z);
+    return x;
+  });
+  const policies: Policy[] = Array.from({ length: batch }, () => createPolicy(task.policy, OBS_SIZE, ACT_SIZE));
+  if (policies[0]!.numParams !== d) throw new Error(`task.center has ${d} numbers but the policy needs ${policies[0]!.numParams}`);
+
+  const world = new AntWorld(R, task.world);
+  const normObs = new Float64Array(OBS_SIZE);
+  const wasRunning = new Uint8Array(batch);
+  try {
+    for (let start = 0; start < total; start += batch) {
+      const n = Math.min(batch, total - start);
+      const specs = [];
+      for (let k = 0; k < n; k++) {
+        const flat = start + k;
+        policies[k]!.setParams(memberParams[Math.floor(flat / ne)]!);
+        policies[k]!.reset();
+        specs.push(task.episodes[flat % ne]!);
+      }
+      const obs = world.reset(specs);
+      const actions = new Float64Array(n * ACT_SIZE);
+      let running = n;
+      while (running > 0) {
+        for (let k = 0; k < n; k++) {
+          wasRunning[k] = world.done[k] ? 0 : 1;
+          if (!wasRunning[k]) continue;
+          const raw = obs.subarray(k * OBS_SIZE, (k + 1) * OBS_SIZE);
+          if (stats) {
+            for (let i = 0; i < OBS_SIZE; i++) {
+              const v = raw[i]!;
+              stats.sum[i]! += v;
+              stats.sumSq[i]! += v * v;
+            }
+            stats.count++;
+          }
+          normalizeObs(raw, task.normalizer, normObs);
+          actions.set(policies[k]!.act(normObs), k * ACT_SIZE);
+        }
+        running = world.step(actions);
+        for (let k = 0; k < n; k++) {
+          if (!wasRunning[k]) continue;
+          returns[start + k]! += world.rewards[k]!;
+          steps[start + k]!++;
+        }
+      }
+      for (let k = 0; k < n; k++) distances[start + k] = world.ants[k]!.distance();
+    }
+  } finally {
+    world.close();
+  }
+  return { index: task.index, runId: task.runId, generation: task.generation, returns, distances, steps, obsStats: stats, timeMs: performance.now() - t0 };
+}
