@@ -1,0 +1,120 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveTrainConfig, type TrainConfig } from '../src/train/config.ts';
+import { train } from '../src/cli/train.ts';
+import { RunDir } from '../src/train/run-dir.ts';
+import { loadPolicyFile } from '../src/train/policy-file.ts';
+import { RolloutPool } from '../workers/pool.ts';
+import { buildMemberParams } from '../workers/rollout.ts';
+import { memberParams } from '../src/es/index.ts';
+import type { RolloutTask } from '../workers/types.ts';
+import { BUILTIN_SUITES } from '../envs/suites.ts';
+
+const tmp = mkdtempSync(join(tmpdir(), 'propamine-train-'));
+const quiet = () => {};
+
+/** A tiny but real run: the plastic SNN on 60-step episodes with training conditions. */
+function tiny(name: string, over: Record<string, unknown> = {}): TrainConfig {
+  return resolveTrainConfig('quick', { outDir: tmp, name, generations: 4, maxSteps: 60, testEvery: 2, testEpisodes: 1, replayEvery: 2, episodesPerMember: 2, strategy: { name: 'openai-es', popSize: 8, sigma: 0.05, lr: 0.03 }, policy: { type: 'snn', hidden: [16] }, ...over });
+}
+
+/** Metrics without the wall-clock fields. */
+function deterministic(runDir: string) {
+  return new RunDir(runDir).readMetrics().map(({ wallTime: _w, stepsPerSec: _s, overheadFraction: _o, ...rest }) => rest);
+}
+
+test('training is reproducible and independent of the number of workers (1 vs 2)', async () => {
+  const a = await train({ config: tiny('w1', { workers: 1 }), quiet: true, log: quiet });
+  const b = await train({ config: tiny('w2', { workers: 2 }), quiet: true, log: quiet });
+  const c = await train({ config: tiny('w0', { workers: 0 }), quiet: true, log: quiet });
+  assert.equal(a.records.length, 4);
+  assert.deepEqual(deterministic(a.runDir), deterministic(b.runDir));
+  assert.deepEqual(deterministic(a.runDir), deterministic(c.runDir));
+  const ca = JSON.parse(readFileSync(join(a.runDir, 'checkpoints', 'latest.json'), 'utf8'));
+  const cb = JSON.parse(readFileSync(join(b.runDir, 'checkpoints', 'latest.json'), 'utf8'));
+  assert.deepEqual(ca.maximizer, cb.maximizer);
+  assert.deepEqual(ca.normalizer, cb.normalizer);
+  // Another seed gives another run.
+  const d = await train({ config: tiny('w1s2', { workers: 1, seed: 2 }), quiet: true, log: quiet });
+  assert.notDeepEqual(deterministic(a.runDir), deterministic(d.runDir));
+});
+
+test('3 generations, a stop, and 3 resumed generations equal 6 straight ones', async () => {
+  const straight = await train({ config: tiny('straight', { generations: 6, workers: 2 }), quiet: true, log: quiet });
+  let stopped = await train({
+    config: tiny('resumed', { generations: 6, workers: 2 }), quiet: true, log: quiet,
+    onTrainer: (t) => {
+      const step = t.step.bind(t);
+      t.step = async (ev) => {
+        const r = await step(ev);
+        if (t.nextGeneration === 3) t.requestStop();
+        return r;
+      };
+    },
+  });
+  assert.equal(stopped.status, 'stopped');
+  assert.equal(new RunDir(stopped.runDir).readMetrics().length, 3);
+  stopped = await train({ resume: stopped.runDir, quiet: true, log: quiet });
+  assert.equal(stopped.status, 'done');
+  assert.deepEqual(deterministic(stopped.runDir), deterministic(straight.runDir));
+  const best = loadPolicyFile(join(stopped.runDir, 'best.json'));
+  assert.equal(best.params.length, loadPolicyFile(join(straight.runDir, 'best.json')).params.length);
+  assert.deepEqual(Array.from(best.params), Array.from(loadPolicyFile(join(straight.runDir, 'best.json')).params));
+  assert.ok(existsSync(join(stopped.runDir, 'replays', 'index.json')));
+});
+
+test('a corrupt checkpoint is reported with its path, never used', async () => {
+  const run = await train({ config: tiny('corrupt', { generations: 2, workers: 0 }), quiet: true, log: quiet });
+  const path = join(run.runDir, 'checkpoints', 'latest.json');
+  const text = readFileSync(path, 'utf8');
+  writeFileSync(path, text.slice(0, text.length / 2));
+  await assert.rejects(train({ resume: run.runDir, overrides: { generations: 3 }, quiet: true, log: quiet }), new RegExp(`checkpoint ${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is corrupt`));
+  const cp = JSON.parse(text);
+  cp.maximizer.core.mean = { $f64: 'AAAA' };
+  writeFileSync(path, JSON.stringify(cp));
+  await assert.rejects(train({ resume: run.runDir, overrides: { generations: 3 }, quiet: true, log: quiet }), /is corrupt: .*mean/);
+  await assert.rejects(train({ config: tiny('corrupt', { generations: 2, workers: 0 }), quiet: true, log: quiet }), /already holds a run/);
+});
+
+test('bad config values get one error naming the field', () => {
+  assert.throws(() => tiny('x', { generations: -1 }), /config\.generations must be a whole number/);
+  assert.throws(() => tiny('x', { strategy: { name: 'nope' } }), /strategy\.name must be one of openai-es, pgpe, snes, sep-cma-es/);
+  assert.throws(() => tiny('x', { strategy: { sigma: -1 } }), /strategy\.sigma must be > 0/);
+  assert.throws(() => tiny('x', { policy: { rule: 'magic' } }), /policy\.rule must be one of/);
+  assert.throws(() => tiny('x', { colour: 'red' }), /config\.colour is not a known field/);
+  assert.throws(() => tiny('x', { name: '../escape' }), /config\.name must be letters/);
+});
+
+test('workers rebuild exactly the parameters the strategy sampled', () => {
+  const pop = { mean: Float64Array.from({ length: 50 }, (_, i) => i / 50), scale: Float64Array.from({ length: 50 }, (_, i) => 0.01 + i / 1000), members: [{ seed: 99, sign: 1 as const }, { seed: 99, sign: -1 as const }] };
+  for (let i = 0; i < 2; i++) {
+    const a = new Float64Array(50);
+    const b = new Float64Array(50);
+    memberParams(pop, i, a);
+    buildMemberParams(pop.mean, pop.scale, pop.members[i]!, b, new Float64Array(50));
+    assert.deepEqual(Array.from(a), Array.from(b));
+  }
+});
+
+test('a task whose worker throws or dies is retried; a repeated failure names the task', async () => {
+  const cfg = tiny('faults');
+  const base: RolloutTask = {
+    index: 0, runId: 'r', generation: 5, center: new Float64Array(0), scale: null, members: [{ seed: 0, sign: 0 }],
+    policy: { type: 'mlp', hidden: [4] } as never, world: { maxSteps: 10 }, episodes: [{ seed: 3, condition: BUILTIN_SUITES.nominal!.conditions[0]! }], normalizer: null, collectObsStats: false,
+  };
+  const { createPolicy } = await import('../policies/index.ts');
+  base.center = new Float64Array(createPolicy(base.policy, 27, 8).numParams);
+  const pool = new RolloutPool({ threads: 2, maxAttempts: 3 });
+  try {
+    const ok = await pool.runAll([{ ...base, fault: { kind: 'exit', times: 2, key: 'exit twice' } }, { ...base, index: 1, fault: { kind: 'throw', times: 1, key: 'throw once' } }]);
+    assert.equal(ok.length, 2);
+    assert.equal(ok[0]!.steps[0], 10);
+    await assert.rejects(pool.runAll([{ ...base, fault: { kind: 'throw', times: 5, key: 'always' } }]), /task 0 of run r generation 5 .* failed 3 times; last error: .*injected fault \(always\)/);
+  } finally {
+    await pool.close();
+  }
+  assert.ok(cfg);
+});
