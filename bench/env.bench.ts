@@ -54,7 +54,7 @@ const world = new AntWorld(R, { maxSteps: 10 });
 const zero = new Float64Array(8);
 const mem = () => {
   const m = process.memoryUsage();
-  const wasm = (R as unknown as { wasm?: { memory?: WebAssembly.Memory } }).wasm?.memory?.buffer.byteLength;
+  const wasm = (R as unknown as { wasm?: { memory?: { buffer: ArrayBuffer } } }).wasm?.memory?.buffer.byteLength;
   return { rss: m.rss / 2 ** 20, heap: m.heapUsed / 2 ** 20, wasm: wasm === undefined ? NaN : wasm / 2 ** 20 };
 };
 const marks: string[] = [];
