@@ -1,0 +1,112 @@
+/**
+ * Small uPlot line charts for the side panel, each with an optional vertical marker (the
+ * frame on stage, or the generation of the replay) drawn by a plugin so moving it needs a
+ * redraw only, not new data.
+ */
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+
+export interface SeriesSpec {
+  label: string;
+  color: string;
+  /** Which y scale: 'y' (left axis) or 'y2' (right axis). */
+  scale?: 'y' | 'y2';
+  dash?: number[];
+  /** Draw points only (for sparse series such as test returns). */
+  points?: boolean;
+  width?: number;
+}
+
+export interface ChartSpec {
+  title: string;
+  xLabel: string;
+  /** false: no x-axis title (the chart title says what x is). */
+  xTitle?: boolean;
+  yLabel: string;
+  y2Label?: string;
+  series: SeriesSpec[];
+  /** Where to draw the marker, in x units; null for none. */
+  marker?: () => number | null;
+  height?: number;
+}
+
+export interface Chart {
+  plot: uPlot;
+  setData(data: uPlot.AlignedData): void;
+  redrawMarker(): void;
+  destroy(): void;
+}
+
+function markerPlugin(get: () => number | null): uPlot.Plugin {
+  return {
+    hooks: {
+      draw: [
+        (u) => {
+          const x = get();
+          if (x === null || !Number.isFinite(x)) return;
+          const px = u.valToPos(x, 'x', true);
+          if (px < u.bbox.left || px > u.bbox.left + u.bbox.width) return;
+          const ctx = u.ctx;
+          ctx.save();
+          ctx.strokeStyle = '#d7263d';
+          ctx.lineWidth = 1.5 * uPlot.pxRatio;
+          ctx.beginPath();
+          ctx.moveTo(px, u.bbox.top);
+          ctx.lineTo(px, u.bbox.top + u.bbox.height);
+          ctx.stroke();
+          ctx.restore();
+        },
+      ],
+    },
+  };
+}
+
+export function createChart(parent: HTMLElement, spec: ChartSpec, data: uPlot.AlignedData): Chart {
+  const box = document.createElement('div');
+  box.className = 'chart';
+  parent.appendChild(box);
+  const width = () => Math.max(200, parent.clientWidth - 4);
+  const hasY2 = spec.series.some((s) => s.scale === 'y2');
+  const axes: uPlot.Axis[] = [
+    // Without an axis label the title names the unit, which saves a line in a tight panel.
+    spec.xTitle === false ? { size: 28 } : { label: spec.xLabel, size: 34, labelSize: 16 },
+    { label: spec.yLabel, scale: 'y', size: 50, labelSize: 16 },
+  ];
+  if (hasY2) axes.push({ label: spec.y2Label ?? '', scale: 'y2', side: 1, size: 46, labelSize: 16, grid: { show: false } });
+  const opts: uPlot.Options = {
+    title: spec.title,
+    width: width(),
+    height: spec.height ?? 170,
+    scales: { x: { time: false } },
+    legend: { live: false },
+    cursor: { drag: { x: false, y: false } },
+    axes,
+    plugins: spec.marker ? [markerPlugin(spec.marker)] : [],
+    series: [
+      { label: spec.xLabel },
+      ...spec.series.map((s): uPlot.Series => ({
+        label: s.label,
+        stroke: s.color,
+        width: s.width ?? 1.5,
+        scale: s.scale ?? 'y',
+        dash: s.dash,
+        spanGaps: true,
+        points: s.points ? { show: true, size: 6, fill: s.color } : { show: false },
+        ...(s.points ? { paths: () => null } : {}),
+      })),
+    ],
+  };
+  const plot = new uPlot(opts, data, box);
+  const ro = new ResizeObserver(() => plot.setSize({ width: width(), height: opts.height }));
+  ro.observe(parent);
+  return {
+    plot,
+    setData: (d) => plot.setData(d),
+    redrawMarker: () => plot.redraw(false, false),
+    destroy() {
+      ro.disconnect();
+      plot.destroy();
+      box.remove();
+    },
+  };
+}

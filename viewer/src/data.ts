@@ -1,0 +1,138 @@
+/**
+ * Loading a run's files over HTTP from the server's `run/` prefix. Every failure becomes a
+ * message that names the file and says what is wrong (missing, truncated, wrong version),
+ * because the page's job on a broken run is to say so, not to go blank.
+ */
+import { parseReplay, type Replay } from '../../envs/replay.ts';
+
+/** Mirrors src/replays.ts (the viewer may import only the replay format from the project). */
+export interface ReplayIndexEntry {
+  file: string;
+  label: string;
+  generation?: number;
+  conditionText: string;
+  episodeSeed: number;
+  return: number;
+  distance: number;
+  steps: number;
+}
+
+/** One line of metrics.jsonl; only the fields the charts use are typed. */
+export interface MetricsRecord {
+  generation: number;
+  returnMean: number;
+  returnMax: number;
+  returnMin?: number;
+  testReturn: number | null;
+  testDistance?: number | null;
+  totalSteps?: number;
+}
+
+const RUN = 'run/';
+
+async function fetchText(path: string): Promise<string> {
+  let res: Response;
+  try {
+    res = await fetch(RUN + path, { cache: 'no-store' });
+  } catch (e) {
+    throw new Error(`${path}: cannot reach the server (${(e as Error).message}); is propamine view still running?`);
+  }
+  if (res.status === 404) throw new Error(`${path}: file not found in the run directory`);
+  if (!res.ok) throw new Error(`${path}: the server answered HTTP ${res.status}`);
+  return res.text();
+}
+
+export async function loadIndex(): Promise<ReplayIndexEntry[]> {
+  const path = 'replays/index.json';
+  let text: string;
+  try {
+    text = await fetchText(path);
+  } catch (e) {
+    throw new Error(`${(e as Error).message} (no replays recorded for this run yet?)`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${path}: not valid JSON (truncated or corrupt file?): ${(e as Error).message}`);
+  }
+  const idx = raw as { version?: unknown; replays?: unknown };
+  if (idx?.version !== 1) throw new Error(`${path}: unsupported version ${JSON.stringify(idx?.version)} (this viewer reads version 1)`);
+  if (!Array.isArray(idx.replays)) throw new Error(`${path}: "replays" must be a list`);
+  const entries = idx.replays as ReplayIndexEntry[];
+  for (const [i, e] of entries.entries()) {
+    if (typeof e?.file !== 'string') throw new Error(`${path}: replays[${i}].file must be a file name`);
+  }
+  return entries;
+}
+
+export async function loadReplay(file: string): Promise<Replay> {
+  const path = `replays/${file}`;
+  return parseReplay(await fetchText(path), path);
+}
+
+export interface MetricsResult {
+  records: MetricsRecord[];
+  /** Problems that did not stop the chart (e.g. a half-written last line). */
+  warnings: string[];
+}
+
+/**
+ * Reads metrics.jsonl. A bad last line is what a run being written (or killed mid-write)
+ * leaves behind, so it is skipped with a warning; a bad line elsewhere is corruption.
+ */
+export async function loadMetrics(): Promise<MetricsResult> {
+  const path = 'metrics.jsonl';
+  const text = await fetchText(path);
+  const lines = text.split('\n');
+  const records: MetricsRecord[] = [];
+  const warnings: string[] = [];
+  let last = lines.length - 1;
+  while (last >= 0 && lines[last]!.trim() === '') last--;
+  for (let i = 0; i <= last; i++) {
+    const line = lines[i]!.trim();
+    if (line === '') continue;
+    let rec: MetricsRecord;
+    try {
+      rec = JSON.parse(line) as MetricsRecord;
+    } catch {
+      if (i === last) {
+        warnings.push(`${path}: line ${i + 1} is incomplete (truncated file?) and was skipped`);
+        continue;
+      }
+      throw new Error(`${path}: line ${i + 1} is not valid JSON (corrupt file?)`);
+    }
+    if (typeof rec?.generation !== 'number' || typeof rec.returnMean !== 'number') {
+      throw new Error(`${path}: line ${i + 1} lacks generation/returnMean (not a propamine metrics file?)`);
+    }
+    records.push(rec);
+  }
+  return { records, warnings };
+}
+
+export async function loadRunName(): Promise<string | null> {
+  try {
+    const cfg = JSON.parse(await fetchText('config.json')) as { name?: unknown };
+    return typeof cfg.name === 'string' ? cfg.name : null;
+  } catch {
+    // The title is cosmetic; a broken config is reported by the tools that need it.
+    return null;
+  }
+}
+
+/** Per-frame forward distance (torso x from its start, m) and speed (m/s, centred difference). */
+export function forwardProgress(r: Replay): { distance: Float64Array; speed: Float64Array } {
+  const nb = r.bodies.length;
+  const torso = Math.max(0, r.bodies.findIndex((b) => b.name === 'torso'));
+  const x = (f: number) => r.poses[(f * nb + torso) * 7]!;
+  const distance = new Float64Array(r.frames);
+  const speed = new Float64Array(r.frames);
+  const x0 = x(0);
+  for (let f = 0; f < r.frames; f++) {
+    distance[f] = x(f) - x0;
+    const a = Math.max(0, f - 1);
+    const b = Math.min(r.frames - 1, f + 1);
+    speed[f] = b > a ? (x(b) - x(a)) / ((b - a) * r.dt) : 0;
+  }
+  return { distance, speed };
+}
