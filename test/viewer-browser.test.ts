@@ -1,0 +1,236 @@
+/**
+ * The viewer page in a real headless Chromium (Debian's, driven by playwright-core): it
+ * draws the ants, plays, pauses, scrubs and steps, compares two replays side by side, and
+ * says what is wrong with a corrupt, wrong-version or missing file. State is read through
+ * the page's `window.__viewer` hook, not guessed from pixels. Writes a screenshot to
+ * test-artifacts/viewer.png for a person to look at.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { makeRun } from './helpers/make-run.ts';
+import { startViewServer, type ViewServer } from '../src/view/server.ts';
+
+/**
+ * The page's test hook (documented in viewer/src/hook.ts). The callbacks given to
+ * page.evaluate run in the browser; the root tsconfig has no DOM types, so the one global
+ * they touch is declared here.
+ */
+declare const window: {
+  __viewer?: {
+    ready(): boolean;
+    frame(): number;
+    frames(): number;
+    playing(): boolean;
+    speed(): number;
+    antCount(): number;
+    replays(): string[];
+    error(): string | null;
+    pixels(): { distinct: number; nonSky: number };
+  };
+};
+
+const CHROMIUM = '/usr/bin/chromium';
+const repo = resolve(import.meta.dirname, '..');
+const artifacts = join(repo, 'test-artifacts');
+
+interface HookState {
+  frame: number;
+  frames: number;
+  playing: boolean;
+  speed: number;
+  ants: number;
+  error: string | null;
+}
+
+/** Newest modification time under `dir` (recursively). */
+function newest(path: string): number {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  return Math.max(st.mtimeMs, ...readdirSync(path).map((n) => newest(join(path, n))));
+}
+
+/** Builds viewer/dist when it is missing or older than the page's sources, so the test checks what is in the tree. */
+function ensureViewerBuilt(): void {
+  const index = join(repo, 'viewer', 'dist', 'index.html');
+  const sources = [join(repo, 'viewer', 'src'), join(repo, 'viewer', 'index.html'), join(repo, 'viewer', 'vite.config.ts'), join(repo, 'envs', 'replay.ts')];
+  if (existsSync(index) && statSync(index).mtimeMs >= Math.max(...sources.map(newest))) return;
+  execFileSync('npm', ['run', '--silent', 'build:viewer'], { cwd: repo, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+const haveChromium = existsSync(CHROMIUM);
+const root = mkdtempSync(join(tmpdir(), 'propamine-viewer-'));
+const runDir = join(root, 'run');
+const emptyRun = join(root, 'empty-run');
+let server: ViewServer;
+let emptyServer: ViewServer;
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+
+async function state(): Promise<HookState> {
+  return page.evaluate(() => {
+    const v = window.__viewer!;
+    return { frame: v.frame(), frames: v.frames(), playing: v.playing(), speed: v.speed(), ants: v.antCount(), error: v.error() };
+  });
+}
+
+async function open(url: string): Promise<HookState> {
+  await page.goto(url);
+  await page.waitForFunction(() => window.__viewer?.ready() === true, null, { timeout: 20_000 });
+  return state();
+}
+
+/** Adds replay files to the run's index (they are written by the caller). */
+function addToIndex(entries: Array<{ file: string; label: string; conditionText: string }>): void {
+  const path = join(runDir, 'replays', 'index.json');
+  const index = JSON.parse(readFileSync(path, 'utf8')) as { replays: object[] };
+  for (const e of entries) index.replays.push({ ...e, generation: 11, episodeSeed: 7, return: 0, distance: 0, steps: 60 });
+  writeFileSync(path, JSON.stringify(index, null, 2));
+}
+
+before(async () => {
+  if (!haveChromium) return;
+  ensureViewerBuilt();
+  await makeRun(runDir, 60);
+  const replays = join(runDir, 'replays');
+  // A condition that changed a link, to see the link colour (the tiny suite has none).
+  const heavy = JSON.parse(readFileSync(join(replays, 'gen0011-0.json'), 'utf8'));
+  heavy.conditionText = 'shin_3 mass ×3';
+  heavy.highlights = { bodies: ['shin_3'], joints: [] };
+  writeFileSync(join(replays, 'gen0011-heavy.json'), JSON.stringify(heavy));
+  const text = readFileSync(join(replays, 'gen0011-1.json'), 'utf8');
+  writeFileSync(join(replays, 'gen0011-bad.json'), text.slice(0, Math.floor(text.length / 2)));
+  writeFileSync(join(replays, 'gen0011-v2.json'), text.replace('"version":1', '"version":2'));
+  addToIndex([
+    { file: 'gen0011-heavy.json', label: 'heavy shin_3', conditionText: 'shin_3 mass ×3' },
+    { file: 'gen0011-bad.json', label: 'truncated', conditionText: 'truncated' },
+    { file: 'gen0011-v2.json', label: 'future', conditionText: 'future' },
+    { file: 'gen0011-gone.json', label: 'gone', conditionText: 'gone' },
+  ]);
+  mkdirSync(emptyRun, { recursive: true });
+  copyFileSync(join(runDir, 'config.json'), join(emptyRun, 'config.json'));
+  server = await startViewServer({ runDir });
+  emptyServer = await startViewServer({ runDir: emptyRun });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    // --disable-gpu leaves WebGL to Chromium's software renderer (SwiftShader), which works headless here.
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+  page = await browser.newPage({ viewport: { width: 1440, height: 960 } });
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  await emptyServer?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+const skip = haveChromium ? false : `${CHROMIUM} not installed (apt-get install chromium)`;
+
+test('draws the ants side by side and plays, pauses, scrubs and steps', { skip, timeout: 60_000 }, async () => {
+  let s = await open(`${server.url}?play=0`);
+  assert.equal(s.error, null);
+  assert.equal(s.ants, 2, 'nominal and damaged side by side by default');
+  assert.equal(s.frames, 61);
+  assert.equal(s.frame, 0);
+  assert.equal(s.playing, false);
+
+  const px = await page.evaluate(() => window.__viewer!.pixels());
+  assert.ok(px.distinct > 30, `canvas looks blank: ${px.distinct} colours`);
+  assert.ok(px.nonSky > 0.3, `canvas shows little but sky: ${px.nonSky}`);
+
+  await page.click('#play');
+  await page.waitForFunction(() => window.__viewer!.frame() > 3, null, { timeout: 10_000 });
+  assert.equal((await state()).playing, true);
+  await page.click('#play');
+  const paused = await state();
+  assert.equal(paused.playing, false);
+  await page.waitForTimeout(300);
+  assert.equal((await state()).frame, paused.frame, 'frame holds while paused');
+
+  await page.$eval('#timeline', (el) => {
+    (el as unknown as { value: string }).value = '30';
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  assert.equal((await state()).frame, 30);
+  await page.click('#step-fwd');
+  assert.equal((await state()).frame, 31);
+  await page.click('#step-back');
+  await page.click('#step-back');
+  assert.equal((await state()).frame, 29);
+  await page.keyboard.press('ArrowRight');
+  assert.equal((await state()).frame, 30);
+
+  await page.selectOption('#speed', '4');
+  assert.equal((await state()).speed, 4);
+  await page.selectOption('#speed', '0.25');
+  assert.equal((await state()).speed, 0.25);
+
+  // The panel shows both episodes and the three charts (two per episode, one for training).
+  assert.equal(await page.locator('#charts .uplot').count(), 3);
+  assert.match(await page.textContent('#stats') ?? '', /ankle_1 disabled/);
+  assert.match(await page.textContent('.labels') ?? '', /B: ankle_1 disabled/);
+
+  mkdirSync(artifacts, { recursive: true });
+  await page.screenshot({ path: join(artifacts, 'viewer.png') });
+
+  await page.uncheck('#compare');
+  await page.waitForFunction(() => window.__viewer!.antCount() === 1);
+  await page.check('#compare');
+  await page.waitForFunction(() => window.__viewer!.antCount() === 2);
+  assert.deepEqual(pageErrors, []);
+});
+
+test('choosing replays by URL and by the pickers', { skip, timeout: 30_000 }, async () => {
+  const s = await open(`${server.url}?a=gen0011-0.json&b=gen0011-heavy.json&play=0`);
+  assert.equal(s.error, null);
+  assert.equal(s.ants, 2);
+  assert.deepEqual(await page.evaluate(() => window.__viewer!.replays()), ['gen0011-0.json', 'gen0011-heavy.json']);
+  await page.$eval('#timeline', (el) => {
+    (el as unknown as { value: string }).value = '40';
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  await page.screenshot({ path: join(artifacts, 'viewer-highlight.png') });
+  // Single view from the URL, then B switched on and pointed at another condition.
+  const one = await open(`${server.url}?a=gen0011-2.json&play=0`);
+  assert.equal(one.ants, 1);
+  assert.equal(await page.isChecked('#compare'), false);
+  await page.check('#compare');
+  await page.selectOption('#pick-b select[data-role="cond"]', 'gen0011-1.json');
+  await page.waitForFunction(() => window.__viewer!.replays()[1] === 'gen0011-1.json');
+  assert.match(page.url(), /a=gen0011-2\.json&b=gen0011-1\.json/);
+  assert.deepEqual(pageErrors, []);
+});
+
+test('corrupt, wrong-version and missing files show a clear message', { skip, timeout: 30_000 }, async () => {
+  const bad = await open(`${server.url}?a=gen0011-bad.json&play=0`);
+  assert.match(bad.error ?? '', /replays\/gen0011-bad\.json: not valid JSON \(truncated or corrupt file\?\)/);
+  assert.equal(bad.ants, 0);
+  assert.equal(await page.isVisible('#error'), true);
+  assert.match(await page.textContent('#error') ?? '', /gen0011-bad\.json/);
+  await page.screenshot({ path: join(artifacts, 'viewer-error.png') });
+
+  const v2 = await open(`${server.url}?a=gen0011-v2.json&play=0`);
+  assert.match(v2.error ?? '', /gen0011-v2\.json: unsupported version 2/);
+
+  const gone = await open(`${server.url}?a=gen0011-gone.json&play=0`);
+  assert.match(gone.error ?? '', /replays\/gen0011-gone\.json: file not found/);
+
+  // Choosing a good replay again clears the message.
+  await page.selectOption('#pick-a select[data-role="cond"]', 'gen0011-0.json');
+  await page.waitForFunction(() => window.__viewer!.antCount() === 1 && window.__viewer!.error() === null);
+  assert.equal(await page.isVisible('#error'), false);
+
+  const empty = await open(`${emptyServer.url}`);
+  assert.match(empty.error ?? '', /replays\/index\.json: file not found/);
+  assert.match(empty.error ?? '', /metrics\.jsonl: file not found/);
+  assert.equal(empty.ants, 0);
+  assert.deepEqual(pageErrors, []);
+});
