@@ -193,6 +193,13 @@ function followPoint(out: THREE.Vector3): THREE.Vector3 {
   return out;
 }
 
+/** Horizontal distance between the two torsos (0 for one ant). */
+function spread(): number {
+  if (ants.length < 2) return 0;
+  const [a, b] = ants as [AntView, AntView];
+  return Math.hypot(a.torso.position.x + a.root.position.x - b.torso.position.x - b.root.position.x, a.torso.position.y + a.root.position.y - b.torso.position.y - b.root.position.y);
+}
+
 const tmp = new THREE.Vector3();
 const playIcon = document.querySelector<SVGPathElement>('#play-icon')!;
 let appliedTime = NaN;
@@ -204,7 +211,7 @@ function applyTime(force = false): void {
   stage.invalidate();
   for (const a of ants) a.seek(player.time);
   for (const [i, a] of ants.entries()) labels[i]?.position.copy(a.torso.position).add(a.root.position).setZ(a.torso.position.z + 0.55);
-  if (ants.length) stage.follow(followPoint(tmp));
+  if (ants.length) stage.follow(followPoint(tmp), spread());
   const f = player.frame;
   if (f === shownFrame) return;
   shownFrame = f;

@@ -12,8 +12,11 @@ export interface Stage {
   camera: THREE.PerspectiveCamera;
   renderer: THREE.WebGLRenderer;
   controls: OrbitControls;
-  /** Moves the camera and the sun by as much as the followed point moved. */
-  follow(target: THREE.Vector3): void;
+  /**
+   * Moves the camera and the sun by as much as the followed point moved, and backs the
+   * camera off when the ants are `spread` metres apart so that both stay in view.
+   */
+  follow(target: THREE.Vector3, spread: number): void;
   /** Puts the camera back behind and beside `target`. */
   frame(target: THREE.Vector3, spread: number): void;
   label(text: string, className: string): CSS2DObject;
@@ -140,18 +143,24 @@ export function createStage(container: HTMLElement): Stage {
 
   const last = new THREE.Vector3(0, 0, 0.4);
   const delta = new THREE.Vector3();
+  const offset = new THREE.Vector3();
   return {
     scene,
     camera,
     renderer,
     controls,
-    follow(target) {
+    follow(target, spread) {
       delta.subVectors(target, last);
-      if (delta.lengthSq() === 0) return;
+      offset.subVectors(camera.position, controls.target);
+      // Only ever backs off: a user who zoomed out further keeps that view.
+      const needed = 3 + spread * 1.1;
+      const zoomOut = offset.length() < needed;
+      if (delta.lengthSq() === 0 && !zoomOut) return;
       dirty = true;
       last.copy(target);
-      camera.position.add(delta);
       controls.target.add(delta);
+      if (zoomOut) offset.setLength(needed);
+      camera.position.copy(controls.target).add(offset);
       sun.position.copy(target).add(sunOffset);
       sun.target.position.copy(target);
     },
