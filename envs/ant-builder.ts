@@ -45,9 +45,11 @@ export interface AntPhysics {
    * sleeping stops that creep, and any change of action wakes the ant again.
    */
   canSleep: boolean;
+  /** Within this many radians of a joint limit, actions pushing further into it are cut (0: off). */
+  limitMargin: number;
 }
 
-export const DEFAULT_PHYSICS: Readonly<AntPhysics> = Object.freeze({ gear: 3, damping: 0.2, extraSolverIterations: 0, canSleep: true });
+export const DEFAULT_PHYSICS: Readonly<AntPhysics> = Object.freeze({ gear: 3, damping: 0.2, extraSolverIterations: 0, canSleep: true, limitMargin: 0 });
 
 /** What a condition changes when the body is built (already resolved per body and joint). */
 export interface AntBuildSpec {

@@ -35,7 +35,7 @@ export interface RewardConfig {
 export const DEFAULT_REWARD: Readonly<RewardConfig> = Object.freeze({
   healthyReward: 1,
   forwardWeight: 1,
-  ctrlCostWeight: 0.5,
+  ctrlCostWeight: 0.05,
   healthyZ: [TORSO_RADIUS + 0.01, 1.0] as [number, number],
   terminateWhenFlipped: true,
   resetNoiseScale: 0.1,
@@ -132,6 +132,16 @@ export class AntSim {
       if (!Number.isFinite(v)) throw new Error(`action[${a}] must be a finite number (got ${v})`);
       const noisy = noise > 0 ? v + noise * this.noise.normal() : v;
       this.jointAct[ACTUATOR_TO_JOINT[a]!] = clamp(noisy, -1, 1);
+    }
+    // Soft end stops: no motor torque pushes further into a joint limit once the joint is
+    // within `limitMargin` of it (the solver's limit then only has to hold the load).
+    const margin = this.handles.physics.limitMargin;
+    if (margin > 0) {
+      for (let j = 0; j < NUM_JOINTS; j++) {
+        const r = this.specs[j]!.range;
+        const u = this.jointAct[j]!;
+        if ((u > 0 && this.q[j]! > r[1] - margin) || (u < 0 && this.q[j]! < r[0] + margin)) this.jointAct[j] = 0;
+      }
     }
     applyJointActions(this.handles, this.jointAct);
   }

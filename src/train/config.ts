@@ -50,6 +50,12 @@ export interface TrainConfig {
   membersPerTask: number;
   /** Observations are normalized by a running mean/std and clipped to ±obsClip. */
   obsClip: number;
+  /**
+   * Subtracted from the reward per step when ranking members (reported returns are
+   * unshifted). 1 removes the healthy bonus, as ARS does for the ant: otherwise standing
+   * still is a strong local optimum that ES takes long to leave.
+   */
+  fitnessShift: number;
 }
 
 export type PresetName = 'quick' | 'full';
@@ -70,6 +76,7 @@ const BASE: Omit<TrainConfig, 'name'> = {
   workers: 2,
   membersPerTask: 2,
   obsClip: 5,
+  fitnessShift: 1,
 };
 
 export const PRESETS: Readonly<Record<PresetName, Partial<TrainConfig>>> = {
@@ -95,6 +102,11 @@ function isObj(v: unknown): v is Record<string, unknown> {
 
 function int(v: unknown, field: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new Error(`${field} must be a whole number in [${min}, ${max}] (got ${JSON.stringify(v)})`);
+  return v;
+}
+
+function num(v: unknown, field: string, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) throw new Error(`${field} must be a number in [${min}, ${max}] (got ${JSON.stringify(v)})`);
   return v;
 }
 
@@ -156,6 +168,7 @@ export function validateTrainConfig(raw: unknown): TrainConfig {
     workers: int(c.workers, 'config.workers', 0, 256),
     membersPerTask: int(c.membersPerTask, 'config.membersPerTask', 1, 4096),
     obsClip: c.obsClip,
+    fitnessShift: num(c.fitnessShift, 'config.fitnessShift', -100, 100),
   };
 }
 

@@ -173,19 +173,25 @@ export class Trainer {
     checkResults(results, tasks);
 
     const n = population.members.length;
+    const ne = episodes.length;
+    // `returns` as the env reports them; `fitness` (what is ranked) has the per-step shift removed.
+    const returns = new Float64Array(n);
     const fitness = new Float64Array(n);
     let steps = 0;
     let distSum = 0;
     for (const r of results) {
-      const first = tasks[r.index]!.members.length;
-      for (let m = 0; m < first; m++) {
-        let f = 0;
-        for (let e = 0; e < episodes.length; e++) {
-          f += r.returns[m * episodes.length + e]!;
-          distSum += r.distances[m * episodes.length + e]!;
-          steps += r.steps[m * episodes.length + e]!;
+      for (let m = 0; m < tasks[r.index]!.members.length; m++) {
+        let ret = 0;
+        let memberSteps = 0;
+        for (let e = 0; e < ne; e++) {
+          ret += r.returns[m * ne + e]!;
+          memberSteps += r.steps[m * ne + e]!;
+          distSum += r.distances[m * ne + e]!;
         }
-        fitness[r.index * c.membersPerTask + m] = f / episodes.length;
+        const i = r.index * c.membersPerTask + m;
+        returns[i] = ret / ne;
+        fitness[i] = (ret - c.fitnessShift * memberSteps) / ne;
+        steps += memberSteps;
       }
     }
     const told = this.maximizer.tell(state, population, fitness);
@@ -211,13 +217,13 @@ export class Trainer {
     let mean = 0;
     let max = -Infinity;
     let min = Infinity;
-    for (const f of fitness) {
+    for (const f of returns) {
       mean += f / n;
       if (f > max) max = f;
       if (f < min) min = f;
     }
     let v = 0;
-    for (const f of fitness) v += (f - mean) ** 2 / n;
+    for (const f of returns) v += (f - mean) ** 2 / n;
     const elapsed = (performance.now() - t0) / 1000;
     this.totalSteps += steps;
     this.wallTime += elapsed;
