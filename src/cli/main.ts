@@ -43,8 +43,11 @@ export async function main(argv: string[]): Promise<number> {
     return await cmd.run(rest);
   } catch (e) {
     const err = e as Error & { code?: string };
-    // parseArgs errors, CliErrors and validation errors are the user's to fix: one line, no stack.
-    if (e instanceof CliError || err.code?.startsWith('ERR_PARSE_ARGS') || /must |not a known|not found|is corrupt|unknown |is not a |needs |already holds/.test(err.message)) {
+    // Validation errors (plain Errors naming a field or file), CliErrors and parseArgs errors
+    // are the user's to fix: one line, no stack. Anything else (TypeError, ...) is a bug and
+    // keeps its stack; PROPAMINE_DEBUG=1 shows stacks for all.
+    const userError = e instanceof CliError || err.code?.startsWith('ERR_PARSE_ARGS') || (e instanceof Error && e.constructor === Error);
+    if (userError && !process.env.PROPAMINE_DEBUG) {
       console.error(`propamine ${name}: ${err.message}`);
       return 2;
     }

@@ -1,0 +1,72 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const tmp = mkdtempSync(join(tmpdir(), 'propamine-cli-'));
+const MAIN = join(import.meta.dirname, '..', 'src', 'cli', 'main.ts');
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), MAIN, ...args], { encoding: 'utf8', cwd: tmp, timeout: 120_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+test('help is printed for the program and every command', () => {
+  const top = cli('--help');
+  assert.equal(top.code, 0);
+  for (const c of ['train', 'eval', 'record', 'view']) {
+    assert.match(top.out, new RegExp(`\\n  ${c} `));
+    const h = cli(c, '--help');
+    assert.equal(h.code, 0, `${c} --help: ${h.err}`);
+    assert.match(h.out, new RegExp(`Usage: propamine ${c}`));
+  }
+});
+
+test('bad input gets one clear line naming the field, flag or file', () => {
+  const cases: [string[], RegExp][] = [
+    [['train', '--pop', 'many'], /^propamine train: --pop must be a number \(got "many"\)\n$/],
+    [['train', '--strategy', 'hill-climb'], /strategy\.name must be one of openai-es, pgpe, snes, sep-cma-es/],
+    [['train', '--rule', 'stdp'], /policy\.rule must be one of/],
+    [['train', '--colour', 'red'], /Unknown option '--colour'/],
+    [['train', '--conditions', 'nowhere.json'], /suite "nowhere.json" is neither a built-in suite/],
+    [['eval', 'runs/missing'], /no such policy file or run directory: runs\/missing/],
+    [['frobnicate'], /unknown command "frobnicate"/],
+  ];
+  for (const [args, re] of cases) {
+    const r = cli(...args);
+    assert.equal(r.code, 2, `${args.join(' ')} exited ${r.code}: ${r.err}`);
+    assert.match(r.err, re);
+    assert.ok(!/\n\s+at /.test(r.err), `no stack trace for ${args.join(' ')}`);
+  }
+  writeFileSync(join(tmp, 'suite.json'), JSON.stringify({ name: 's', conditions: [{ name: 'x', wobble: 1 }] }));
+  const r = cli('train', '--conditions', 'suite.json', '--generations', '1');
+  assert.equal(r.code, 2);
+  assert.match(r.err, /suite\.json\.conditions\[0\]\.wobble is not a known condition field/);
+});
+
+test('train, eval and record run end to end with a tiny budget', () => {
+  const t = cli('train', '--name', 'smoke', '--generations', '2', '--pop', '4', '--max-steps', '40', '--workers', '1', '--hidden', '8');
+  assert.equal(t.code, 0, t.err);
+  assert.match(t.out, /gen 2\/2 \[#+\] return mean/);
+  const run = join(tmp, 'runs', 'smoke');
+  for (const f of ['config.json', 'metrics.jsonl', 'best.json', 'checkpoints/latest.json', 'replays/index.json']) assert.ok(existsSync(join(run, f)), f);
+  assert.equal(readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').length, 2);
+  const e = cli('eval', run, '--episodes', '2', '--max-steps', '30', '--workers', '0', '--json');
+  assert.equal(e.code, 0, e.err);
+  const report = JSON.parse(e.out);
+  assert.equal(report.returns.length, 2);
+  assert.deepEqual(report.steps, [30, 30]);
+  const rec = cli('record', run, '--suite', 'tiny', '--max-steps', '20');
+  assert.equal(rec.code, 0, rec.err);
+  const index = JSON.parse(readFileSync(join(run, 'replays', 'index.json'), 'utf8'));
+  assert.ok(index.replays.length >= 3);
+  const again = cli('train', '--name', 'smoke', '--generations', '2');
+  assert.equal(again.code, 2);
+  assert.match(again.err, /already holds a run: continue it with --resume/);
+  const resumed = cli('train', '--resume', run, '--generations', '3', '--workers', '1');
+  assert.equal(resumed.code, 0, resumed.err);
+  assert.match(resumed.out, /resuming .* at generation 2 of 3/);
+  assert.equal(readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').length, 3);
+});
