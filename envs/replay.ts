@@ -59,6 +59,20 @@ export interface Replay {
   meta: { episodeSeed: number; label?: string; run?: string; generation?: number; policy?: string; createdAt?: string };
 }
 
+/** One entry of a run's `replays/index.json`, the manifest the viewer lists replays from. */
+export interface ReplayIndexEntry {
+  file: string;
+  label: string;
+  generation?: number;
+  conditionText: string;
+  episodeSeed: number;
+  return: number;
+  distance: number;
+  steps: number;
+}
+
+export interface ReplayIndex { version: 1; replays: ReplayIndexEntry[] }
+
 /** Reads and checks a replay; the error says what is wrong and where (`source`). */
 export function parseReplay(text: string, source = 'replay'): Replay {
   let raw: unknown;

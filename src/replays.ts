@@ -4,21 +4,10 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Replay } from '../envs/replay.ts';
+import type { Replay, ReplayIndex, ReplayIndexEntry } from '../envs/replay.ts';
 import { atomicWriteJson, readJsonFile } from './fsutil.ts';
 
-export interface ReplayIndexEntry {
-  file: string;
-  label: string;
-  generation?: number;
-  conditionText: string;
-  episodeSeed: number;
-  return: number;
-  distance: number;
-  steps: number;
-}
-
-export interface ReplayIndex { version: 1; replays: ReplayIndexEntry[] }
+export type { ReplayIndex, ReplayIndexEntry };
 
 export function readReplayIndex(dir: string): ReplayIndex {
   const path = join(dir, 'index.json');

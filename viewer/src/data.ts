@@ -3,19 +3,9 @@
  * message that names the file and says what is wrong (missing, truncated, wrong version),
  * because the page's job on a broken run is to say so, not to go blank.
  */
-import { parseReplay, type Replay } from '../../envs/replay.ts';
+import { parseReplay, type Replay, type ReplayIndexEntry } from '../../envs/replay.ts';
 
-/** Mirrors src/replays.ts (the viewer may import only the replay format from the project). */
-export interface ReplayIndexEntry {
-  file: string;
-  label: string;
-  generation?: number;
-  conditionText: string;
-  episodeSeed: number;
-  return: number;
-  distance: number;
-  steps: number;
-}
+export type { ReplayIndexEntry };
 
 /** One line of metrics.jsonl; only the fields the charts use are typed. */
 export interface MetricsRecord {
