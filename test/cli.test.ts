@@ -70,3 +70,28 @@ test('train, eval and record run end to end with a tiny budget', () => {
   assert.match(resumed.out, /resuming .* at generation 2 of 3/);
   assert.equal(readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').length, 3);
 });
+
+test('Ctrl-C finishes the generation, writes a checkpoint, and the run resumes from it', async () => {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), MAIN, 'train', '--name', 'interrupted', '--generations', '200', '--pop', '4', '--max-steps', '40', '--workers', '1', '--hidden', '8'], { cwd: tmp });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  const run = join(tmp, 'runs', 'interrupted');
+  const metrics = join(run, 'metrics.jsonl');
+  const deadline = Date.now() + 90_000;
+  while (!(existsSync(metrics) && readFileSync(metrics, 'utf8').trim().split('\n').filter(Boolean).length >= 2)) {
+    if (Date.now() > deadline) throw new Error('training produced no generations');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  child.kill('SIGINT');
+  const code = await new Promise<number | null>((r) => child.on('exit', r));
+  assert.equal(code, 0, out);
+  assert.match(out, /interrupt: finishing this generation/);
+  assert.match(out, /stopped after generation \d+; resume with: propamine train --resume/);
+  const done = readFileSync(metrics, 'utf8').trim().split('\n').length;
+  const cp = JSON.parse(readFileSync(join(run, 'checkpoints', 'latest.json'), 'utf8'));
+  assert.equal(cp.nextGeneration, done);
+  const r = cli('train', '--resume', run, '--generations', String(done + 1), '--workers', '1');
+  assert.equal(r.code, 0, r.err);
+  assert.equal(readFileSync(metrics, 'utf8').trim().split('\n').length, done + 1);
+});
