@@ -10,6 +10,8 @@ import { Rng } from '../envs/rng.ts';
 import { createPolicy, type Policy } from '../policies/index.ts';
 import type { Normalization, ObsStats, RolloutResult, RolloutTask, TaskMember } from './types.ts';
 
+const RAD_TO_DEG = 180 / Math.PI;
+
 /** x = center + sign * scale ⊙ z(seed), z(seed) = the first D normals of Rng(seed) (as src/es samples). */
 export function buildMemberParams(center: Float64Array, scale: Float64Array | null, m: TaskMember, out: Float64Array, z: Float64Array): void {
   if (m.sign === 0) {
@@ -42,6 +44,8 @@ export function runRolloutTask(R: Rapier, task: RolloutTask): RolloutResult {
   const returns = new Float64Array(total);
   const distances = new Float64Array(total);
   const steps = new Int32Array(total);
+  const limitWorst = new Float64Array(total);
+  const limitPast5 = new Int32Array(total);
   const stats: ObsStats | null = task.collectObsStats ? { count: 0, sum: new Float64Array(OBS_SIZE), sumSq: new Float64Array(OBS_SIZE) } : null;
   const batch = Math.max(1, Math.min(total, task.batch ?? total));
 
@@ -93,6 +97,13 @@ export function runRolloutTask(R: Rapier, task: RolloutTask): RolloutResult {
           if (!wasRunning[k]) continue;
           returns[start + k]! += world.rewards[k]!;
           steps[start + k]!++;
+          const ant = world.ants[k]!;
+          for (let j = 0; j < ant.q.length; j++) {
+            const r = ant.specs[j]!.range;
+            const v = Math.max(r[0] - ant.q[j]!, ant.q[j]! - r[1], 0) * RAD_TO_DEG;
+            if (v > limitWorst[start + k]!) limitWorst[start + k] = v;
+            if (v > 5) limitPast5[start + k]!++;
+          }
         }
       }
       for (let k = 0; k < n; k++) distances[start + k] = world.ants[k]!.distance();
@@ -100,5 +111,5 @@ export function runRolloutTask(R: Rapier, task: RolloutTask): RolloutResult {
   } finally {
     world.close();
   }
-  return { index: task.index, runId: task.runId, generation: task.generation, returns, distances, steps, obsStats: stats, timeMs: performance.now() - t0 };
+  return { index: task.index, runId: task.runId, generation: task.generation, returns, distances, steps, limitWorst, limitPast5, obsStats: stats, timeMs: performance.now() - t0 };
 }

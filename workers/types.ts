@@ -52,6 +52,9 @@ export interface RolloutResult {
   returns: Float64Array;
   distances: Float64Array;
   steps: Int32Array;
+  /** Per (member, episode): the worst joint-limit violation seen (degrees) and the joint-steps past 5°. */
+  limitWorst: Float64Array;
+  limitPast5: Int32Array;
   obsStats: ObsStats | null;
   /** Wall time the worker spent on the task. */
   timeMs: number;

@@ -71,10 +71,13 @@ export const evalCommand: Command = {
     const ret = meanCI(returns);
     const dist = meanCI(distances);
     const speed = distances.map((d, i) => d / (steps[i]! * 0.05));
+    const limitWorst = Math.max(...results.map((r) => r.limitWorst[0]!));
+    const limitPast5Fraction = results.reduce((a, r) => a + r.limitPast5[0]!, 0) / (8 * steps.reduce((a, b) => a + b, 0));
     if (values.json) {
-      console.log(JSON.stringify({ episodes, returns, distances, steps, returnMean: ret.mean, returnCI95: ret.ci95, distanceMean: dist.mean, distanceCI95: dist.ci95 }));
+      console.log(JSON.stringify({ episodes, returns, distances, steps, returnMean: ret.mean, returnCI95: ret.ci95, distanceMean: dist.mean, distanceCI95: dist.ci95, limitWorst, limitPast5Fraction }));
     } else {
       console.log(`${episodes} episodes: return ${ret.mean.toFixed(1)} ± ${ret.ci95.toFixed(1)}, forward distance ${dist.mean.toFixed(2)} ± ${dist.ci95.toFixed(2)} m, mean speed ${(speed.reduce((a, b) => a + b, 0) / episodes).toFixed(2)} m/s, steps ${steps.join(' ')}`);
+      console.log(`joint limits: worst violation ${limitWorst.toFixed(2)}°, ${(100 * limitPast5Fraction).toFixed(3)}% of joint-steps more than 5° past a limit`);
     }
     return 0;
   },

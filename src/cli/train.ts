@@ -45,7 +45,7 @@ Options:
   --sigma X            sampling noise scale
   --lr X               learning rate
   --episodes N         episodes per member per generation
-  --max-steps N        control steps per training episode (default 1000)
+  --max-steps N        control steps per training episode (quick: 300, full: 1000)
   --conditions SUITE   training distribution: a built-in suite (train, nominal, ...) or a suite file
   --quiet              no per-generation lines
   -h, --help           this help

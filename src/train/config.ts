@@ -63,15 +63,15 @@ export type PresetName = 'quick' | 'full';
 const BASE: Omit<TrainConfig, 'name'> = {
   outDir: 'runs',
   seed: 1,
-  generations: 60,
+  generations: 80,
   policy: { type: 'snn', hidden: [32], rule: 'oja', modulation: 'simple' } as PolicyConfig,
-  strategy: { name: 'openai-es', popSize: 32, sigma: 0.05, lr: 0.03, l2: 0.005 },
+  strategy: { name: 'openai-es', popSize: 32, sigma: 0.08, lr: 0.04, l2: 0.005 },
   episodesPerMember: 1,
-  maxSteps: 1000,
+  maxSteps: 300,
   conditions: 'train',
-  testEvery: 3,
+  testEvery: 4,
   testEpisodes: 2,
-  replayEvery: 15,
+  replayEvery: 20,
   checkpointEvery: 1,
   workers: 2,
   membersPerTask: 2,
@@ -80,13 +80,14 @@ const BASE: Omit<TrainConfig, 'name'> = {
 };
 
 export const PRESETS: Readonly<Record<PresetName, Partial<TrainConfig>>> = {
-  /** Visibly learns within a few minutes on 2 cores. */
+  /** Visibly learns within a few minutes on 2 cores: 300-step episodes, 80 generations. */
   quick: {},
-  /** A serious run: larger network and population, more generations. */
+  /** A serious run: full 1000-step episodes, a larger network and population. */
   full: {
     generations: 1000,
+    maxSteps: 1000,
     policy: { type: 'snn', hidden: [64], rule: 'oja', modulation: 'simple' } as PolicyConfig,
-    strategy: { name: 'openai-es', popSize: 64, sigma: 0.04, lr: 0.02, l2: 0.005 },
+    strategy: { name: 'openai-es', popSize: 64, sigma: 0.06, lr: 0.03, l2: 0.005 },
     episodesPerMember: 1,
     testEvery: 5,
     testEpisodes: 3,

@@ -42,6 +42,9 @@ export interface GenerationRecord {
   stepsPerSec: number;
   /** Share of this generation's wall time spent outside rollouts (ask, tell, merging, logging). */
   overheadFraction: number;
+  /** Worst joint-limit violation of any member this generation (degrees), and the share of joint-steps past 5°. */
+  limitWorst: number;
+  limitPast5Fraction: number;
   /** Strategy figures (sigma, lr, gradient norm, ...). */
   strategy: Record<string, number>;
 }
@@ -179,7 +182,13 @@ export class Trainer {
     const fitness = new Float64Array(n);
     let steps = 0;
     let distSum = 0;
+    let limitWorst = 0;
+    let past5 = 0;
     for (const r of results) {
+      for (let k = 0; k < r.limitWorst.length; k++) {
+        limitWorst = Math.max(limitWorst, r.limitWorst[k]!);
+        past5 += r.limitPast5[k]!;
+      }
       for (let m = 0; m < tasks[r.index]!.members.length; m++) {
         let ret = 0;
         let memberSteps = 0;
@@ -243,6 +252,8 @@ export class Trainer {
       wallTime: this.wallTime,
       stepsPerSec: steps / elapsed,
       overheadFraction: Math.max(0, 1 - rolloutMs / 1000 / elapsed),
+      limitWorst,
+      limitPast5Fraction: past5 / (8 * Math.max(1, steps)),
       strategy: told.metrics.strategy,
     };
     await events.generation?.(rec, this);
