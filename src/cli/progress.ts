@@ -41,8 +41,8 @@ export class ProgressPrinter {
     if (tested.length) {
       const first = tested[0]!;
       const last = tested[tested.length - 1]!;
-      const best = tested.reduce((a, b) => (b.testReturn! > a.testReturn! ? b : a));
-      this.log(`center test return ${fmt(first.testReturn)} (${fmt(first.testDistance, 2)} m) at generation ${first.generation + 1} -> ${fmt(last.testReturn)} (${fmt(last.testDistance, 2)} m) at generation ${last.generation + 1}; best ${fmt(best.testReturn)} at generation ${best.generation + 1}`);
+      const best = tested.reduce((a, b) => ((b.testFitness ?? -Infinity) > (a.testFitness ?? -Infinity) ? b : a));
+      this.log(`center on the test seeds: forward distance ${fmt(first.testDistance, 2)} m -> ${fmt(last.testDistance, 2)} m, return ${fmt(first.testReturn)} -> ${fmt(last.testReturn)} (generation ${first.generation + 1} -> ${last.generation + 1}); best.json is generation ${best.generation + 1} (distance ${fmt(best.testDistance, 2)} m)`);
     }
     this.log(`done: ${dir} (best policy: best.json; watch it: propamine view ${dir})`);
   }

@@ -116,7 +116,7 @@ export class RunDir {
         const b = raw.bestTest as Record<string, unknown>;
         const params = deserializeState(b.params) as Float64Array;
         if (!(params instanceof Float64Array)) throw new Error('bestTest.params must be a Float64Array');
-        bestTest = { return: b.return as number, generation: b.generation as number, params, normalizer: b.normalizer as never };
+        bestTest = { return: b.return as number, fitness: Number(b.fitness), generation: b.generation as number, params, normalizer: b.normalizer as never };
       }
     } catch (e) {
       return bad((e as Error).message);

@@ -31,7 +31,9 @@ export interface GenerationRecord {
   /** The center's mean return and forward distance on the nominal test seeds, when tested. */
   testReturn: number | null;
   testDistance: number | null;
-  /** Best test return so far. */
+  /** The center's test fitness (return minus the per-step shift), when tested. */
+  testFitness: number | null;
+  /** Test return of the best center so far (best by test fitness). */
   bestTestReturn: number | null;
   /** Control steps this generation, and since the start of the run. */
   steps: number;
@@ -61,7 +63,7 @@ export interface TrainerSnapshot {
   nextGeneration: number;
   maximizer: MaximizerState;
   normalizer: ObsNormalizer;
-  bestTest: { return: number; generation: number; params: Float64Array; normalizer: ReturnType<ObsNormalizer['toJSON']> } | null;
+  bestTest: { return: number; fitness: number; generation: number; params: Float64Array; normalizer: ReturnType<ObsNormalizer['toJSON']> } | null;
   totalSteps: number;
   wallTime: number;
 }
@@ -89,7 +91,7 @@ export class Trainer {
   totalSteps = 0;
   wallTime = 0;
   bestTest: TrainerSnapshot['bestTest'] = null;
-  lastTest: { return: number; distance: number } | null = null;
+  lastTest: { return: number; distance: number; fitness: number } | null = null;
   private stopRequested = false;
   readonly numParams: number;
 
@@ -145,7 +147,8 @@ export class Trainer {
   }
 
   /** Evaluates the center on the fixed nominal test seeds (one task per episode, run in parallel). */
-  async testCenter(gen: number): Promise<{ return: number; distance: number }> {
+  /** Mean return, distance and fitness (return minus the per-step shift: what training maximises). */
+  async testCenter(gen: number): Promise<{ return: number; distance: number; fitness: number }> {
     const center = this.center();
     const norm = this.normalizer.snapshot();
     const tasks: RolloutTask[] = testEpisodes(this.config).map((e, index) => ({
@@ -155,11 +158,13 @@ export class Trainer {
     const res = await this.backend.runAll(tasks);
     let ret = 0;
     let dist = 0;
+    let steps = 0;
     for (const r of res) {
       ret += r.returns[0]!;
       dist += r.distances[0]!;
+      steps += r.steps[0]!;
     }
-    return { return: ret / res.length, distance: dist / res.length };
+    return { return: ret / res.length, distance: dist / res.length, fitness: (ret - this.config.fitnessShift * steps) / res.length };
   }
 
   /** Runs one generation and returns its record. */
@@ -217,8 +222,9 @@ export class Trainer {
       testReturn = t.return;
       testDistance = t.distance;
       this.lastTest = t;
-      if (!this.bestTest || t.return > this.bestTest.return) {
-        this.bestTest = { return: t.return, generation: gen, params: Float64Array.from(this.center()), normalizer: this.normalizer.toJSON() };
+      // The best center is judged by the objective training maximises, not the raw return.
+      if (!this.bestTest || t.fitness > this.bestTest.fitness) {
+        this.bestTest = { return: t.return, fitness: t.fitness, generation: gen, params: Float64Array.from(this.center()), normalizer: this.normalizer.toJSON() };
       }
       await events.test?.(gen, this.center(), this);
     }
@@ -246,6 +252,7 @@ export class Trainer {
       distanceMean: distSum / (n * episodes.length),
       testReturn,
       testDistance,
+      testFitness: this.lastTest && testReturn !== null ? this.lastTest.fitness : null,
       bestTestReturn: this.bestTest?.return ?? null,
       steps,
       totalSteps: this.totalSteps,
