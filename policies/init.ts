@@ -14,7 +14,7 @@
  *   mod.w           ~ N(0, (0.4)^2 / n), mod.b = 0 (M_t ~ +-0.1), mod.f = 1, mod.g = 0,
  *   mod.eligibility_raw = logit(0.1)
  *   neuron raws     = logit(leak), ln(threshold), logit(traceDecay) from the config
- *   readout.W       ~ N(0, (G_OUT (1 - leak_o))^2 / (P0 n))   leaky (u integrates 1/(1-leak_o) steps)
+ *   readout.W       ~ N(0, G_OUT^2 / (P0 n))   leaky readout u = b_o u + (1 - b_o)(W s + b), which settles at W <s> + b
  *                   ~ N(0, G_OUT^2 / (E[r^2] n)), E[r^2] ~ 0.06   trace readout
  *   readout.b = 0, readout.leak_raw = logit(readoutLeak)
  * MLP: W ~ N(0, 1/nIn), output W ~ N(0, G_OUT^2 / nIn), biases 0.
@@ -101,7 +101,7 @@ function initSnn(
   const nLast = c.hidden[c.hidden.length - 1];
   const sOut =
     c.readout === 'leaky'
-      ? (g.G_OUT * (1 - c.readoutLeak)) / Math.sqrt(g.P0 * nLast)
+      ? g.G_OUT / Math.sqrt(g.P0 * nLast)
       : g.G_OUT / Math.sqrt(0.06 * nLast);
   fillNormal(view('readout.W'), sOut, rng);
   if (c.readout === 'leaky' && c.learnNeuronParams) view('readout.leak_raw').fill(logit(c.readoutLeak));

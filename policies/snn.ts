@@ -3,7 +3,7 @@
  * hidden LIF layers (snn-layer.ts), run for `substeps` SNN steps per environment step with
  * the observation held, then read out through tanh to actions in [-1, 1]:
  *
- *   leaky readout:  u_t = beta_o ⊙ u_{t-1} + W_out^T s_t + b_out   (non-spiking, per substep)
+ *   leaky readout:  u_t = beta_o ⊙ u_{t-1} + (1 - beta_o) ⊙ (W_out^T s_t + b_out)   (non-spiking, per substep)
  *   trace readout:  u_t = W_out^T r_t + b_out
  *   action = tanh(u) after the last substep
  *
@@ -42,6 +42,8 @@ export class SnnPolicy implements Policy {
   private readonly u: Float32Array;
   private readonly action: Float32Array;
   private readonly readoutLeak: Float32Array;
+  /** 1 - readoutLeak, per action (scratch for the leaky readout). */
+  private readonly readoutGain: Float32Array;
   private Wout: Float32Array = new Float32Array(0);
   private bout: Float32Array = new Float32Array(0);
 
@@ -61,6 +63,7 @@ export class SnnPolicy implements Policy {
     this.u = new Float32Array(actSize);
     this.action = new Float32Array(actSize);
     this.readoutLeak = new Float32Array(actSize).fill(config.readoutLeak);
+    this.readoutGain = new Float32Array(actSize);
     this.bindParams();
   }
 
@@ -130,11 +133,18 @@ export class SnnPolicy implements Policy {
     const b = this.bout;
     const beta = this.readoutLeak;
     const na = this.actSize;
-    for (let j = 0; j < na; j++) u[j] = beta[j] * u[j] + b[j];
+    // u = beta u + (1 - beta)(W^T s + b): a normalized leaky integrator, so u settles at
+    // W^T <s> + b whatever the leak, and a perturbation of W moves the action as much as
+    // it would in a non-leaky readout (ES noise is not amplified by 1 / (1 - beta)).
+    const g = this.readoutGain;
+    for (let j = 0; j < na; j++) {
+      g[j] = 1 - beta[j];
+      u[j] = beta[j] * u[j] + g[j] * b[j];
+    }
     for (let i = 0; i < last.n; i++) {
       if (s[i] === 0) continue;
       const row = i * na;
-      for (let j = 0; j < na; j++) u[j] += W[row + j];
+      for (let j = 0; j < na; j++) u[j] += g[j] * W[row + j];
     }
   }
 

@@ -157,7 +157,7 @@ export class TfReferencePolicy {
       const uOld = this.u;
       this.u = tf.tidy(() => {
         if (this.config.readout === 'leaky') {
-          return this.readoutLeak.mul(uOld).add(vecMat(tf, last.s, this.Wout)).add(this.bout);
+          return this.readoutLeak.mul(uOld).add(tf.scalar(1).sub(this.readoutLeak).mul(vecMat(tf, last.s, this.Wout).add(this.bout)));
         }
         return vecMat(tf, last.r, this.Wout).add(this.bout);
       });
