@@ -6,9 +6,10 @@ import { trainCommand } from './train.ts';
 import { evalCommand } from './eval.ts';
 import { recordCommand } from './record.ts';
 import { viewCommand } from './view.ts';
+import { stressCommand } from './stress.ts';
 import { CliError, type Command } from './command.ts';
 
-const COMMANDS: Command[] = [trainCommand, evalCommand, recordCommand, viewCommand as Command];
+const COMMANDS: Command[] = [trainCommand, evalCommand, stressCommand, recordCommand, viewCommand as Command];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

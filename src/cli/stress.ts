@@ -1,0 +1,87 @@
+/**
+ * `propamine stress`: a trained policy on a suite of conditions (nominal and held-out),
+ * with a table of returns, distances, 95% intervals and degradation; JSON and Markdown
+ * reports and one replay per condition for the viewer.
+ */
+import { parseArgs } from 'node:util';
+import { join, basename } from 'node:path';
+import { loadRapier } from '../../envs/rapier.ts';
+import { recordEpisode } from '../../workers/record.ts';
+import { RolloutPool } from '../../workers/pool.ts';
+import { describePolicy } from '../../policies/index.ts';
+import { atomicWriteFile, atomicWriteJson } from '../fsutil.ts';
+import { writeReplay } from '../replays.ts';
+import { runStress, stressMarkdown, stressSeeds, withNominal } from '../stress.ts';
+import { CliError, type Command } from './command.ts';
+import { loadPolicyArg } from './policy-arg.ts';
+import { loadSuite } from './suite-arg.ts';
+import { num } from './train.ts';
+
+const HELP = `Usage: propamine stress <run directory | policy file> [options]
+
+Evaluates a trained policy on every condition of a suite (nominal first) on the same
+episode seeds, prints return and forward distance with 95% confidence intervals and the
+degradation relative to nominal, writes stress/<suite>.json and .md, and records one
+replay per condition (watch them side by side with propamine view).
+
+Options:
+  --suite NAME|FILE   built-in suite (heldout, tiny, train, nominal) or a suite file (default heldout)
+  --episodes N        episodes per condition (default 5)
+  --seed N            episode seeds derive from it (default 777)
+  --max-steps N       control steps per episode (default 1000)
+  --workers N         worker threads (default 2)
+  --out DIR           report folder (default <run>/stress)
+  --no-replays        do not record replays
+  --checkpoint        use the latest checkpoint's center instead of best.json
+  -h, --help          this help
+
+A suite file: {"name": "mine", "conditions": [{"name": "heavy", "massScale": [{"target": "front_left", "factor": 2}]}, ...]}
+Condition fields: massScale, legLength, jointDamage, friction, gravity, actuatorNoise, sensorNoise.`;
+
+export const stressCommand: Command = {
+  name: 'stress',
+  summary: 'stress-test a trained policy on held-out conditions (table, JSON, Markdown, replays)',
+  help: HELP,
+  async run(argv) {
+    const { values, positionals } = parseArgs({
+      args: argv, allowPositionals: true, strict: true,
+      options: { suite: { type: 'string' }, episodes: { type: 'string' }, seed: { type: 'string' }, 'max-steps': { type: 'string' }, workers: { type: 'string' }, out: { type: 'string' }, 'no-replays': { type: 'boolean' }, checkpoint: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    });
+    if (values.help) {
+      console.log(HELP);
+      return 0;
+    }
+    if (positionals.length !== 1) throw new CliError('stress needs exactly one run directory or policy file (see propamine stress --help)');
+    const suite = loadSuite(values.suite ?? 'heldout');
+    const p = await loadPolicyArg(positionals[0]!, values.checkpoint ?? false);
+    const opts = { episodes: num(values.episodes, 'episodes') ?? 5, seed: num(values.seed, 'seed') ?? 777, maxSteps: num(values['max-steps'], 'max-steps') ?? 1000 };
+    if (!Number.isInteger(opts.episodes) || opts.episodes < 1) throw new CliError('--episodes must be a whole number >= 1');
+    const out = values.out ?? (p.runDir ? join(p.runDir, 'stress') : null);
+    if (!out) throw new CliError('--out is required when stressing a policy file');
+    const pool = new RolloutPool({ threads: num(values.workers, 'workers') ?? 2 });
+    let report;
+    try {
+      report = await runStress(p, p.runDir ? basename(p.runDir) : positionals[0]!, suite, opts, pool);
+    } finally {
+      await pool.close();
+    }
+    const md = stressMarkdown(report);
+    atomicWriteJson(join(out, `${suite.name}.json`), report, true);
+    atomicWriteFile(join(out, `${suite.name}.md`), md);
+    console.log(md);
+    console.log(`reports: ${join(out, `${suite.name}.json`)}, ${join(out, `${suite.name}.md`)}`);
+    if (!values['no-replays'] && p.runDir) {
+      const R = await loadRapier();
+      const seed = stressSeeds(opts)[0]!;
+      withNominal(suite).forEach((c, i) => {
+        const replay = recordEpisode(R, {
+          policy: p.policy, params: p.params, normalizer: p.normalizer, episode: { seed, condition: c }, world: { maxSteps: opts.maxSteps },
+          meta: { label: `stress ${suite.name}: ${c.name ?? i}`, policy: describePolicy(p.policy), ...(p.meta.generation !== undefined ? { generation: p.meta.generation } : {}) },
+        });
+        writeReplay(join(p.runDir!, 'replays'), `stress-${suite.name}-${String(i).padStart(2, '0')}`, replay);
+      });
+      console.log(`replays: ${join(p.runDir, 'replays')} (propamine view ${p.runDir})`);
+    }
+    return 0;
+  },
+};

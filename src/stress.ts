@@ -1,0 +1,112 @@
+/**
+ * The stress test: a trained policy on every condition of a suite, the same episode seeds
+ * for each, reported as mean return and forward distance with 95% confidence intervals and
+ * the degradation relative to nominal. Runs on the rollout backend, so the same seeds give
+ * the same report whatever the number of workers.
+ */
+import { mixSeed } from '../envs/rng.ts';
+import { describeCondition, type Condition } from '../envs/conditions.ts';
+import type { Suite } from '../envs/suites.ts';
+import type { RolloutBackend } from '../workers/pool.ts';
+import type { RolloutTask } from '../workers/types.ts';
+import type { PolicyFile } from './train/policy-file.ts';
+import { meanCI } from './stats.ts';
+
+export interface StressOptions {
+  episodes: number;
+  seed: number;
+  maxSteps: number;
+}
+
+export interface ConditionResult {
+  name: string;
+  description: string;
+  returns: number[];
+  distances: number[];
+  steps: number[];
+  returnMean: number;
+  returnCI95: number;
+  distanceMean: number;
+  distanceCI95: number;
+  /** Episodes that ended by falling. */
+  falls: number;
+  /** (nominal − this) / |nominal| in percent; positive means worse. */
+  returnDegradationPct: number | null;
+  distanceDegradationPct: number | null;
+}
+
+export interface StressReport {
+  format: 'propamine-stress';
+  version: 1;
+  suite: string;
+  policy: string;
+  episodes: number;
+  seed: number;
+  maxSteps: number;
+  episodeSeeds: number[];
+  conditions: ConditionResult[];
+}
+
+/** The episode seeds of a stress test: the same for every condition. */
+export function stressSeeds(o: StressOptions): number[] {
+  return Array.from({ length: o.episodes }, (_, e) => mixSeed(o.seed, 0x57e55, e));
+}
+
+const NOMINAL_NAME = 'nominal';
+
+/** Nominal first: added when the suite lacks a condition without changes. */
+export function withNominal(suite: Suite): Condition[] {
+  const isNominal = (c: Condition) => describeCondition(c) === 'nominal';
+  const rest = suite.conditions.filter((c) => !isNominal(c));
+  const nominal = suite.conditions.find(isNominal) ?? { name: NOMINAL_NAME };
+  return [nominal, ...rest];
+}
+
+function degradation(nominal: number, v: number): number | null {
+  if (!Number.isFinite(nominal) || Math.abs(nominal) < 1e-9) return null;
+  return (100 * (nominal - v)) / Math.abs(nominal);
+}
+
+export async function runStress(policy: PolicyFile, policyName: string, suite: Suite, o: StressOptions, backend: RolloutBackend): Promise<StressReport> {
+  const seeds = stressSeeds(o);
+  const conditions = withNominal(suite);
+  const tasks: RolloutTask[] = conditions.map((condition, index) => ({
+    index, runId: 'stress', generation: 0, center: policy.params, scale: null, members: [{ seed: 0, sign: 0 }],
+    policy: policy.policy, world: { maxSteps: o.maxSteps }, episodes: seeds.map((seed) => ({ seed, condition })),
+    normalizer: policy.normalizer, collectObsStats: false,
+  }));
+  const results = await backend.runAll(tasks);
+  const rows = results.map((r, i) => {
+    const c = conditions[i]!;
+    const returns = Array.from(r.returns);
+    const distances = Array.from(r.distances);
+    const steps = Array.from(r.steps);
+    const ret = meanCI(returns);
+    const dist = meanCI(distances);
+    return {
+      name: c.name ?? describeCondition(c), description: describeCondition(c), returns, distances, steps,
+      returnMean: ret.mean, returnCI95: ret.ci95, distanceMean: dist.mean, distanceCI95: dist.ci95,
+      falls: steps.filter((s) => s < o.maxSteps).length, returnDegradationPct: null as number | null, distanceDegradationPct: null as number | null,
+    };
+  });
+  const nominal = rows[0]!;
+  for (const row of rows) {
+    row.returnDegradationPct = degradation(nominal.returnMean, row.returnMean);
+    row.distanceDegradationPct = degradation(nominal.distanceMean, row.distanceMean);
+  }
+  return { format: 'propamine-stress', version: 1, suite: suite.name, policy: policyName, episodes: o.episodes, seed: o.seed, maxSteps: o.maxSteps, episodeSeeds: seeds, conditions: rows };
+}
+
+const f = (v: number | null, d = 1) => (v === null || !Number.isFinite(v) ? '—' : v.toFixed(d));
+
+/** The report as a Markdown table (also what the CLI prints). */
+export function stressMarkdown(r: StressReport): string {
+  const lines = [
+    `Stress test of ${r.policy} on suite "${r.suite}": ${r.episodes} episodes per condition, ${r.maxSteps} steps, seed ${r.seed}.`,
+    '',
+    '| condition | return (± 95% CI) | distance m (± 95% CI) | return degradation | distance degradation | falls |',
+    '|---|---|---|---|---|---|',
+    ...r.conditions.map((c) => `| ${c.name} | ${f(c.returnMean)} ± ${f(c.returnCI95)} | ${f(c.distanceMean, 2)} ± ${f(c.distanceCI95, 2)} | ${f(c.returnDegradationPct)}% | ${f(c.distanceDegradationPct)}% | ${c.falls}/${c.returns.length} |`),
+  ];
+  return lines.join('\n') + '\n';
+}

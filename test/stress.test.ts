@@ -1,0 +1,99 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadRapier } from '../envs/rapier.ts';
+import { AntWorld } from '../envs/ant-world.ts';
+import { ACT_SIZE, OBS_SIZE } from '../envs/ant-sim.ts';
+import { BUILTIN_SUITES } from '../envs/suites.ts';
+import { Rng } from '../envs/rng.ts';
+import { createPolicy, initParams, validatePolicyConfig } from '../policies/index.ts';
+import { normalizeObs } from '../workers/rollout.ts';
+import { RolloutPool } from '../workers/pool.ts';
+import { runStress, stressSeeds } from '../src/stress.ts';
+import type { PolicyFile } from '../src/train/policy-file.ts';
+
+const tmp = mkdtempSync(join(tmpdir(), 'propamine-stress-'));
+const MAIN = join(import.meta.dirname, '..', 'src', 'cli', 'main.ts');
+const cli = (...args: string[]) => {
+  const r = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), MAIN, ...args], { encoding: 'utf8', cwd: tmp, timeout: 120_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+};
+
+const config = validatePolicyConfig({ type: 'snn', hidden: [12] });
+const policy: PolicyFile = {
+  policy: config,
+  params: Float64Array.from(initParams(config, OBS_SIZE, ACT_SIZE, new Rng(4))),
+  normalizer: { mean: new Float64Array(OBS_SIZE), std: new Float64Array(OBS_SIZE).fill(2), clip: 5 },
+  meta: {},
+};
+const opts = { episodes: 2, seed: 9, maxSteps: 40 };
+
+test('the report matches a direct evaluation, and does not depend on the number of workers', async () => {
+  const one = new RolloutPool({ threads: 1 });
+  const two = new RolloutPool({ threads: 2 });
+  const a = await runStress(policy, 'p', BUILTIN_SUITES.tiny!, opts, one);
+  const b = await runStress(policy, 'p', BUILTIN_SUITES.tiny!, opts, two);
+  await one.close();
+  await two.close();
+  assert.deepEqual(a, b);
+  assert.deepEqual(a.conditions.map((c) => c.name), ['nominal', 'disabled ankle_1', 'low friction (×0.3)']);
+  // Direct: the policy driving the env by hand, condition by condition, on the same seeds.
+  const R = await loadRapier();
+  const seeds = stressSeeds(opts);
+  for (const [ci, c] of BUILTIN_SUITES.tiny!.conditions.entries()) {
+    for (const [e, seed] of seeds.entries()) {
+      const p = createPolicy(policy.policy, OBS_SIZE, ACT_SIZE);
+      p.setParams(policy.params);
+      p.reset();
+      const w = new AntWorld(R, { maxSteps: opts.maxSteps });
+      const obs = w.reset([{ seed, condition: c }]);
+      const norm = new Float64Array(OBS_SIZE);
+      let ret = 0;
+      while (!w.done[0]) {
+        normalizeObs(obs, policy.normalizer, norm);
+        w.step(Float64Array.from(p.act(norm)));
+        ret += w.rewards[0]!;
+      }
+      assert.equal(a.conditions[ci]!.returns[e], ret, `${c.name}, episode ${e}`);
+      assert.equal(a.conditions[ci]!.distances[e], w.ants[0]!.distance());
+      w.close();
+    }
+  }
+  const nominal = a.conditions[0]!;
+  assert.equal(nominal.returnDegradationPct, 0);
+  const low = a.conditions[2]!;
+  assert.ok(Math.abs(low.returnDegradationPct! - (100 * (nominal.returnMean - low.returnMean)) / Math.abs(nominal.returnMean)) < 1e-9);
+});
+
+test('a suite file with an unknown condition field or joint is rejected with its name', () => {
+  writeFileSync(join(tmp, 'p.json'), '{}');
+  writeFileSync(join(tmp, 'bad1.json'), JSON.stringify({ name: 'mine', conditions: [{ name: 'ok', friction: 0.5 }, { name: 'windy', wind: 3 }] }));
+  writeFileSync(join(tmp, 'bad2.json'), JSON.stringify({ name: 'mine', conditions: [{ name: 'knee', jointDamage: [{ joint: 'knee_1', mode: 'disabled' }] }] }));
+  const r1 = cli('stress', 'p.json', '--suite', 'bad1.json');
+  assert.equal(r1.code, 2);
+  assert.match(r1.err, /bad1\.json\.conditions\[1\]\.wind is not a known condition field/);
+  const r2 = cli('stress', 'p.json', '--suite', 'bad2.json');
+  assert.equal(r2.code, 2);
+  assert.match(r2.err, /bad2\.json\.conditions\[0\]\.jointDamage\[0\]\.joint "knee_1" is not a joint/);
+  const r3 = cli('stress', 'p.json', '--suite', 'nosuch');
+  assert.match(r3.err, /suite "nosuch" is neither a built-in suite/);
+});
+
+test('stress runs end to end on a tiny suite: table, JSON and Markdown reports, replays, same seeds same report', () => {
+  const t = cli('train', '--name', 'r', '--generations', '1', '--pop', '4', '--max-steps', '30', '--workers', '1', '--hidden', '8');
+  assert.equal(t.code, 0, t.err);
+  const run = join(tmp, 'runs', 'r');
+  const s = cli('stress', run, '--suite', 'tiny', '--episodes', '2', '--max-steps', '30', '--workers', '1');
+  assert.equal(s.code, 0, s.err);
+  assert.match(s.out, /\| disabled ankle_1 \| [-\d.]+ ± [\d.]+ \|/);
+  const json = readFileSync(join(run, 'stress', 'tiny.json'), 'utf8');
+  assert.ok(existsSync(join(run, 'stress', 'tiny.md')));
+  const index = JSON.parse(readFileSync(join(run, 'replays', 'index.json'), 'utf8'));
+  assert.equal(index.replays.filter((x: { file: string }) => x.file.startsWith('stress-tiny-')).length, 3);
+  const again = cli('stress', run, '--suite', 'tiny', '--episodes', '2', '--max-steps', '30', '--workers', '2', '--no-replays');
+  assert.equal(again.code, 0, again.err);
+  assert.equal(readFileSync(join(run, 'stress', 'tiny.json'), 'utf8'), json);
+});
