@@ -1,0 +1,54 @@
+/**
+ * Aggregates the adaptation experiment (docs/experiment.sh) into a Markdown table: for each
+ * policy variant and held-out condition, the mean over seeds of each seed's mean return and
+ * distance, a 95% interval across seeds, and the degradation relative to nominal.
+ *
+ *   node --import tsx docs/experiment-report.ts [runs/experiment]
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { meanCI } from '../src/stats.ts';
+import type { StressReport } from '../src/stress.ts';
+
+const root = process.argv[2] ?? 'runs/experiment';
+const runs = existsSync(root) ? readdirSync(root).filter((d) => existsSync(join(root, d, 'stress', 'heldout.json'))) : [];
+const byVariant = new Map<string, { seed: string; report: StressReport; wall: number; steps: number; testDistance: number | null }[]>();
+for (const d of runs.sort()) {
+  const m = /^(.*)-s(\d+)$/.exec(d);
+  if (!m) continue;
+  const report = JSON.parse(readFileSync(join(root, d, 'stress', 'heldout.json'), 'utf8')) as StressReport;
+  const metrics = readFileSync(join(root, d, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const last = metrics[metrics.length - 1];
+  const tested = metrics.filter((r: { testDistance: number | null }) => r.testDistance !== null);
+  const list = byVariant.get(m[1]!) ?? [];
+  list.push({ seed: m[2]!, report, wall: last.wallTime, steps: last.totalSteps, testDistance: tested.length ? tested[tested.length - 1].testDistance : null });
+  byVariant.set(m[1]!, list);
+}
+const f = (v: number, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : '—');
+const out: string[] = [];
+out.push('| variant | seeds | env steps per run | wall time per run |', '|---|---|---|---|');
+for (const [v, list] of byVariant) out.push(`| ${v} | ${list.map((x) => x.seed).join(', ')} | ${list[0]!.steps.toLocaleString('en')} | ${f(list.reduce((a, x) => a + x.wall, 0) / list.length / 60, 1)} min |`);
+out.push('');
+const conditions = byVariant.size ? [...byVariant.values()][0]![0]!.report.conditions.map((c) => c.name) : [];
+out.push(`| condition | ${[...byVariant.keys()].map((v) => `${v}: distance m (95% CI over seeds) · degradation`).join(' | ')} |`);
+out.push(`|---|${[...byVariant.keys()].map(() => '---').join('|')}|`);
+for (const [ci, name] of conditions.entries()) {
+  const cells = [...byVariant.values()].map((list) => {
+    const d = meanCI(list.map((x) => x.report.conditions[ci]!.distanceMean));
+    const nominal = meanCI(list.map((x) => x.report.conditions[0]!.distanceMean));
+    const deg = (100 * (nominal.mean - d.mean)) / Math.abs(nominal.mean);
+    return `${f(d.mean, 2)} ± ${f(d.ci95, 2)} · ${ci === 0 ? '—' : `${f(deg, 0)}%`}`;
+  });
+  out.push(`| ${name} | ${cells.join(' | ')} |`);
+}
+out.push('');
+out.push(`| condition | ${[...byVariant.keys()].map((v) => `${v}: return (95% CI over seeds)`).join(' | ')} |`);
+out.push(`|---|${[...byVariant.keys()].map(() => '---').join('|')}|`);
+for (const [ci, name] of conditions.entries()) {
+  const cells = [...byVariant.values()].map((list) => {
+    const r = meanCI(list.map((x) => x.report.conditions[ci]!.returnMean));
+    return `${f(r.mean)} ± ${f(r.ci95)}`;
+  });
+  out.push(`| ${name} | ${cells.join(' | ')} |`);
+}
+console.log(out.join('\n'));

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The adaptation experiment: plastic SNN variants, the static SNN and the MLP, trained with
+# the same budget (the quick preset: 80 generations x 32 members x 300 steps = 768,000 env
+# steps) on the same training distribution (suite "train"), 3 seeds each, then stressed on
+# the held-out suite. Every run is resumable: rerunning this script skips finished runs and
+# continues interrupted ones.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=${OUT:-runs/experiment}
+SEEDS=${SEEDS:-"1 2 3"}
+declare -A VARIANTS=(
+  [oja-simple]="--policy snn --rule oja --modulation simple"
+  [hebb-retro]="--policy snn --rule hebb --modulation retroactive"
+  [static]="--policy static-snn"
+  [mlp]="--policy mlp --hidden 32"
+)
+for seed in $SEEDS; do
+  for v in oja-simple hebb-retro static mlp; do
+    name="$v-s$seed"
+    dir="$OUT/$name"
+    if [ -f "$dir/checkpoints/latest.json" ]; then
+      npx propamine train --resume "$dir" --generations 80 --quiet
+    else
+      npx propamine train --out "$OUT" --name "$name" --seed "$seed" ${VARIANTS[$v]} --quiet
+    fi
+    [ -f "$dir/stress/heldout.json" ] || npx propamine stress "$dir" --suite heldout --episodes 5 --max-steps 300 --no-replays > /dev/null
+  done
+done
