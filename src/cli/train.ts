@@ -122,9 +122,10 @@ export async function train(opts: { config?: TrainConfig; resume?: string; overr
     config = { ...saved, ...(opts.overrides ?? {}) } as TrainConfig;
     if (!dir.hasCheckpoint()) throw new CliError(`${dir.path} has no checkpoint to resume from`);
     const suite = loadSuite(config.conditions);
-    pool = new RolloutPool({ threads: config.workers });
-    const probe = new Trainer(config, suite, pool, 'probe');
+    // Check the checkpoint before starting worker threads, so a bad one exits cleanly.
+    const probe = new Trainer(config, suite, new RolloutPool({ threads: 0 }), 'probe');
     const snap = dir.loadCheckpoint(config, (j) => probe.maximizer.restore(j));
+    pool = new RolloutPool({ threads: config.workers });
     trainer = new Trainer(config, suite, pool, snap.runId, snap);
     records = dir.readMetrics().filter((r) => r.generation < snap.nextGeneration);
     dir.writeMetrics(records);
