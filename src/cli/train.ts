@@ -134,6 +134,7 @@ export async function train(opts: { config?: TrainConfig; resume?: string; overr
     config = opts.config!;
     const suite = loadSuite(config.conditions);
     dir = RunDir.create(config);
+    trainer = new Trainer(config, suite, new RolloutPool({ threads: 0 }), 'probe');
     pool = new RolloutPool({ threads: config.workers });
     trainer = new Trainer(config, suite, pool, `${basename(dir.path)}-${randomBytes(4).toString('hex')}`);
     records = [];
