@@ -9,13 +9,15 @@ cd "$(dirname "$0")/.."
 OUT=${OUT:-runs/experiment}
 SEEDS=${SEEDS:-"1 2 3"}
 declare -A VARIANTS=(
+  [hebb-simple]="--policy snn --rule hebb --modulation simple"
   [oja-simple]="--policy snn --rule oja --modulation simple"
+  [bcm-simple]="--policy snn --rule bcm --modulation simple"
   [hebb-retro]="--policy snn --rule hebb --modulation retroactive"
   [static]="--policy static-snn"
   [mlp]="--policy mlp --hidden 32"
 )
 for seed in $SEEDS; do
-  for v in oja-simple hebb-retro static mlp; do
+  for v in ${VARIANTS_ORDER:-hebb-simple oja-simple bcm-simple hebb-retro static mlp}; do
     name="$v-s$seed"
     dir="$OUT/$name"
     if [ -f "$dir/checkpoints/latest.json" ]; then

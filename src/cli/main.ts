@@ -7,9 +7,10 @@ import { evalCommand } from './eval.ts';
 import { recordCommand } from './record.ts';
 import { viewCommand } from './view.ts';
 import { stressCommand } from './stress.ts';
+import { workerCommand } from './worker.ts';
 import { CliError, type Command } from './command.ts';
 
-const COMMANDS: Command[] = [trainCommand, evalCommand, stressCommand, recordCommand, viewCommand as Command];
+const COMMANDS: Command[] = [trainCommand, evalCommand, stressCommand, recordCommand, viewCommand as Command, workerCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

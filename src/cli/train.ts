@@ -13,7 +13,8 @@ import { Trainer, testEpisodes, type GenerationRecord } from '../train/trainer.t
 import { savePolicyFile } from '../train/policy-file.ts';
 import { ObsNormalizer } from '../train/normalizer.ts';
 import { loadSuite } from './suite-arg.ts';
-import { RolloutPool } from '../../workers/pool.ts';
+import { RolloutPool, type RolloutBackend } from '../../workers/pool.ts';
+import { DEFAULT_REDIS_URL, RedisBackend } from '../../workers/redis.ts';
 import { recordEpisode } from '../../workers/record.ts';
 import { loadRapier } from '../../envs/rapier.ts';
 import { writeReplay } from '../replays.ts';
@@ -36,6 +37,11 @@ Options:
   --seed N             master seed (default 1)
   --generations N      generations to train (a resumed run continues up to N)
   --workers N          rollout worker threads (default 2; 0 = main thread)
+  --backend NAME       local (default: worker threads here) or redis (propamine worker
+                       processes on any machines; results are identical)
+  --redis URL          Redis address for --backend redis (default $PROPAMINE_REDIS or
+                       redis://127.0.0.1:6379; password: redis://:PASSWORD@host:port)
+  --redis-wait SECONDS fail a generation when no worker is alive this long (default 120)
   --policy KIND        snn (plastic), static-snn or mlp
   --rule RULE          plasticity rule: hebb, oja, bcm, none
   --modulation MODE    neuromodulation: none, simple, retroactive
@@ -53,15 +59,37 @@ Options:
 Examples:
   propamine train --preset quick
   propamine train --policy mlp --generations 100 --name mlp-a
-  propamine train --resume runs/quick-snn-s1 --generations 120`;
+  propamine train --resume runs/quick-snn-s1 --generations 120
+  propamine train --backend redis --redis redis://10.0.0.5:6379   # then: propamine worker --redis ...`;
 
 const OPTIONS = {
   preset: { type: 'string' }, config: { type: 'string' }, resume: { type: 'string' }, name: { type: 'string' }, out: { type: 'string' },
   seed: { type: 'string' }, generations: { type: 'string' }, workers: { type: 'string' }, policy: { type: 'string' }, rule: { type: 'string' },
   modulation: { type: 'string' }, hidden: { type: 'string' }, strategy: { type: 'string' }, pop: { type: 'string' }, sigma: { type: 'string' },
   lr: { type: 'string' }, episodes: { type: 'string' }, 'max-steps': { type: 'string' }, conditions: { type: 'string' },
+  backend: { type: 'string' }, redis: { type: 'string' }, 'redis-wait': { type: 'string' },
   quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
 } as const;
+
+/** Where rollouts run: not part of a run's config (results do not depend on it), so a resumed run may switch. */
+export type BackendChoice = { kind: 'local' } | { kind: 'redis'; url: string; noWorkerTimeoutMs?: number; leaseMs?: number };
+
+export function backendFromFlags(v: { backend?: string; redis?: string; 'redis-wait'?: string }): BackendChoice {
+  const kind = v.backend ?? (v.redis !== undefined ? 'redis' : 'local');
+  if (kind === 'local') {
+    if (v.redis !== undefined || v['redis-wait'] !== undefined) throw new CliError('--redis and --redis-wait apply to --backend redis');
+    return { kind: 'local' };
+  }
+  if (kind !== 'redis') throw new CliError(`--backend must be local or redis (got "${kind}")`);
+  const wait = num(v['redis-wait'], 'redis-wait');
+  if (wait !== undefined && !(wait > 0)) throw new CliError(`--redis-wait must be a number of seconds > 0 (got ${v['redis-wait']})`);
+  return { kind: 'redis', url: v.redis ?? process.env.PROPAMINE_REDIS ?? DEFAULT_REDIS_URL, ...(wait !== undefined ? { noWorkerTimeoutMs: wait * 1000 } : {}) };
+}
+
+async function openBackend(choice: BackendChoice, threads: number, log: (l: string) => void): Promise<RolloutBackend> {
+  if (choice.kind === 'local') return new RolloutPool({ threads });
+  return RedisBackend.connect({ url: choice.url, log, ...(choice.noWorkerTimeoutMs ? { noWorkerTimeoutMs: choice.noWorkerTimeoutMs } : {}), ...(choice.leaseMs ? { leaseMs: choice.leaseMs } : {}) });
+}
 
 export function num(v: string | undefined, flag: string): number | undefined {
   if (v === undefined) return undefined;
@@ -107,13 +135,14 @@ export function flagsToConfig(v: Record<string, string | boolean | undefined>): 
 export interface TrainOutcome { status: 'done' | 'stopped'; runDir: string; records: GenerationRecord[] }
 
 /** Trains (new or resumed) with the given config; used by the CLI and by tests. */
-export async function train(opts: { config?: TrainConfig; resume?: string; overrides?: Record<string, unknown>; quiet?: boolean; onTrainer?: (t: Trainer) => void; log?: (line: string) => void }): Promise<TrainOutcome> {
+export async function train(opts: { config?: TrainConfig; resume?: string; overrides?: Record<string, unknown>; quiet?: boolean; backend?: BackendChoice; onTrainer?: (t: Trainer) => void; log?: (line: string) => void }): Promise<TrainOutcome> {
   const log = opts.log ?? ((l: string) => process.stdout.write(l + '\n'));
   let dir: RunDir;
   let config: TrainConfig;
   let trainer: Trainer;
   let records: GenerationRecord[];
-  let pool: RolloutPool;
+  let pool: RolloutBackend;
+  const backend = opts.backend ?? { kind: 'local' };
   if (opts.resume) {
     dir = RunDir.open(opts.resume);
     const saved = dir.readConfig();
@@ -125,7 +154,7 @@ export async function train(opts: { config?: TrainConfig; resume?: string; overr
     // Check the checkpoint before starting worker threads, so a bad one exits cleanly.
     const probe = new Trainer(config, suite, new RolloutPool({ threads: 0 }), 'probe');
     const snap = dir.loadCheckpoint(config, (j) => probe.maximizer.restore(j));
-    pool = new RolloutPool({ threads: config.workers });
+    pool = await openBackend(backend, config.workers, log);
     trainer = new Trainer(config, suite, pool, snap.runId, snap);
     records = dir.readMetrics().filter((r) => r.generation < snap.nextGeneration);
     dir.writeMetrics(records);
@@ -135,12 +164,14 @@ export async function train(opts: { config?: TrainConfig; resume?: string; overr
     const suite = loadSuite(config.conditions);
     dir = RunDir.create(config);
     trainer = new Trainer(config, suite, new RolloutPool({ threads: 0 }), 'probe');
-    pool = new RolloutPool({ threads: config.workers });
+    pool = await openBackend(backend, config.workers, log);
     trainer = new Trainer(config, suite, pool, `${basename(dir.path)}-${randomBytes(4).toString('hex')}`);
     records = [];
     log(`training ${describePolicy(config.policy, OBS_SIZE, ACT_SIZE)} (${trainer.numParams} parameters) with ${config.strategy.name}, ${pool.description}`);
     log(`run directory ${dir.path}`);
   }
+  // Tasks left on Redis by an earlier process of this run are dropped before it continues.
+  if (pool instanceof RedisBackend) await pool.clearRun(trainer.runId);
   opts.onTrainer?.(trainer);
   const progress = new ProgressPrinter(config.generations, log, opts.quiet ?? false);
   const R = await loadRapier();
@@ -184,9 +215,14 @@ export async function train(opts: { config?: TrainConfig; resume?: string; overr
       },
     });
     dir.saveCheckpoint(trainer);
+  } catch (e) {
+    // The checkpoint of the last finished generation is intact: say how to continue.
+    if (dir.hasCheckpoint() && e instanceof Error && e.constructor === Error) e.message += `; resume with: propamine train --resume ${dir.path}`;
+    throw e;
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
+    if (pool instanceof RedisBackend) await pool.clearRun(trainer.runId).catch(() => {});
     await pool.close();
   }
   if (status === 'stopped') log(`stopped after generation ${trainer.nextGeneration - 1}; resume with: propamine train --resume ${dir.path}`);
@@ -205,9 +241,10 @@ export const trainCommand: Command = {
       return 0;
     }
     const overrides = flagsToConfig(values);
+    const backend = backendFromFlags(values);
     if (values.resume) {
       if (values.config || values.preset) throw new CliError('--resume continues a run with its saved config; drop --config and --preset');
-      await train({ resume: values.resume, overrides, quiet: values.quiet ?? false });
+      await train({ resume: values.resume, overrides, quiet: values.quiet ?? false, backend });
       return 0;
     }
     const file = values.config ? (readJsonFile(values.config, 'config file') as Record<string, unknown>) : {};
@@ -218,7 +255,7 @@ export const trainCommand: Command = {
     } catch (e) {
       throw new CliError((e as Error).message);
     }
-    await train({ config, quiet: values.quiet ?? false });
+    await train({ config, quiet: values.quiet ?? false, backend });
     return 0;
   },
 };
