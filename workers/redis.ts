@@ -327,6 +327,9 @@ export class RedisBackend implements RolloutBackend {
       const got = await this.blocking.blpopBuffer(resultsKey, 1);
       if (got) {
         pending -= this.accept(got[1], runId, call, byIndex);
+        // Drain what else has arrived in one round trip.
+        const more = pending > 0 ? ((await this.cmd.lpopBuffer(resultsKey, 256)) as unknown as Buffer[] | null) : null;
+        for (const b of more ?? []) pending -= this.accept(b, runId, call, byIndex);
         if (pending === 0) break;
       }
       if (Date.now() - lastCheck < 1000) continue;
