@@ -16,7 +16,7 @@ function cli(...args: string[]) {
 test('help is printed for the program and every command', () => {
   const top = cli('--help');
   assert.equal(top.code, 0);
-  for (const c of ['train', 'eval', 'stress', 'record', 'view']) {
+  for (const c of ['train', 'eval', 'stress', 'record', 'view', 'worker']) {
     assert.match(top.out, new RegExp(`\\n  ${c} `));
     const h = cli(c, '--help');
     assert.equal(h.code, 0, `${c} --help: ${h.err}`);
