@@ -3,31 +3,40 @@
  * policy variant and held-out condition, the mean over seeds of each seed's mean return and
  * distance, a 95% interval across seeds, and the degradation relative to nominal.
  *
- *   node --import tsx docs/experiment-report.ts [runs/experiment]
+ *   node --import tsx docs/experiment-report.ts [runs/experiment] [--generations 80]
+ *
+ * It reads <run>/stress-<generations>/heldout.json and the first <generations> records of
+ * each run's metrics.jsonl.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { meanCI } from '../src/stats.ts';
 import type { StressReport } from '../src/stress.ts';
 
-const root = process.argv[2] ?? 'runs/experiment';
-const runs = existsSync(root) ? readdirSync(root).filter((d) => existsSync(join(root, d, 'stress', 'heldout.json'))) : [];
-const byVariant = new Map<string, { seed: string; report: StressReport; wall: number; steps: number; testDistance: number | null }[]>();
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { generations: { type: 'string', default: '80' } } });
+const root = positionals[0] ?? 'runs/experiment';
+const G = Number(values.generations);
+const stressDir = `stress-${G}`;
+const runs = existsSync(root) ? readdirSync(root).filter((d) => existsSync(join(root, d, stressDir, 'heldout.json'))) : [];
+const byVariant = new Map<string, { seed: string; report: StressReport; wall: number; steps: number; testDistance: number | null; walkGen: number | null }[]>();
 for (const d of runs.sort()) {
   const m = /^(.*)-s(\d+)$/.exec(d);
   if (!m) continue;
-  const report = JSON.parse(readFileSync(join(root, d, 'stress', 'heldout.json'), 'utf8')) as StressReport;
-  const metrics = readFileSync(join(root, d, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const report = JSON.parse(readFileSync(join(root, d, stressDir, 'heldout.json'), 'utf8')) as StressReport;
+  const metrics = readFileSync(join(root, d, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((r: { generation: number }) => r.generation < G);
   const last = metrics[metrics.length - 1];
   const tested = metrics.filter((r: { testDistance: number | null }) => r.testDistance !== null);
+  // The first generation whose center covers >= 1 m on the 300-step test episodes (leaves the standing basin).
+  const walk = tested.find((r: { testDistance: number }) => r.testDistance >= 1);
   const list = byVariant.get(m[1]!) ?? [];
-  list.push({ seed: m[2]!, report, wall: last.wallTime, steps: last.totalSteps, testDistance: tested.length ? tested[tested.length - 1].testDistance : null });
+  list.push({ seed: m[2]!, report, wall: last.wallTime, steps: last.totalSteps, testDistance: tested.length ? tested[tested.length - 1].testDistance : null, walkGen: walk ? walk.generation : null });
   byVariant.set(m[1]!, list);
 }
 const f = (v: number, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : '—');
 const out: string[] = [];
-out.push('| variant | seeds | env steps per run | wall time per run |', '|---|---|---|---|');
-for (const [v, list] of byVariant) out.push(`| ${v} | ${list.map((x) => x.seed).join(', ')} | ${list[0]!.steps.toLocaleString('en')} | ${f(list.reduce((a, x) => a + x.wall, 0) / list.length / 60, 1)} min |`);
+out.push('| variant | seeds | env steps per run | wall time per run | center\'s last test distance per seed (m, 300 steps) | first generation with test distance >= 1 m, per seed |', '|---|---|---|---|---|---|');
+for (const [v, list] of byVariant) out.push(`| ${v} | ${list.map((x) => x.seed).join(', ')} | ${list[0]!.steps.toLocaleString('en')} | ${f(list.reduce((a, x) => a + x.wall, 0) / list.length / 60, 1)} min | ${list.map((x) => (x.testDistance === null ? '—' : f(x.testDistance, 2))).join(', ')} | ${list.map((x) => (x.walkGen === null ? 'never' : String(x.walkGen))).join(', ')} |`);
 out.push('');
 const conditions = byVariant.size ? [...byVariant.values()][0]![0]!.report.conditions.map((c) => c.name) : [];
 out.push(`| condition | ${[...byVariant.keys()].map((v) => `${v}: distance m (95% CI over seeds) · degradation`).join(' | ')} |`);
