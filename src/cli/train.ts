@@ -36,7 +36,7 @@ Options:
   --out DIR            folder for run directories (default: runs)
   --seed N             master seed (default 1)
   --generations N      generations to train (a resumed run continues up to N)
-  --workers N          rollout worker threads (default 2; 0 = main thread)
+  --workers N          local rollout worker threads (default 2; 0 = main thread)
   --backend NAME       local (default: worker threads here) or redis (propamine worker
                        processes on any machines; results are identical)
   --redis URL          Redis address for --backend redis (default $PROPAMINE_REDIS or
