@@ -60,4 +60,23 @@ for (const [ci, name] of conditions.entries()) {
   });
   out.push(`| ${name} | ${cells.join(' | ')} |`);
 }
+out.push('');
+// Robustness where there is a gait to degrade: per seed whose nominal distance is >= 1 m,
+// the distance kept under each condition (condition / nominal), averaged over those seeds.
+out.push(`Distance kept under each condition, % of the same seed's nominal distance, over the seeds that walk (nominal >= 1 m): mean (min-max)`, '');
+out.push(`| condition | ${[...byVariant.keys()].map((v) => `${v} (n = ${byVariant.get(v)!.filter((x) => x.report.conditions[0]!.distanceMean >= 1).length})`).join(' | ')} |`);
+out.push(`|---|${[...byVariant.keys()].map(() => '---').join('|')}|`);
+const kept = (ci: number, list: NonNullable<ReturnType<typeof byVariant.get>>) => list.filter((x) => x.report.conditions[0]!.distanceMean >= 1).map((x) => (100 * x.report.conditions[ci]!.distanceMean) / x.report.conditions[0]!.distanceMean);
+for (const [ci, name] of conditions.entries()) {
+  if (ci === 0) continue;
+  out.push(`| ${name} | ${[...byVariant.values()].map((list) => {
+    const k = kept(ci, list);
+    return k.length ? `${f(k.reduce((a, b) => a + b, 0) / k.length, 0)}% (${f(Math.min(...k), 0)}-${f(Math.max(...k), 0)})` : '—';
+  }).join(' | ')} |`);
+}
+out.push(`| **mean over held-out conditions** | ${[...byVariant.values()].map((list) => {
+  const per = conditions.slice(1).map((_, i) => kept(i + 1, list));
+  const all = per.flat();
+  return all.length ? `**${f(all.reduce((a, b) => a + b, 0) / all.length, 0)}%**` : '—';
+}).join(' | ')} |`);
 console.log(out.join('\n'));
