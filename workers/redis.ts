@@ -47,6 +47,10 @@ const K = {
 };
 /** Keys of a run's tasks expire this long after their last use (a crashed trainer leaves no garbage). */
 const KEY_TTL_MS = 3_600_000;
+/** Deletes a lease only if this worker still holds it (a slow duplicate must not drop another's). */
+const DEL_IF_OWNER = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+/** A task whose worker vanishes this many times fails the call (it may be what kills them). */
+const MAX_LOST = 5;
 /** A trainer or worker whose heartbeat is older than this is gone. */
 const HEARTBEAT_STALE_MS = 6_000;
 
@@ -192,6 +196,8 @@ interface Outstanding {
   task: RolloutTask;
   msg: Buffer;
   attempts: number;
+  /** Times its lease lapsed (its worker died or vanished). */
+  lost: number;
   missingSince: number;
   result: RolloutResult | null;
 }
@@ -278,20 +284,21 @@ export class RedisBackend implements RolloutBackend {
     // Shared parts are grouped by identity (the trainer passes the same arrays to every task).
     const blobs = new Map<string, Buffer>();
     const blobOf = new Map<RolloutTask, string>();
-    const byIdentity: { part: SharedPart; hash: string }[] = [];
+    const byIdentity: { part: SharedPart; small: string; hash: string }[] = [];
     for (const t of tasks) {
       const part = sharedOf(t);
-      let found = byIdentity.find((b) => b.part.center === part.center && b.part.scale === part.scale && b.part.normalizer === part.normalizer && b.part.policy === part.policy && b.part.world === part.world && b.part.collectObsStats === part.collectObsStats && b.part.batch === part.batch);
+      const small = JSON.stringify([part.policy, part.world, part.collectObsStats, part.batch ?? null]);
+      let found = byIdentity.find((b) => b.part.center === part.center && b.part.scale === part.scale && b.part.normalizer === part.normalizer && b.small === small);
       if (!found) {
         const buf = encode(part);
         const hash = createHash('sha256').update(buf).digest('hex').slice(0, 32);
         blobs.set(hash, buf);
-        found = { part, hash };
+        found = { part, small, hash };
         byIdentity.push(found);
       }
       blobOf.set(t, found.hash);
     }
-    const out: Outstanding[] = tasks.map((task) => ({ task, msg: Buffer.alloc(0), attempts: 0, missingSince: 0, result: null }));
+    const out: Outstanding[] = tasks.map((task) => ({ task, msg: Buffer.alloc(0), attempts: 0, lost: 0, missingSince: 0, result: null }));
     const message = (o: Outstanding) => {
       const m: TaskMessage = {
         v: WIRE_VERSION, runId, call, generation: o.task.generation, index: o.task.index, blob: blobOf.get(o.task)!,
@@ -353,6 +360,7 @@ export class RedisBackend implements RolloutBackend {
       const live = Number(res[1]);
       const requeue = this.cmd.multi();
       let n = 0;
+      let lostTooOften: Outstanding | null = null;
       open.forEach((o, i) => {
         const leased = Number(res[2 + 2 * i]) === 1;
         const queued = res[3 + 2 * i] !== null;
@@ -363,7 +371,8 @@ export class RedisBackend implements RolloutBackend {
         if (!o.missingSince) o.missingSince = now;
         else if (now - o.missingSince >= 1500) {
           o.missingSince = 0;
-          o.msg = message(o);
+          o.lost++;
+          if (o.lost > MAX_LOST) lostTooOften = o;
           requeue.lpush(K.queue(runId), o.msg);
           this.requeued++;
           n++;
@@ -376,6 +385,8 @@ export class RedisBackend implements RolloutBackend {
           n++;
         }
       });
+      const lt = lostTooOften as Outstanding | null; // (assigned in the closure above)
+      if (lt) throw new Error(`${describeTask(lt.task)} lost its worker ${lt.lost} times (workers died or lost their connection while running it)`);
       if (Number(res[2 + 2 * open.length + blobs.size]) !== 1) {
         requeue.set(K.call(runId), call, 'PX', KEY_TTL_MS);
         n++;
@@ -421,7 +432,9 @@ export class RedisBackend implements RolloutBackend {
         throw new Error(`${describeTask(o.task)} failed ${o.attempts} times on rollout workers; last error (worker ${m.worker}): ${m.error}`);
       }
       o.attempts++;
-      void this.cmd.lpush(K.queue(runId), o.msg);
+      this.cmd.multi().lpush(K.queue(runId), o.msg).pexpire(K.queue(runId), KEY_TTL_MS).exec().catch(() => {
+        // Lost with the connection: the next check finds the task neither queued nor leased and queues it again.
+      });
       return 0;
     }
     const r = m.result;
@@ -474,7 +487,7 @@ export class RedisWorker {
   private readonly pool: RolloutPool;
   private readonly threads: number;
   private readonly log: (line: string) => void;
-  private readonly blobCache = new Map<string, SharedPart>();
+  private readonly blobCache = new Map<string, Promise<SharedPart | null>>();
   private runsCache: { at: number; runs: string[] } = { at: 0, runs: [] };
   private heartbeat: NodeJS.Timeout | null = null;
 
@@ -497,7 +510,13 @@ export class RedisWorker {
       throw new Error(`--threads must be a whole number >= 1 (got ${o.threads})`);
     }
     const slots: Redis[] = [];
-    for (let i = 0; i < threads; i++) slots.push(await connectRedis(o.url, { ...opts, name: 'propamine-worker-take' }));
+    try {
+      for (let i = 0; i < threads; i++) slots.push(await connectRedis(o.url, { ...opts, name: 'propamine-worker-take' }));
+    } catch (e) {
+      cmd.disconnect();
+      for (const c of slots) c.disconnect();
+      throw e;
+    }
     return new RedisWorker({ ...o, threads }, cmd, slots);
   }
 
@@ -517,6 +536,7 @@ export class RedisWorker {
       .hset(K.worker(this.id), { host: hostname(), pid: process.pid, threads: this.threads, tasks: this.tasksDone })
       .pexpire(K.worker(this.id), HEARTBEAT_STALE_MS * 10)
       .zremrangebyscore(K.workers, '-inf', now - HEARTBEAT_STALE_MS * 10)
+      .zremrangebyscore(K.runs, '-inf', now - KEY_TTL_MS)
       .exec();
   }
 
@@ -535,19 +555,32 @@ export class RedisWorker {
     return q;
   }
 
-  /** The task's shared payload, or 'stale' when its call is over (or 'missing' when Redis lost it). */
+  /**
+   * The task's shared payload, or 'stale' when its call is over, or 'missing' when Redis lost
+   * it (restarted) while the run is alive. Concurrent slots share one download per payload.
+   */
   private async blob(m: TaskMessage): Promise<SharedPart | 'stale' | 'missing'> {
-    const key = `${m.runId}/${m.blob}`;
-    const hit = this.blobCache.get(key);
-    const [[, current], [, buf]] = (await this.cmd.multi().get(K.call(m.runId)).getBuffer(hit ? K.call(m.runId) : K.blob(m.runId, m.blob)).exec())! as [[unknown, string | null], [unknown, Buffer | null]];
+    const [[, current], [, beat]] = (await this.cmd.multi().get(K.call(m.runId)).zscore(K.runs, m.runId).exec())! as [[unknown, string | null], [unknown, string | null]];
     if (current !== null && current !== m.call) return 'stale';
-    if (current === null) return 'missing';
-    if (hit) return hit;
-    if (!buf) return 'missing';
-    const part = decode<SharedPart>(buf, 'task payload');
-    this.blobCache.set(key, part);
-    // (a cache keyed by run and content hash: a run's later calls with the same payload reuse it)
-    while (this.blobCache.size > 8) this.blobCache.delete(this.blobCache.keys().next().value!);
+    if (current === null) return beat !== null && (await serverNow(this.cmd)) - Number(beat) < HEARTBEAT_STALE_MS * 10 ? 'missing' : 'stale';
+    const key = `${m.runId}/${m.blob}`;
+    let entry = this.blobCache.get(key);
+    if (!entry) {
+      entry = this.cmd.getBuffer(K.blob(m.runId, m.blob)).then((buf) => (buf ? decode<SharedPart>(buf, 'task payload') : null));
+      this.blobCache.set(key, entry);
+      while (this.blobCache.size > 8) this.blobCache.delete(this.blobCache.keys().next().value!);
+    }
+    let part: SharedPart | null;
+    try {
+      part = await entry;
+    } catch (e) {
+      this.blobCache.delete(key);
+      throw e;
+    }
+    if (!part) {
+      this.blobCache.delete(key);
+      return 'missing';
+    }
     return part;
   }
 
@@ -582,7 +615,13 @@ export class RedisWorker {
         continue;
       }
       if (!got) continue;
-      await this.handle(got[1]);
+      try {
+        await this.handle(got[1]);
+      } catch (e) {
+        // A connection lost mid-task: the lease lapses and the trainer queues the task again.
+        this.log(`${explainRedisError(this.o.url, e)}; the task in hand is left to others`);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
     }
   }
 
@@ -603,27 +642,37 @@ export class RedisWorker {
       if (m.v !== WIRE_VERSION) {
         reply.error = `this worker speaks task format ${WIRE_VERSION}, the task is format ${m.v}: run the same propamine version on trainer and workers`;
       } else {
-        const part = await this.blob(m);
+        let part: Awaited<ReturnType<RedisWorker['blob']>>;
+        try {
+          part = await this.blob(m);
+        } catch (e) {
+          // A payload that does not decode is the task's fault, not the connection's: report it.
+          if (!/task payload/.test((e as Error).message)) throw e;
+          part = null as never;
+          reply.error = (e as Error).message;
+        }
         if (part === 'stale') {
-          await this.cmd.del(leaseKey); // a leftover of a finished call
+          await this.cmd.eval(DEL_IF_OWNER, 1, leaseKey, this.id); // a leftover of a finished call
           return;
         }
         if (part === 'missing') {
           // The payload is gone (Redis restarted): hand the task back; the trainer publishes it again.
-          await this.cmd.multi().del(leaseKey).rpush(K.queue(m.runId), buf).pexpire(K.queue(m.runId), KEY_TTL_MS).exec();
+          await this.cmd.multi().eval(DEL_IF_OWNER, 1, leaseKey, this.id).rpush(K.queue(m.runId), buf).pexpire(K.queue(m.runId), KEY_TTL_MS).exec();
           await new Promise((r) => setTimeout(r, 500));
           return;
         }
-        const task: RolloutTask = { ...part, index: m.index, runId: m.runId, generation: m.generation, members: m.members, episodes: m.episodes, ...(m.fault ? { fault: m.fault } : {}) };
-        try {
-          const [result] = await this.pool.runAll([task]);
-          reply.result = result!;
-        } catch (e) {
-          reply.error = (e as Error).message;
+        if (part) {
+          const task: RolloutTask = { ...part, index: m.index, runId: m.runId, generation: m.generation, members: m.members, episodes: m.episodes, ...(m.fault ? { fault: m.fault } : {}) };
+          try {
+            const [result] = await this.pool.runAll([task]);
+            reply.result = result!;
+          } catch (e) {
+            reply.error = (e as Error).message;
+          }
         }
       }
       const resultsKey = K.results(m.runId, m.call);
-      await this.cmd.multi().rpush(resultsKey, encode(reply)).pexpire(resultsKey, KEY_TTL_MS).del(leaseKey).exec();
+      await this.cmd.multi().rpush(resultsKey, encode(reply)).pexpire(resultsKey, KEY_TTL_MS).eval(DEL_IF_OWNER, 1, leaseKey, this.id).exec();
       this.tasksDone++;
     } finally {
       clearInterval(renew);

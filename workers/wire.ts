@@ -33,7 +33,7 @@ export function encode(value: unknown): Buffer {
   const header = JSON.stringify(value, function (this: unknown, _key, v: unknown) {
     const kind = kindOf(v);
     if (!kind) {
-      if (typeof v === 'number' && !Number.isFinite(v)) return { $num: String(v) };
+      if (typeof v === 'number' && (!Number.isFinite(v) || Object.is(v, -0))) return { $num: Object.is(v, -0) ? '-0' : String(v) };
       return v;
     }
     const a = v as Typed;

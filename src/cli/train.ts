@@ -170,8 +170,6 @@ export async function train(opts: { config?: TrainConfig; resume?: string; overr
     log(`training ${describePolicy(config.policy, OBS_SIZE, ACT_SIZE)} (${trainer.numParams} parameters) with ${config.strategy.name}, ${pool.description}`);
     log(`run directory ${dir.path}`);
   }
-  // Tasks left on Redis by an earlier process of this run are dropped before it continues.
-  if (pool instanceof RedisBackend) await pool.clearRun(trainer.runId);
   opts.onTrainer?.(trainer);
   const progress = new ProgressPrinter(config.generations, log, opts.quiet ?? false);
   const R = await loadRapier();
@@ -204,6 +202,8 @@ export async function train(opts: { config?: TrainConfig; resume?: string; overr
   process.on('SIGTERM', onSigint);
   let status: 'done' | 'stopped';
   try {
+    // Tasks left on Redis by an earlier process of this run are dropped before it continues.
+    if (pool instanceof RedisBackend) await pool.clearRun(trainer.runId);
     status = await trainer.run({
       generation: (rec, t) => {
         records.push(rec);
