@@ -1,7 +1,7 @@
 /**
  * The Redis backend on this machine: training throughput with 1, 2 and 4 `propamine worker`
- * processes (one thread each) beside the local 2-thread pool, the coordinator's overhead
- * per generation, the per-task overhead measured on empty tasks, and a projection for 100
+ * processes (one thread each) beside the local 2-thread pool, the round trip of an empty
+ * task, the coordinator's cost per task (echo workers), and a projection for 100
  * machines from it. Starts its own redis-server. Prints figures; asserts nothing.
  *
  *   node --import tsx bench/redis.bench.ts [--generations 3] [--pop 32] [--max-steps 300]
@@ -13,7 +13,9 @@ import { join } from 'node:path';
 import { resolveTrainConfig, type TrainConfig } from '../src/train/config.ts';
 import { Trainer } from '../src/train/trainer.ts';
 import { RolloutPool, type RolloutBackend } from '../workers/pool.ts';
-import { RedisBackend } from '../workers/redis.ts';
+import { RedisBackend, WIRE_VERSION, connectRedis } from '../workers/redis.ts';
+import { decode, encode } from '../workers/wire.ts';
+import { createPolicy } from '../policies/index.ts';
 import { getBuiltinSuite } from '../envs/suites.ts';
 import { startRedis, startWorker, type WorkerProc } from '../test/helpers/redis.ts';
 
@@ -29,32 +31,24 @@ function config(name: string, maxSteps: number, gens: number): TrainConfig {
   });
 }
 
-interface Measured { stepsPerSec: number; genWall: number; outsideRollouts: number; coordinator: number; tasks: number }
+interface Measured { stepsPerSec: number; genWall: number; outsideRollouts: number; tasks: number }
 
-/** Generations after a warm-up one; coordinator = wall of the Redis calls minus the longest task chain's share. */
-async function measure(backend: RolloutBackend, c: TrainConfig, threads: number): Promise<Measured> {
+/** Generations after a warm-up one. */
+async function measure(backend: RolloutBackend, c: TrainConfig): Promise<Measured> {
   const t = new Trainer(c, getBuiltinSuite(c.conditions), backend, `bench-${Math.random().toString(16).slice(2, 8)}`);
   await t.step();
-  let steps = 0, wall = 0, outside = 0, coordinator = 0, tasks = 0;
+  let steps = 0, wall = 0, outside = 0;
   for (let g = 0; g < c.generations; g++) {
     const r = await t.step();
     const w = r.steps / r.stepsPerSec;
     steps += r.steps;
     wall += w;
     outside += r.overheadFraction * w;
-    if (backend instanceof RedisBackend) {
-      // Wall time of the call beyond the workers' busy time spread over their threads.
-      coordinator += Math.max(0, backend.lastCall.wallMs / 1000 - backend.lastCall.workerMs / 1000 / threads);
-      tasks += backend.lastCall.tasks;
-    }
   }
-  return { stepsPerSec: steps / wall, genWall: wall / c.generations, outsideRollouts: outside / c.generations, coordinator: coordinator / c.generations, tasks: tasks / c.generations };
+  return { stepsPerSec: steps / wall, genWall: wall / c.generations, outsideRollouts: outside / c.generations, tasks: Math.ceil(Number(c.strategy.popSize) / c.membersPerTask) };
 }
 
 async function echoCeiling(n: number, loops: number): Promise<{ perTaskMs: number; params: number }> {
-  const { connectRedis, WIRE_VERSION } = await import('../workers/redis.ts');
-  const { decode, encode } = await import('../workers/wire.ts');
-  const { createPolicy } = await import('../policies/index.ts');
   const c = config('echo', 1, 1);
   const params = createPolicy(c.policy, 27, 8).numParams;
   const center = new Float64Array(params);
@@ -96,24 +90,21 @@ const gens = Number(values.generations);
 const maxSteps = Number(values['max-steps']);
 const lines: string[] = [];
 const local = new RolloutPool({ threads: 2 });
-const base = await measure(local, config('local', maxSteps, gens), 2);
+const base = await measure(local, config('local', maxSteps, gens));
 await local.close();
 lines.push(`local pool, 2 threads:      ${base.stepsPerSec.toFixed(0)} control steps/s, ${base.genWall.toFixed(2)} s per generation`);
 
 let workers: WorkerProc[] = [];
-const perTask = { one: 0, four: 0 };
 for (const n of [1, 2, 4]) {
   while (workers.length < n) workers.push(startWorker(redis.url, 1));
   await Promise.all(workers.map((w) => w.id));
   const backend = await RedisBackend.connect({ url: redis.url, log: quiet });
-  const m = await measure(backend, config(`redis${n}`, maxSteps, gens), Math.min(n, 2));
+  const m = await measure(backend, config(`redis${n}`, maxSteps, gens));
   // Empty tasks (1 control step): what a task costs beyond its rollout.
-  const empty = await measure(backend, { ...config(`empty${n}`, 1, 3), membersPerTask: 1 }, Math.min(n, 2));
+  const empty = await measure(backend, { ...config(`empty${n}`, 1, 3), membersPerTask: 1 });
   await backend.close();
   const perTaskMs = (1000 * empty.genWall) / empty.tasks;
-  if (n === 1) perTask.one = perTaskMs;
-  if (n === 4) perTask.four = perTaskMs;
-  lines.push(`redis, ${n} worker process${n > 1 ? 'es' : '  '}: ${m.stepsPerSec.toFixed(0)} control steps/s (${(m.stepsPerSec / base.stepsPerSec).toFixed(2)}x local), ${m.genWall.toFixed(2)} s per generation, coordinator ${(1000 * m.coordinator).toFixed(0)} ms per generation (${m.tasks} tasks), empty task round trip ${perTaskMs.toFixed(2)} ms`);
+  lines.push(`redis, ${n} worker process${n > 1 ? 'es' : '  '}: ${m.stepsPerSec.toFixed(0)} control steps/s (${(m.stepsPerSec / base.stepsPerSec).toFixed(2)}x local), ${m.genWall.toFixed(2)} s per generation (${m.tasks} tasks), empty task round trip ${perTaskMs.toFixed(2)} ms`);
 }
 await Promise.all(workers.map((w) => w.stop('SIGTERM')));
 workers = [];

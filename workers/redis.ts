@@ -24,7 +24,7 @@
  * server's clock, so machines need not agree on the time.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { Redis, type RedisOptions } from 'ioredis';
 import { decode, encode } from './wire.ts';
 import { describeTask, RolloutPool, type RolloutBackend } from './pool.ts';
@@ -165,6 +165,8 @@ interface TaskMessage {
   members: RolloutTask['members'];
   episodes: RolloutTask['episodes'];
   fault?: RolloutTask['fault'];
+  /** How long the worker's lease lasts without renewal (ms). */
+  lease: number;
 }
 interface ResultMessage {
   v: number;
@@ -213,8 +215,6 @@ export class RedisBackend implements RolloutBackend {
   discarded = 0;
   /** Tasks queued again after their worker vanished. */
   requeued = 0;
-  /** The last call: its wall time, and the time workers spent inside its tasks (for the overhead figures). */
-  lastCall = { wallMs: 0, workerMs: 0, tasks: 0 };
   private callBlobs: string[] = [];
 
   private constructor(
@@ -245,22 +245,11 @@ export class RedisBackend implements RolloutBackend {
     return `Redis at ${redisLabel(this.url)} (propamine worker processes)`;
   }
 
-  /** Live workers and their threads, by heartbeat. */
-  async liveWorkers(): Promise<{ id: string; threads: number }[]> {
-    const now = await serverNow(this.cmd);
-    const ids = await this.cmd.zrangebyscore(K.workers, now - HEARTBEAT_STALE_MS, '+inf');
-    const out: { id: string; threads: number }[] = [];
-    for (const id of ids) out.push({ id, threads: Number((await this.cmd.hget(K.worker(id), 'threads')) ?? 0) });
-    return out;
-  }
-
   async runAll(tasks: RolloutTask[]): Promise<RolloutResult[]> {
     if (tasks.length === 0) return [];
     const runId = tasks[0]!.runId;
     if (tasks.some((t) => t.runId !== runId)) throw new Error('one call to runAll must hold tasks of one run');
     const call = randomBytes(8).toString('hex');
-    const t0 = performance.now();
-    this.lastCall = { wallMs: 0, workerMs: 0, tasks: tasks.length };
     try {
       return await this.runCall(runId, call, tasks);
     } catch (e) {
@@ -276,7 +265,6 @@ export class RedisBackend implements RolloutBackend {
       if (this.callBlobs.length) end.del(...this.callBlobs);
       this.callBlobs = [];
       await end.exec().catch(() => {});
-      this.lastCall.wallMs = performance.now() - t0;
     }
   }
 
@@ -298,14 +286,14 @@ export class RedisBackend implements RolloutBackend {
       }
       blobOf.set(t, found.hash);
     }
-    const out: Outstanding[] = tasks.map((task) => ({ task, msg: Buffer.alloc(0), attempts: 0, lost: 0, missingSince: 0, result: null }));
-    const message = (o: Outstanding) => {
+    const message = (task: RolloutTask): Buffer => {
       const m: TaskMessage = {
-        v: WIRE_VERSION, runId, call, generation: o.task.generation, index: o.task.index, blob: blobOf.get(o.task)!,
-        members: o.task.members, episodes: o.task.episodes, ...(o.task.fault ? { fault: o.task.fault } : {}),
+        v: WIRE_VERSION, runId, call, generation: task.generation, index: task.index, blob: blobOf.get(task)!,
+        members: task.members, episodes: task.episodes, ...(task.fault ? { fault: task.fault } : {}), lease: this.leaseMs,
       };
-      return encode({ ...m, lease: this.leaseMs });
+      return encode(m);
     };
+    const out: Outstanding[] = tasks.map((task) => ({ task, msg: message(task), attempts: 1, lost: 0, missingSince: 0, result: null }));
     const byIndex = new Map<number, Outstanding>();
     for (const o of out) {
       if (byIndex.has(o.task.index)) throw new Error(`two tasks with index ${o.task.index} in one call`);
@@ -316,11 +304,7 @@ export class RedisBackend implements RolloutBackend {
     const pub = this.cmd.multi();
     pub.set(K.call(runId), call, 'PX', KEY_TTL_MS);
     for (const [h, buf] of blobs) pub.set(K.blob(runId, h), buf, 'PX', KEY_TTL_MS);
-    for (const o of out) {
-      o.msg = message(o);
-      o.attempts = 1;
-      pub.rpush(K.queue(runId), o.msg);
-    }
+    for (const o of out) pub.rpush(K.queue(runId), o.msg);
     pub.pexpire(K.queue(runId), KEY_TTL_MS);
     pub.zadd(K.runs, now0, runId);
     await pub.exec();
@@ -360,33 +344,28 @@ export class RedisBackend implements RolloutBackend {
       const live = Number(res[1]);
       const requeue = this.cmd.multi();
       let n = 0;
-      let lostTooOften: Outstanding | null = null;
-      open.forEach((o, i) => {
+      for (const [i, o] of open.entries()) {
         const leased = Number(res[2 + 2 * i]) === 1;
         const queued = res[3 + 2 * i] !== null;
         if (leased || queued) {
           o.missingSince = 0;
-          return;
-        }
-        if (!o.missingSince) o.missingSince = now;
-        else if (now - o.missingSince >= 1500) {
+        } else if (!o.missingSince) {
+          o.missingSince = now;
+        } else if (now - o.missingSince >= 1500) {
           o.missingSince = 0;
-          o.lost++;
-          if (o.lost > MAX_LOST) lostTooOften = o;
+          if (++o.lost > MAX_LOST) throw new Error(`${describeTask(o.task)} lost its worker ${o.lost} times (workers died or lost their connection while running it)`);
           requeue.lpush(K.queue(runId), o.msg);
           this.requeued++;
           n++;
         }
-      });
-      [...blobs.keys()].forEach((h, j) => {
+      }
+      for (const [j, [h, buf]] of [...blobs].entries()) {
         if (Number(res[2 + 2 * open.length + j]) !== 1) {
           // Redis lost it (restarted without persistence): publish it again.
-          requeue.set(K.blob(runId, h), blobs.get(h)!, 'PX', KEY_TTL_MS);
+          requeue.set(K.blob(runId, h), buf, 'PX', KEY_TTL_MS);
           n++;
         }
-      });
-      const lt = lostTooOften as Outstanding | null; // (assigned in the closure above)
-      if (lt) throw new Error(`${describeTask(lt.task)} lost its worker ${lt.lost} times (workers died or lost their connection while running it)`);
+      }
       if (Number(res[2 + 2 * open.length + blobs.size]) !== 1) {
         requeue.set(K.call(runId), call, 'PX', KEY_TTL_MS);
         n++;
@@ -444,7 +423,6 @@ export class RedisBackend implements RolloutBackend {
       return 0;
     }
     o.result = r;
-    this.lastCall.workerMs += r.timeMs;
     return 1;
   }
 
@@ -496,7 +474,7 @@ export class RedisWorker {
     private readonly cmd: Redis,
     private readonly slots: Redis[],
   ) {
-    this.pool = new RolloutPool({ threads: o.threads ?? undefined });
+    this.pool = new RolloutPool({ threads: o.threads });
     this.threads = this.pool.threads;
     this.log = o.log ?? ((l) => process.stdout.write(l + '\n'));
   }
@@ -504,7 +482,7 @@ export class RedisWorker {
   static async connect(o: WorkerOptions): Promise<RedisWorker> {
     const opts = { reconnectForMs: Infinity };
     const cmd = await connectRedis(o.url, { ...opts, name: 'propamine-worker' });
-    const threads = o.threads ?? (await import('node:os')).availableParallelism();
+    const threads = o.threads ?? availableParallelism();
     if (!Number.isInteger(threads) || threads < 1) {
       cmd.disconnect();
       throw new Error(`--threads must be a whole number >= 1 (got ${o.threads})`);
@@ -557,9 +535,10 @@ export class RedisWorker {
 
   /**
    * The task's shared payload, or 'stale' when its call is over, or 'missing' when Redis lost
-   * it (restarted) while the run is alive. Concurrent slots share one download per payload.
+   * it (restarted) while the run is alive, or what was wrong with a payload that does not
+   * decode. Concurrent slots share one download per payload.
    */
-  private async blob(m: TaskMessage): Promise<SharedPart | 'stale' | 'missing'> {
+  private async blob(m: TaskMessage): Promise<SharedPart | 'stale' | 'missing' | { undecodable: string }> {
     const [[, current], [, beat]] = (await this.cmd.multi().get(K.call(m.runId)).zscore(K.runs, m.runId).exec())! as [[unknown, string | null], [unknown, string | null]];
     if (current !== null && current !== m.call) return 'stale';
     if (current === null) return beat !== null && (await serverNow(this.cmd)) - Number(beat) < HEARTBEAT_STALE_MS * 10 ? 'missing' : 'stale';
@@ -575,6 +554,7 @@ export class RedisWorker {
       part = await entry;
     } catch (e) {
       this.blobCache.delete(key);
+      if (/task payload/.test((e as Error).message)) return { undecodable: (e as Error).message };
       throw e;
     }
     if (!part) {
@@ -626,14 +606,14 @@ export class RedisWorker {
   }
 
   private async handle(buf: Buffer): Promise<void> {
-    let m: TaskMessage & { lease?: number };
+    let m: TaskMessage;
     try {
-      m = decode<TaskMessage & { lease?: number }>(buf, 'task message');
+      m = decode<TaskMessage>(buf, 'task message');
     } catch (e) {
       this.log(`skipped a task: ${(e as Error).message}`);
       return;
     }
-    const leaseMs = m.lease ?? 10_000;
+    const leaseMs = typeof m.lease === 'number' ? m.lease : 10_000; // a message of another format may lack it
     const leaseKey = K.lease(m.runId, m.call, m.index);
     await this.cmd.set(leaseKey, this.id, 'PX', leaseMs);
     const renew = setInterval(() => void this.cmd.set(leaseKey, this.id, 'PX', leaseMs).catch(() => {}), Math.max(100, leaseMs / 3));
@@ -642,15 +622,7 @@ export class RedisWorker {
       if (m.v !== WIRE_VERSION) {
         reply.error = `this worker speaks task format ${WIRE_VERSION}, the task is format ${m.v}: run the same propamine version on trainer and workers`;
       } else {
-        let part: Awaited<ReturnType<RedisWorker['blob']>>;
-        try {
-          part = await this.blob(m);
-        } catch (e) {
-          // A payload that does not decode is the task's fault, not the connection's: report it.
-          if (!/task payload/.test((e as Error).message)) throw e;
-          part = null as never;
-          reply.error = (e as Error).message;
-        }
+        const part = await this.blob(m);
         if (part === 'stale') {
           await this.cmd.eval(DEL_IF_OWNER, 1, leaseKey, this.id); // a leftover of a finished call
           return;
@@ -661,7 +633,9 @@ export class RedisWorker {
           await new Promise((r) => setTimeout(r, 500));
           return;
         }
-        if (part) {
+        if (typeof part === 'object' && 'undecodable' in part) {
+          reply.error = part.undecodable; // the task's fault, not the connection's: reported, not retried here
+        } else {
           const task: RolloutTask = { ...part, index: m.index, runId: m.runId, generation: m.generation, members: m.members, episodes: m.episodes, ...(m.fault ? { fault: m.fault } : {}) };
           try {
             const [result] = await this.pool.runAll([task]);

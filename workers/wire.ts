@@ -14,14 +14,8 @@ const KINDS: Record<string, { new (n: number): Typed; BYTES_PER_ELEMENT: number 
   f64: Float64Array, f32: Float32Array, i32: Int32Array, u32: Uint32Array, u8: Uint8Array, i8: Int8Array, i16: Int16Array, u16: Uint16Array,
 };
 function kindOf(v: unknown): string | null {
-  if (v instanceof Float64Array) return 'f64';
-  if (v instanceof Float32Array) return 'f32';
-  if (v instanceof Int32Array) return 'i32';
-  if (v instanceof Uint32Array) return 'u32';
-  if (v instanceof Uint8Array) return 'u8';
-  if (v instanceof Int8Array) return 'i8';
-  if (v instanceof Int16Array) return 'i16';
-  if (v instanceof Uint16Array) return 'u16';
+  if (!ArrayBuffer.isView(v)) return null;
+  for (const [kind, C] of Object.entries(KINDS)) if (v instanceof C) return kind;
   return null;
 }
 
