@@ -33,6 +33,11 @@ test('bad input gets one clear line naming the field, flag or file', () => {
     [['train', '--conditions', 'nowhere.json'], /suite "nowhere.json" is neither a built-in suite/],
     [['eval', 'runs/missing'], /no such policy file or run directory: runs\/missing/],
     [['frobnicate'], /unknown command "frobnicate"/],
+    [['train', '--redis-wait', '0', '--backend', 'redis'], /^propamine train: --redis-wait must be a number of seconds > 0 \(got 0\)\n$/],
+    [['train', '--backend', 'local', '--redis', 'redis://x:1'], /--redis and --redis-wait apply to --backend redis/],
+    [['train', '--backend', 'redis', '--redis', 'http://x'], /--redis must start with redis:\/\/ or rediss:\/\//],
+    [['worker', '--threads', '0'], /^propamine worker: --threads must be a whole number >= 1 \(got 0\)\n$/],
+    [['worker', '--max-tasks', 'lots'], /--max-tasks must be a number \(got "lots"\)/],
   ];
   for (const [args, re] of cases) {
     const r = cli(...args);
