@@ -64,7 +64,7 @@ async function echoCeiling(n: number, loops: number): Promise<{ perTaskMs: numbe
       if (!got) continue;
       const m = decode<{ runId: string; call: string; generation: number; index: number; members: unknown[]; episodes: unknown[] }>(got[1]);
       const k = m.members.length * m.episodes.length;
-      const result = { index: m.index, runId: m.runId, generation: m.generation, returns: new Float64Array(k), distances: new Float64Array(k), steps: new Int32Array(k), limitWorst: new Float64Array(k), limitPast5: new Int32Array(k), obsStats: null, timeMs: 0 };
+      const result = { index: m.index, runId: m.runId, generation: m.generation, returns: new Float64Array(k), distances: new Float64Array(k), onsetDistances: new Float64Array(k), steps: new Int32Array(k), limitWorst: new Float64Array(k), limitPast5: new Int32Array(k), obsStats: null, timeMs: 0 };
       await conn.rpush(`propamine:run:${m.runId}:results:${m.call}`, encode({ v: WIRE_VERSION, runId: m.runId, call: m.call, generation: m.generation, index: m.index, worker: 'echo', result }));
     }
   });

@@ -80,6 +80,8 @@ export function nominalBuildSpec(): AntBuildSpec {
 
 export interface AntHandles {
   bodies: RigidBody[];
+  /** The torso's sphere, then one capsule per `capsuleSpecs` entry, in that order. */
+  colliders: RAPIER_NS.Collider[];
   joints: RevoluteJoint[];
   specs: JointSpec[];
   /** The ant's origin offset in the world (ants in a shared world stand side by side in y). */
@@ -126,13 +128,13 @@ export function buildAnt(R: Rapier, world: World, opts: BuildAntOptions & { angl
 
   const density = (b: number) => DENSITY * build.massScale[b]!;
   const torsoCol = R.ColliderDesc.ball(TORSO_RADIUS).setDensity(density(0));
-  world.createCollider(decorate(R, torsoCol, build.friction), bodies[0]);
+  const colliders = [world.createCollider(decorate(R, torsoCol, build.friction), bodies[0])];
   for (const c of capsuleSpecs(build.shinScale)) {
     const desc = R.ColliderDesc.capsule(c.halfLength, c.radius)
       .setTranslation(c.center.x, c.center.y, c.center.z)
       .setRotation(fromTo(Y_AXIS, c.dir))
       .setDensity(density(c.body));
-    world.createCollider(decorate(R, desc, build.friction), bodies[c.body]);
+    colliders.push(world.createCollider(decorate(R, desc, build.friction), bodies[c.body]));
   }
 
   const joints: RevoluteJoint[] = [];
@@ -151,7 +153,47 @@ export function buildAnt(R: Rapier, world: World, opts: BuildAntOptions & { angl
     motorGain[j] = (physics.gear * build.torqueScale[j]!) / physics.damping;
     joints.push(joint);
   }
-  return { bodies, joints, specs, offset, physics, build, motorGain, lastAction: new Float64Array(NUM_JOINTS).fill(NaN) };
+  return { bodies, colliders, joints, specs, offset, physics, build, motorGain, lastAction: new Float64Array(NUM_JOINTS).fill(NaN) };
+}
+
+/**
+ * Changes a built ant to `build` in place, mid-episode: link masses, shin lengths, motor
+ * strengths, locks, friction and gravity. A joint newly locked at NaN holds `angles[j]`,
+ * its current angle (clamped to its range). Mass properties are recomputed at once.
+ */
+export function rebuildAnt(ant: AntHandles, build: AntBuildSpec, angles: ArrayLike<number>): void {
+  const caps = capsuleSpecs(build.shinScale);
+  const old = capsuleSpecs(ant.build.shinScale);
+  ant.colliders.forEach((col, i) => {
+    const body = i === 0 ? 0 : caps[i - 1]!.body;
+    if (i > 0 && caps[i - 1]!.halfLength !== old[i - 1]!.halfLength) {
+      const c = caps[i - 1]!;
+      col.setHalfHeight(c.halfLength);
+      col.setTranslationWrtParent(c.center);
+    }
+    col.setDensity(DENSITY * build.massScale[body]!);
+    col.setFriction(FRICTION * build.friction);
+  });
+  for (const b of ant.bodies) {
+    b.recomputeMassPropertiesFromColliders();
+    b.setGravityScale(build.gravity, true);
+  }
+  const lockedAngle = build.lockedAngle.map((a, j) => {
+    if (a === null || !Number.isNaN(a)) return a;
+    const r = ant.specs[j]!.range;
+    return Math.min(r[1], Math.max(r[0], angles[j]!));
+  });
+  for (let j = 0; j < NUM_JOINTS; j++) {
+    const r = ant.specs[j]!.range;
+    const locked = lockedAngle[j] ?? null;
+    if (locked !== ant.build.lockedAngle[j]) {
+      if (locked === null) ant.joints[j]!.setLimits(r[0], r[1]);
+      else ant.joints[j]!.setLimits(locked, locked);
+    }
+    ant.motorGain[j] = (ant.physics.gear * build.torqueScale[j]!) / ant.physics.damping;
+  }
+  ant.lastAction.fill(NaN);
+  ant.build = { ...build, lockedAngle };
 }
 
 function decorate(R: Rapier, desc: RAPIER_NS.ColliderDesc, friction: number): RAPIER_NS.ColliderDesc {

@@ -4,12 +4,12 @@
  */
 import type RAPIER_NS from '@dimforge/rapier3d-compat';
 import type { Rapier } from './rapier.ts';
-import { buildAnt, applyJointActions, type AntHandles, type AntPhysics } from './ant-builder.ts';
+import { buildAnt, applyJointActions, nominalBuildSpec, rebuildAnt, type AntBuildSpec, type AntHandles, type AntPhysics } from './ant-builder.ts';
 import {
   ACTUATOR_TO_JOINT, BODY_NAMES, INIT_Z, NUM_BODIES, NUM_JOINTS, capsuleSpecs, jointSpecs, nominalPose, TORSO_RADIUS,
   type JointSpec,
 } from './ant-model.ts';
-import { resolveBuildSpec, type Condition } from './conditions.ts';
+import { onsetStep, resolveBuildSpec, type Condition } from './conditions.ts';
 import { add, axisAngle, cross, IDENTITY, qconj, qmul, qnormalize, rotate, twistAngle, type Quat, type Vec3 } from './quat.ts';
 import { Rng } from './rng.ts';
 
@@ -70,13 +70,26 @@ export class AntSim {
   readonly clean = new Float64Array(OBS_SIZE);
   private xBefore = 0;
   private readonly x0: number;
+  /** The control step from which the condition applies (0 without `onset`). */
+  readonly onset: number;
+  /** The body and world the condition brings, until it strikes (null once it has, or without `onset`). */
+  private pending: AntBuildSpec | null;
+  /** Whether the condition's noise applies yet. */
+  private struck: boolean;
+  private stepIndex = 0;
+  private xOnset: number;
   done = false;
   terminated = false;
 
   constructor(R: Rapier, world: RAPIER_NS.World, opts: { offset: Vec3; physics: AntPhysics; condition: Condition; seed: number; reward: RewardConfig }) {
     this.condition = opts.condition;
     this.specs = jointSpecs();
-    const build = resolveBuildSpec(opts.condition);
+    // A condition with an onset (even 0) starts nominal and strikes before that step's action.
+    const full = resolveBuildSpec(opts.condition);
+    this.onset = onsetStep(opts.condition, opts.seed);
+    this.pending = opts.condition.onset === undefined ? null : full;
+    this.struck = this.pending === null;
+    const build = this.pending ? nominalBuildSpec() : full;
     const rng = new Rng(opts.seed);
     const ns = opts.reward.resetNoiseScale;
     // Gymnasium: qpos += U(-ns, ns), qvel += ns * N(0, 1). Joint angles stay inside their limits.
@@ -98,6 +111,16 @@ export class AntSim {
     this.noise = new Rng(opts.seed ^ 0x5bd1e995);
     this.xBefore = this.handles.bodies[0]!.translation().x;
     this.x0 = this.xBefore;
+    this.xOnset = this.x0;
+  }
+
+  /** Applies the condition's body and world now (mid-episode), keeping the ant's motion. */
+  private strike(): void {
+    rebuildAnt(this.handles, this.pending!, this.q);
+    this.pending = null;
+    this.struck = true;
+    this.xOnset = this.handles.bodies[0]!.translation().x;
+    if (this.handles.physics.canSleep) for (const b of this.handles.bodies) b.wakeUp();
   }
 
   /** Rigid motion of the torso plus joint velocities, propagated down each leg to each body's COM. */
@@ -126,7 +149,9 @@ export class AntSim {
   /** Sets the motors from an action in actuator order. Throws on a non-finite entry. */
   applyAction(action: ArrayLike<number>): void {
     if (action.length !== ACT_SIZE) throw new Error(`action must have ${ACT_SIZE} entries (got ${action.length})`);
-    const noise = this.condition.actuatorNoise ?? 0;
+    if (this.pending && this.stepIndex >= this.onset) this.strike();
+    this.stepIndex++;
+    const noise = this.struck ? this.condition.actuatorNoise ?? 0 : 0;
     for (let a = 0; a < ACT_SIZE; a++) {
       const v = action[a]!;
       if (!Number.isFinite(v)) throw new Error(`action[${a}] must be a finite number (got ${v})`);
@@ -149,7 +174,7 @@ export class AntSim {
   /** Reads joint angles and velocities and writes the 27-number observation into `out`. */
   observe(out: Float64Array): void {
     this.observeClean(this.clean);
-    const sn = this.condition.sensorNoise ?? 0;
+    const sn = this.struck ? this.condition.sensorNoise ?? 0 : 0;
     for (let i = 0; i < OBS_SIZE; i++) out[i] = sn > 0 ? this.clean[i]! + sn * this.noise.normal() : this.clean[i]!;
   }
 
@@ -213,6 +238,14 @@ export class AntSim {
   /** Forward (x) distance the torso has covered since the reset, metres. */
   distance(): number {
     return this.handles.bodies[0]!.translation().x - this.x0;
+  }
+
+  /**
+   * Forward distance covered since the condition struck (since the reset without `onset`;
+   * 0 if the episode ended before the onset).
+   */
+  distanceSinceOnset(): number {
+    return this.struck ? this.handles.bodies[0]!.translation().x - this.xOnset : 0;
   }
 
   /** Writes each body's position (relative to the ant's offset) and quaternion (x, y, z, w): 7 numbers per body. */

@@ -1,12 +1,14 @@
 /**
  * Conditions: plain data that changes the ant's body or world for an episode (a heavier
  * leg, a shortened shin, a damaged joint, a slippery floor, other gravity, noisy sensors or
- * actuators). `validateCondition` checks untrusted input with errors that name the field;
- * `resolveBuildSpec` turns a condition into what the builder needs. Nothing here touches
- * Rapier.
+ * actuators), from the reset or, with `onset`, from a step in the middle of the episode
+ * (damage that strikes while the ant walks). `validateCondition` checks untrusted input
+ * with errors that name the field; `resolveBuildSpec` turns a condition into what the
+ * builder needs. Nothing here touches Rapier.
  */
 import { BODY_NAMES, JOINT_NAMES, LEGS, NUM_BODIES, NUM_JOINTS, jointSpecs, type BodyName, type JointName } from './ant-model.ts';
 import { nominalBuildSpec, type AntBuildSpec } from './ant-builder.ts';
+import { Rng } from './rng.ts';
 
 export const LEG_NAMES = LEGS.map((l) => l.name);
 export type LegName = (typeof LEGS)[number]['name'];
@@ -22,7 +24,10 @@ export interface JointDamage {
   mode: 'disabled' | 'weak' | 'locked';
   /** For `weak`: the torque multiplier in (0, 1). */
   factor?: number;
-  /** For `locked`: the angle in degrees (default: the middle of the joint's range). */
+  /**
+   * For `locked`: the angle in degrees (default: the middle of the joint's range). A joint
+   * locked mid-episode (a condition with `onset`) holds the angle it has at the onset.
+   */
   angle?: number;
 }
 
@@ -40,11 +45,20 @@ export interface Condition {
   actuatorNoise?: number;
   /** Std of Gaussian noise added to each observation entry. */
   sensorNoise?: number;
+  /**
+   * When the condition strikes: the control step (0-based) from which it applies, or a
+   * range [first, last] drawn per episode from the episode's seed. Until then the ant is
+   * nominal. Absent: from the reset.
+   */
+  onset?: number | [number, number];
 }
+
+/** Onsets beyond this many control steps are rejected as input errors. */
+export const MAX_ONSET = 1_000_000;
 
 export const NOMINAL: Readonly<Condition> = Object.freeze({ name: 'nominal' });
 
-const KEYS = new Set(['name', 'massScale', 'legLength', 'jointDamage', 'friction', 'gravity', 'actuatorNoise', 'sensorNoise']);
+const KEYS = new Set(['name', 'massScale', 'legLength', 'jointDamage', 'friction', 'gravity', 'actuatorNoise', 'sensorNoise', 'onset']);
 
 function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -85,6 +99,7 @@ export function validateCondition(raw: unknown, path = 'condition'): Condition {
     if (!KEYS.has(k)) throw new Error(`${path}.${k} is not a known condition field (known: ${[...KEYS].join(', ')})`);
   }
   const out: Condition = {};
+  if (raw.onset !== undefined) out.onset = validateOnset(raw.onset, `${path}.onset`);
   if (raw.name !== undefined) {
     if (typeof raw.name !== 'string' || raw.name.length === 0) throw new Error(`${path}.name must be a non-empty string`);
     out.name = raw.name;
@@ -125,6 +140,10 @@ export function validateCondition(raw: unknown, path = 'condition'): Condition {
         return { ...d, mode: 'weak', factor };
       }
       if (m.mode === 'locked') {
+        if (out.onset !== undefined) {
+          if (m.angle !== undefined) throw new Error(`${f}.angle cannot be combined with ${path}.onset: a joint locked mid-episode holds the angle it has at the onset`);
+          return { ...d, mode: 'locked' };
+        }
         const r = specs[j]!.range.map((x) => (x * 180) / Math.PI);
         const angle = m.angle === undefined ? (r[0]! + r[1]!) / 2 : m.angle;
         if (typeof angle !== 'number' || !Number.isFinite(angle) || angle < r[0]! - 1e-9 || angle > r[1]! + 1e-9) {
@@ -140,6 +159,19 @@ export function validateCondition(raw: unknown, path = 'condition'): Condition {
   if (raw.actuatorNoise !== undefined) out.actuatorNoise = nonNegative(raw.actuatorNoise, `${path}.actuatorNoise`, 2);
   if (raw.sensorNoise !== undefined) out.sensorNoise = nonNegative(raw.sensorNoise, `${path}.sensorNoise`, 5);
   return out;
+}
+
+function validateOnset(v: unknown, field: string): number | [number, number] {
+  const step = (x: unknown, f: string): number => {
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < 0 || x > MAX_ONSET) throw new Error(`${f} must be a whole number of control steps in [0, ${MAX_ONSET}] (got ${JSON.stringify(x)})`);
+    return x;
+  };
+  if (!Array.isArray(v)) return step(v, field);
+  if (v.length !== 2) throw new Error(`${field} must be a step or a range [first, last] (got ${JSON.stringify(v)})`);
+  const lo = step(v[0], `${field}[0]`);
+  const hi = step(v[1], `${field}[1]`);
+  if (hi < lo) throw new Error(`${field} must be a range [first, last] with first <= last (got ${JSON.stringify(v)})`);
+  return [lo, hi];
 }
 
 /** The per-body and per-joint changes the builder applies for a (validated) condition. */
@@ -161,7 +193,8 @@ export function resolveBuildSpec(c: Condition): AntBuildSpec {
     else if (d.mode === 'weak') spec.torqueScale[j]! *= d.factor!;
     else {
       spec.torqueScale[j] = 0;
-      spec.lockedAngle[j] = (d.angle! * Math.PI) / 180;
+      // NaN: locked at whatever angle the joint has when the condition strikes (see `onset`).
+      spec.lockedAngle[j] = d.angle === undefined ? Number.NaN : (d.angle * Math.PI) / 180;
     }
   }
   spec.friction = c.friction ?? 1;
@@ -185,10 +218,26 @@ export function describeCondition(c: Condition): string {
   const parts: string[] = [];
   for (const m of c.massScale ?? []) parts.push(`${m.target} mass ×${m.factor}`);
   for (const l of c.legLength ?? []) parts.push(`${l.leg} shin ×${l.factor}`);
-  for (const d of c.jointDamage ?? []) parts.push(d.mode === 'weak' ? `${d.joint} weak ×${d.factor}` : d.mode === 'locked' ? `${d.joint} locked at ${d.angle}°` : `${d.joint} disabled`);
+  for (const d of c.jointDamage ?? []) {
+    parts.push(d.mode === 'weak' ? `${d.joint} weak ×${d.factor}` : d.mode === 'locked' ? (d.angle === undefined ? `${d.joint} locked` : `${d.joint} locked at ${d.angle}°`) : `${d.joint} disabled`);
+  }
   if (c.friction !== undefined && c.friction !== 1) parts.push(`friction ×${c.friction}`);
   if (c.gravity !== undefined && c.gravity !== 1) parts.push(`gravity ×${c.gravity}`);
   if (c.actuatorNoise) parts.push(`actuator noise σ=${c.actuatorNoise}`);
   if (c.sensorNoise) parts.push(`sensor noise σ=${c.sensorNoise}`);
-  return parts.length ? parts.join('; ') : 'nominal';
+  const what = parts.length ? parts.join('; ') : 'nominal';
+  if (c.onset === undefined) return what;
+  return `${what} from ${Array.isArray(c.onset) ? `a step in ${c.onset[0]}–${c.onset[1]}` : `step ${c.onset}`}`;
+}
+
+/**
+ * The control step from which a condition applies in the episode with this seed: 0 without
+ * `onset`; a range draws uniformly from its own stream of the seed, so the draw does not
+ * shift the reset or the noise.
+ */
+export function onsetStep(c: Condition, seed: number): number {
+  const o = c.onset;
+  if (o === undefined) return 0;
+  if (!Array.isArray(o)) return o;
+  return o[0] + Math.min(o[1] - o[0], Math.floor(new Rng(seed ^ 0x2545f491).uniform() * (o[1] - o[0] + 1)));
 }

@@ -30,6 +30,13 @@ export interface ConditionResult {
   distanceCI95: number;
   /** Episodes that ended by falling. */
   falls: number;
+  /** For a condition with `onset`: the distance covered after it struck, per episode and summarised. */
+  onsetStep: number | [number, number] | null;
+  onsetDistances: number[] | null;
+  onsetDistanceMean: number | null;
+  onsetDistanceCI95: number | null;
+  /** Against nominal's distance over the same part of the episode (when nominal has the same onset). */
+  onsetDistanceDegradationPct: number | null;
   /** (nominal − this) / |nominal| in percent; positive means worse. */
   returnDegradationPct: number | null;
   distanceDegradationPct: number | null;
@@ -54,9 +61,14 @@ export function stressSeeds(o: StressOptions): number[] {
 
 const NOMINAL_NAME = 'nominal';
 
+/** A condition that changes nothing (an onset alone changes nothing). */
+function isNominal(c: Condition): boolean {
+  const { onset: _, ...rest } = c;
+  return describeCondition(rest) === 'nominal';
+}
+
 /** Nominal first: added when the suite lacks a condition without changes. */
 export function withNominal(suite: Suite): Condition[] {
-  const isNominal = (c: Condition) => describeCondition(c) === 'nominal';
   const rest = suite.conditions.filter((c) => !isNominal(c));
   const nominal = suite.conditions.find(isNominal) ?? { name: NOMINAL_NAME };
   return [nominal, ...rest];
@@ -83,16 +95,24 @@ export async function runStress(policy: PolicyFile, policyName: string, suite: S
     const steps = Array.from(r.steps);
     const ret = meanCI(returns);
     const dist = meanCI(distances);
-    return {
+    const onsetDistances = c.onset === undefined ? null : Array.from(r.onsetDistances);
+    const after = onsetDistances ? meanCI(onsetDistances) : null;
+    const row: ConditionResult = {
       name: c.name ?? describeCondition(c), description: describeCondition(c), returns, distances, steps,
       returnMean: ret.mean, returnCI95: ret.ci95, distanceMean: dist.mean, distanceCI95: dist.ci95,
-      falls: steps.filter((s) => s < o.maxSteps).length, returnDegradationPct: null as number | null, distanceDegradationPct: null as number | null,
+      falls: steps.filter((s) => s < o.maxSteps).length, returnDegradationPct: null, distanceDegradationPct: null,
+      onsetStep: c.onset ?? null, onsetDistances, onsetDistanceMean: after?.mean ?? null, onsetDistanceCI95: after?.ci95 ?? null, onsetDistanceDegradationPct: null,
     };
+    return row;
   });
   const nominal = rows[0]!;
   for (const row of rows) {
     row.returnDegradationPct = degradation(nominal.returnMean, row.returnMean);
     row.distanceDegradationPct = degradation(nominal.distanceMean, row.distanceMean);
+    const sameOnset = JSON.stringify(row.onsetStep) === JSON.stringify(nominal.onsetStep);
+    if (row.onsetDistanceMean !== null && nominal.onsetDistanceMean !== null && sameOnset) {
+      row.onsetDistanceDegradationPct = degradation(nominal.onsetDistanceMean, row.onsetDistanceMean);
+    }
   }
   return { format: 'propamine-stress', version: 1, suite: suite.name, policy: policyName, episodes: o.episodes, seed: o.seed, maxSteps: o.maxSteps, episodeSeeds: seeds, conditions: rows };
 }
@@ -101,12 +121,16 @@ const f = (v: number | null, d = 1) => (v === null || !Number.isFinite(v) ? '—
 
 /** The report as a Markdown table (also what the CLI prints). */
 export function stressMarkdown(r: StressReport): string {
+  const onset = r.conditions.some((c) => c.onsetDistanceMean !== null && c.onsetDistanceMean !== undefined);
+  const after = (c: ConditionResult) => (c.onsetDistanceMean === null || c.onsetDistanceMean === undefined
+    ? ' — | — |'
+    : ` ${f(c.onsetDistanceMean, 2)} ± ${f(c.onsetDistanceCI95 ?? null, 2)} | ${f(c.onsetDistanceDegradationPct ?? null)}% |`);
   const lines = [
     `Stress test of ${r.policy} on suite "${r.suite}": ${r.episodes} episodes per condition, ${r.maxSteps} steps, seed ${r.seed}.`,
     '',
-    '| condition | return (± 95% CI) | distance m (± 95% CI) | return degradation | distance degradation | falls |',
-    '|---|---|---|---|---|---|',
-    ...r.conditions.map((c) => `| ${c.name} | ${f(c.returnMean)} ± ${f(c.returnCI95)} | ${f(c.distanceMean, 2)} ± ${f(c.distanceCI95, 2)} | ${f(c.returnDegradationPct)}% | ${f(c.distanceDegradationPct)}% | ${c.falls}/${c.returns.length} |`),
+    `| condition | return (± 95% CI) | distance m (± 95% CI) | return degradation | distance degradation |${onset ? ' distance after onset m (± 95% CI) | its degradation |' : ''} falls |`,
+    `|---|---|---|---|---|${onset ? '---|---|' : ''}---|`,
+    ...r.conditions.map((c) => `| ${c.name} | ${f(c.returnMean)} ± ${f(c.returnCI95)} | ${f(c.distanceMean, 2)} ± ${f(c.distanceCI95, 2)} | ${f(c.returnDegradationPct)}% | ${f(c.distanceDegradationPct)}% |${onset ? after(c) : ''} ${c.falls}/${c.returns.length} |`),
   ];
   return lines.join('\n') + '\n';
 }

@@ -136,3 +136,107 @@ test('highlights name what a condition changed', () => {
   assert.deepEqual(h.bodies.sort(), ['shin_2', 'shin_4', 'thigh_2']);
   assert.deepEqual(h.joints, ['ankle_1']);
 });
+
+/** Every ant state after each control step under a fixed open-loop action pattern. */
+function rollout(condition: Condition, seed: number, steps: number): { obs: number[][]; w: AntWorld } {
+  const w = world(condition, seed);
+  const obs: number[][] = [];
+  const a = new Float64Array(8);
+  for (let t = 0; t < steps && !w.done[0]; t++) {
+    for (let i = 0; i < 8; i++) a[i] = Math.sin(0.3 * t + i);
+    w.step(a);
+    obs.push(Array.from(w.ants[0]!.clean));
+  }
+  return { obs, w };
+}
+
+test('a condition with an onset leaves the episode nominal until that step, then applies in full', () => {
+  const nominal = rollout({}, 4, 80);
+  const cases: [string, Condition, (w: AntWorld) => number][] = [
+    ['heavy leg', { massScale: [{ target: 'front_left', factor: 3 }] }, (w) => legMass(w, 0)],
+    ['short shin', { legLength: [{ leg: 'front_left', factor: 0.6 }] }, (w) => 2 * w.ants[0]!.handles.bodies[2]!.collider(0).halfHeight()],
+    ['slippery', { friction: 0.3 }, (w) => w.ants[0]!.handles.bodies[2]!.collider(0).friction()],
+    ['low gravity', { gravity: 0.6 }, (w) => w.ants[0]!.handles.bodies[0]!.gravityScale()],
+  ];
+  for (const [what, c, measure] of cases) {
+    const built = world(c, 4);
+    const expected = measure(built);
+    built.close();
+    const r = rollout({ ...c, onset: 40 }, 4, 80);
+    assert.deepEqual(r.obs.slice(0, 40), nominal.obs.slice(0, 40), `${what}: the first 40 steps differ from nominal`);
+    assert.notDeepEqual(r.obs[45], nominal.obs[45], `${what}: no effect after the onset`);
+    assert.ok(Math.abs(measure(r.w) - expected) < 1e-6, `${what}: ${measure(r.w)} after the onset, ${expected} when built so`);
+    r.w.close();
+  }
+  // A no-op change at an onset rebuilds nothing that matters: bit-identical to nominal.
+  const same = rollout({ massScale: [{ target: 'torso', factor: 1 }], onset: 20 }, 4, 80);
+  assert.deepEqual(same.obs, nominal.obs);
+  same.w.close();
+  nominal.w.close();
+});
+
+test('damage at an onset: a disabled joint stops driving, a locked joint holds the angle it had', () => {
+  const j = JOINT_NAMES.indexOf('hip_1');
+  const w = world({ jointDamage: [{ joint: 'hip_1', mode: 'disabled' }], gravity: 0, onset: 5 });
+  const a = new Float64Array(8);
+  a[ACT_HIP_1] = 1;
+  for (let t = 0; t < 5; t++) w.step(a);
+  const before = w.ants[0]!.q[j]!;
+  a[ACT_HIP_1] = -1;
+  w.step(a);
+  assert.ok(Math.abs(w.ants[0]!.q[j]! - before) / DEG < 1, 'the disabled hip still follows its action');
+  w.close();
+
+  const locked = world({ jointDamage: [{ joint: 'ankle_3', mode: 'locked' }], onset: 30 });
+  const k = JOINT_NAMES.indexOf('ankle_3');
+  const rng = new Rng(9);
+  let atOnset = NaN;
+  let worst = 0;
+  for (let t = 0; t < 150 && !locked.done[0]; t++) {
+    if (t === 30) atOnset = locked.ants[0]!.q[k]!;
+    for (let i = 0; i < 8; i++) a[i] = rng.range(-1, 1);
+    locked.step(a);
+    if (t >= 30) worst = Math.max(worst, Math.abs(locked.ants[0]!.q[k]! - atOnset) / DEG);
+  }
+  assert.ok(worst < 3, `ankle_3 strayed ${worst.toFixed(2)}° from its angle at the onset`);
+  locked.close();
+});
+
+test('an onset range draws a step per episode from the seed; noise and distance count from the onset', () => {
+  const c = validateCondition({ actuatorNoise: 0.3, onset: [10, 60] });
+  const steps = [1, 2, 3, 4, 5, 6, 7, 8].map((seed) => {
+    const w = world(c, seed);
+    const s = w.ants[0]!.onset;
+    w.close();
+    return s;
+  });
+  for (const s of steps) assert.ok(s >= 10 && s <= 60);
+  assert.ok(new Set(steps).size > 2, `draws ${steps.join(', ')}`);
+  assert.equal(world(c, 3).ants[0]!.onset, steps[2]);
+  // Noise starts at the onset: the episode is nominal until then.
+  const nominal = rollout({}, 3, 70);
+  const noisy = rollout(c, 3, 70);
+  const first = noisy.obs.findIndex((o, t) => o.some((v, i) => v !== nominal.obs[t]![i]));
+  assert.equal(first, steps[2]);
+  // distanceSinceOnset = distance now − distance at the onset.
+  const w = world({ gravity: 0.8, onset: 25 }, 3);
+  const a = new Float64Array(8);
+  let atOnset = NaN;
+  for (let t = 0; t < 60; t++) {
+    if (t === 25) atOnset = w.ants[0]!.distance();
+    for (let i = 0; i < 8; i++) a[i] = Math.sin(0.3 * t + i);
+    w.step(a);
+  }
+  assert.ok(Math.abs(w.ants[0]!.distanceSinceOnset() - (w.ants[0]!.distance() - atOnset)) < 1e-6);
+  for (const x of [nominal.w, noisy.w, w]) x.close();
+});
+
+test('a bad onset is an error that names the field', () => {
+  assert.throws(() => validateCondition({ friction: 0.5, onset: -1 }), /condition\.onset must be a whole number of control steps/);
+  assert.throws(() => validateCondition({ friction: 0.5, onset: 2.5 }), /condition\.onset must be a whole number/);
+  assert.throws(() => validateCondition({ friction: 0.5, onset: [50, 10] }), /condition\.onset must be a range \[first, last\] with first <= last/);
+  assert.throws(() => validateCondition({ friction: 0.5, onset: [1, 2, 3] }), /condition\.onset must be a step or a range/);
+  assert.throws(() => validateCondition({ friction: 0.5, onset: [1, 'x'] }), /condition\.onset\[1\] must be a whole number/);
+  assert.throws(() => validateCondition({ jointDamage: [{ joint: 'hip_1', mode: 'locked', angle: 10 }], onset: 5 }),
+    /condition\.jointDamage\[0\]\.angle cannot be combined with condition\.onset/);
+});

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { loadRapier } from '../envs/rapier.ts';
 import { AntEnv, OBSERVATION_NAMES } from '../envs/ant-env.ts';
 import { AntWorld } from '../envs/ant-world.ts';
-import { validateCondition, type Condition } from '../envs/conditions.ts';
+import { resolveBuildSpec, validateCondition, type Condition } from '../envs/conditions.ts';
 import { JOINT_NAMES } from '../envs/ant-model.ts';
 import { Rng } from '../envs/rng.ts';
 import { BUILTIN_SUITES, validateSuite } from '../envs/suites.ts';
@@ -136,4 +136,29 @@ test('the built-in suites validate, and no held-out condition appears in the tra
     if (c.name === 'nominal') continue;
     assert.ok(!train.has(JSON.stringify({ ...c, name: undefined })), `${c.name} is also a training condition`);
   }
+});
+
+test('train-damage never makes a change a held-out condition makes: same link heavier, same shin shorter, same joint damaged, same friction or gravity', () => {
+  const touched = (c: Condition) => {
+    const spec = resolveBuildSpec(validateCondition(c));
+    const idx = (xs: number[]) => xs.flatMap((v, i) => (v !== 1 ? [i] : []));
+    return { heavier: idx(spec.massScale), shorter: idx(spec.shinScale), joints: idx(spec.torqueScale), friction: spec.friction, gravity: spec.gravity };
+  };
+  const held = [...BUILTIN_SUITES.heldout!.conditions, ...BUILTIN_SUITES['heldout-onset']!.conditions].map(touched);
+  const damage = BUILTIN_SUITES['train-damage']!.conditions;
+  assert.ok(damage.filter((c) => c.onset !== undefined).length >= 10);
+  for (const c of damage) {
+    const t = touched(c);
+    for (const h of held) {
+      for (const k of ['heavier', 'shorter', 'joints'] as const) {
+        for (const i of t[k]) assert.ok(!h[k].includes(i), `${c.name}: ${k} ${i} is held out`);
+      }
+      if (t.friction !== 1) assert.notEqual(t.friction, h.friction, `${c.name}: friction held out`);
+      if (t.gravity !== 1) assert.notEqual(t.gravity, h.gravity, `${c.name}: gravity held out`);
+    }
+  }
+  // heldout-onset is heldout striking at one step, nominal included.
+  const onset = BUILTIN_SUITES['heldout-onset']!.conditions;
+  assert.equal(onset.length, BUILTIN_SUITES.heldout!.conditions.length);
+  assert.ok(onset.every((c) => c.onset === 100));
 });

@@ -8,6 +8,7 @@ import { loadRapier } from '../envs/rapier.ts';
 import { AntWorld } from '../envs/ant-world.ts';
 import { ACT_SIZE, OBS_SIZE } from '../envs/ant-sim.ts';
 import { BUILTIN_SUITES } from '../envs/suites.ts';
+import type { Condition } from '../envs/conditions.ts';
 import { Rng } from '../envs/rng.ts';
 import { createPolicy, initParams, validatePolicyConfig } from '../policies/index.ts';
 import { normalizeObs } from '../workers/rollout.ts';
@@ -30,6 +31,25 @@ const policy: PolicyFile = {
   meta: {},
 };
 const opts = { episodes: 2, seed: 9, maxSteps: 40 };
+const R = await loadRapier();
+
+/** The policy driving the env by hand for one episode; `before(t, w)` runs before each step. Returns the return and the world (close it). */
+function direct(condition: Condition, seed: number, before?: (t: number, w: AntWorld) => void): { ret: number; w: AntWorld } {
+  const p = createPolicy(policy.policy, OBS_SIZE, ACT_SIZE);
+  p.setParams(policy.params);
+  p.reset();
+  const w = new AntWorld(R, { maxSteps: opts.maxSteps });
+  const obs = w.reset([{ seed, condition }]);
+  const norm = new Float64Array(OBS_SIZE);
+  let ret = 0;
+  for (let t = 0; !w.done[0]; t++) {
+    before?.(t, w);
+    normalizeObs(obs, policy.normalizer, norm);
+    w.step(Float64Array.from(p.act(norm)));
+    ret += w.rewards[0]!;
+  }
+  return { ret, w };
+}
 
 test('the report matches a direct evaluation, and does not depend on the number of workers', async () => {
   const one = new RolloutPool({ threads: 1 });
@@ -41,22 +61,10 @@ test('the report matches a direct evaluation, and does not depend on the number 
   assert.deepEqual(a, b);
   assert.deepEqual(a.conditions.map((c) => c.name), ['nominal', 'disabled ankle_1', 'low friction (×0.3)']);
   // Direct: the policy driving the env by hand, condition by condition, on the same seeds.
-  const R = await loadRapier();
   const seeds = stressSeeds(opts);
   for (const [ci, c] of BUILTIN_SUITES.tiny!.conditions.entries()) {
     for (const [e, seed] of seeds.entries()) {
-      const p = createPolicy(policy.policy, OBS_SIZE, ACT_SIZE);
-      p.setParams(policy.params);
-      p.reset();
-      const w = new AntWorld(R, { maxSteps: opts.maxSteps });
-      const obs = w.reset([{ seed, condition: c }]);
-      const norm = new Float64Array(OBS_SIZE);
-      let ret = 0;
-      while (!w.done[0]) {
-        normalizeObs(obs, policy.normalizer, norm);
-        w.step(Float64Array.from(p.act(norm)));
-        ret += w.rewards[0]!;
-      }
+      const { ret, w } = direct(c, seed);
       assert.equal(a.conditions[ci]!.returns[e], ret, `${c.name}, episode ${e}`);
       assert.equal(a.conditions[ci]!.distances[e], w.ants[0]!.distance());
       w.close();
@@ -66,6 +74,36 @@ test('the report matches a direct evaluation, and does not depend on the number 
   assert.equal(nominal.returnDegradationPct, 0);
   const low = a.conditions[2]!;
   assert.ok(Math.abs(low.returnDegradationPct! - (100 * (nominal.returnMean - low.returnMean)) / Math.abs(nominal.returnMean)) < 1e-9);
+});
+
+test('conditions with an onset: the report adds the distance after it, against nominal over the same steps', async () => {
+  const suite = {
+    name: 'mid', conditions: [{ name: 'nominal', onset: 15 }, { name: 'slippery', friction: 0.3, onset: 15 }, { name: 'late heavy', massScale: [{ target: 'torso' as const, factor: 2 }], onset: 20 }, { name: 'plain', gravity: 0.9 }],
+  };
+  const pool = new RolloutPool({ threads: 1 });
+  const r = await runStress(policy, 'p', suite, opts, pool);
+  await pool.close();
+  assert.deepEqual(r.conditions.map((c) => c.name), ['nominal', 'slippery', 'late heavy', 'plain']);
+  for (const [ci, c] of suite.conditions.entries()) {
+    const row = r.conditions[ci]!;
+    if (c.onset === undefined) {
+      assert.equal(row.onsetDistances, null);
+      continue;
+    }
+    for (const [e, seed] of stressSeeds(opts).entries()) {
+      let atOnset = NaN;
+      const { w } = direct(c, seed, (t, world) => {
+        if (t === c.onset) atOnset = world.ants[0]!.distance();
+      });
+      assert.ok(Math.abs(row.onsetDistances![e]! - (w.ants[0]!.distance() - atOnset)) < 1e-9, `${c.name}, episode ${e}`);
+      w.close();
+    }
+  }
+  const [nominal, slippery, late] = r.conditions as [typeof r.conditions[0], typeof r.conditions[0], typeof r.conditions[0]];
+  assert.equal(nominal.onsetDistanceDegradationPct, 0);
+  assert.ok(Math.abs(slippery.onsetDistanceDegradationPct! - (100 * (nominal.onsetDistanceMean! - slippery.onsetDistanceMean!)) / Math.abs(nominal.onsetDistanceMean!)) < 1e-9);
+  // Another onset than nominal's: no like-for-like comparison, so no degradation.
+  assert.equal(late.onsetDistanceDegradationPct, null);
 });
 
 test('a suite file with an unknown condition field or joint is rejected with its name', () => {

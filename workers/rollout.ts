@@ -43,6 +43,7 @@ export function runRolloutTask(R: Rapier, task: RolloutTask): RolloutResult {
   const total = nm * ne;
   const returns = new Float64Array(total);
   const distances = new Float64Array(total);
+  const onsetDistances = new Float64Array(total);
   const steps = new Int32Array(total);
   const limitWorst = new Float64Array(total);
   const limitPast5 = new Int32Array(total);
@@ -106,10 +107,13 @@ export function runRolloutTask(R: Rapier, task: RolloutTask): RolloutResult {
           }
         }
       }
-      for (let k = 0; k < n; k++) distances[start + k] = world.ants[k]!.distance();
+      for (let k = 0; k < n; k++) {
+        distances[start + k] = world.ants[k]!.distance();
+        onsetDistances[start + k] = world.ants[k]!.distanceSinceOnset();
+      }
     }
   } finally {
     world.close();
   }
-  return { index: task.index, runId: task.runId, generation: task.generation, returns, distances, steps, limitWorst, limitPast5, obsStats: stats, timeMs: performance.now() - t0 };
+  return { index: task.index, runId: task.runId, generation: task.generation, returns, distances, onsetDistances, steps, limitWorst, limitPast5, obsStats: stats, timeMs: performance.now() - t0 };
 }

@@ -51,6 +51,8 @@ export interface RolloutResult {
   /** members × episodes, row-major by member. */
   returns: Float64Array;
   distances: Float64Array;
+  /** Forward distance covered after the condition struck (equals `distances` without `onset`). */
+  onsetDistances: Float64Array;
   steps: Int32Array;
   /** Per (member, episode): the worst joint-limit violation seen (degrees) and the joint-steps past 5°. */
   limitWorst: Float64Array;

@@ -25,7 +25,8 @@ degradation relative to nominal, writes stress/<suite>.json and .md, and records
 replay per condition (watch them side by side with propamine view).
 
 Options:
-  --suite NAME|FILE   built-in suite (heldout, tiny, train, nominal) or a suite file (default heldout)
+  --suite NAME|FILE   built-in suite (heldout, heldout-onset, tiny, train, train-damage, nominal)
+                      or a suite file (default heldout)
   --episodes N        episodes per condition (default 5)
   --seed N            episode seeds derive from it (default 777)
   --max-steps N       control steps per episode (default 1000)
@@ -36,7 +37,10 @@ Options:
   -h, --help          this help
 
 A suite file: {"name": "mine", "conditions": [{"name": "heavy", "massScale": [{"target": "front_left", "factor": 2}]}, ...]}
-Condition fields: massScale, legLength, jointDamage, friction, gravity, actuatorNoise, sensorNoise.`;
+Condition fields: massScale, legLength, jointDamage, friction, gravity, actuatorNoise, sensorNoise,
+and onset: the control step from which the condition applies (or a range [first, last] drawn
+per episode), for damage that strikes mid-episode. With an onset the report adds the distance
+covered after it (against nominal's over the same steps when nominal has the same onset).`;
 
 export const stressCommand: Command = {
   name: 'stress',
