@@ -38,13 +38,19 @@ export class ReplayRecorder {
 
   finish(summary: { distance: number; terminated: boolean }): Replay {
     const c = this.sim.condition;
+    const shinScale = resolveBuildSpec(c).shinScale;
+    // Frame k holds the pose after k steps; the condition strikes before step `onset`.
+    const onset = c.onset === undefined ? {} : {
+      onsetFrame: this.sim.onset + 1,
+      ...(shinScale.some((s) => s !== 1) ? { bodiesBefore: replayBodies([1, 1, 1, 1]) } : {}),
+    };
     return {
       format: REPLAY_FORMAT,
       version: REPLAY_VERSION,
       env: 'ant',
       dt: this.dt,
       frames: this.frames,
-      bodies: replayBodies(resolveBuildSpec(c).shinScale),
+      bodies: replayBodies(shinScale),
       joints: jointSpecs().map((s) => ({
         name: s.name, parent: s.parent, child: s.child,
         anchor: [s.anchorChild.x, s.anchorChild.y, s.anchorChild.z], axis: [s.axis.x, s.axis.y, s.axis.z],
@@ -53,6 +59,7 @@ export class ReplayRecorder {
       condition: c,
       conditionText: describeCondition(c),
       highlights: conditionHighlights(c),
+      ...onset,
       poses: this.poses,
       actions: this.actions,
       terms: this.terms,

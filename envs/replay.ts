@@ -10,6 +10,10 @@
  *   actions[f * 8 + a]                       frame 0 (the reset) has zero actions
  *   terms.<name>[f]                           frame 0 has zero terms
  * Positions are relative to the ant's own origin; z is up and x is forward.
+ *
+ * A condition that strikes mid-episode (`condition.onset`) sets `onsetFrame`, the first
+ * frame recorded under it: before it the viewer draws the nominal ant (`bodiesBefore`, when
+ * the condition changes a shape) without highlights.
  */
 import type { Condition } from './conditions.ts';
 
@@ -52,6 +56,10 @@ export interface Replay {
   conditionText: string;
   /** What the condition changed, for colouring: link and joint names. */
   highlights: { bodies: string[]; joints: string[] };
+  /** For a condition with an onset: the first frame under it (may be past the last frame). */
+  onsetFrame?: number;
+  /** For a condition with an onset that changes shapes: the bodies before it. */
+  bodiesBefore?: ReplayBody[];
   poses: number[];
   actions: number[];
   terms: Record<string, number[]>;
@@ -104,5 +112,7 @@ export function validateReplay(raw: unknown, source = 'replay'): Replay {
   for (const [k, v] of Object.entries(r.terms!)) if (!Array.isArray(v) || v.length !== frames) fail(`terms.${k} must hold ${frames} numbers`);
   if (typeof r.summary !== 'object' || r.summary === null) fail('summary is missing');
   if (!r.highlights || !Array.isArray(r.highlights.bodies) || !Array.isArray(r.highlights.joints)) fail('highlights must list bodies and joints');
+  if (r.onsetFrame !== undefined && !(Number.isInteger(r.onsetFrame) && r.onsetFrame >= 0)) fail('onsetFrame must be a non-negative integer');
+  if (r.bodiesBefore !== undefined && (!Array.isArray(r.bodiesBefore) || r.bodiesBefore.length !== nb)) fail(`bodiesBefore must list ${nb} bodies like bodies`);
   return r as Replay;
 }

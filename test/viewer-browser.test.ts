@@ -29,10 +29,14 @@ declare const window: {
     speed(): number;
     antCount(): number;
     replays(): string[];
+    struck(): boolean[];
     error(): string | null;
     pixels(): { distinct: number; nonSky: number };
   };
 };
+
+/** The browser's, for code passed to page.evaluate. */
+declare const requestAnimationFrame: (callback: () => void) => number;
 
 const CHROMIUM = '/usr/bin/chromium';
 const repo = resolve(import.meta.dirname, '..');
@@ -96,7 +100,8 @@ function addToIndex(entries: Array<{ file: string; label: string; conditionText:
 before(async () => {
   if (!haveChromium) return;
   ensureViewerBuilt();
-  await makeRun(runDir, 60);
+  // gen0011-3: a shin that shortens mid-episode (from step 20).
+  await makeRun(runDir, 60, [{ name: 'short leg from step 20', legLength: [{ leg: 'back_right', factor: 0.6 }], onset: 20 }]);
   const replays = join(runDir, 'replays');
   // A condition that changed a link, to see the link colour (the tiny suite has none).
   const heavy = JSON.parse(readFileSync(join(replays, 'gen0011-0.json'), 'utf8'));
@@ -206,6 +211,28 @@ test('choosing replays by URL and by the pickers', { skip, timeout: 30_000 }, as
   await page.selectOption('#pick-b select[data-role="cond"]', 'gen0011-1.json');
   await page.waitForFunction(() => window.__viewer!.replays()[1] === 'gen0011-1.json');
   assert.match(page.url(), /a=gen0011-2\.json&b=gen0011-1\.json/);
+  assert.deepEqual(pageErrors, []);
+});
+
+test('a condition that strikes mid-episode is drawn from its onset frame on', { skip, timeout: 30_000 }, async () => {
+  const s = await open(`${server.url}?a=gen0011-0.json&b=gen0011-3.json&play=0`);
+  assert.equal(s.error, null);
+  const replay = JSON.parse(readFileSync(join(runDir, 'replays', 'gen0011-3.json'), 'utf8')) as { onsetFrame: number; bodiesBefore: unknown[] };
+  assert.equal(replay.onsetFrame, 21);
+  assert.equal(replay.bodiesBefore.length, 9);
+  const seek = async (f: number) => {
+    await page.$eval('#timeline', (el, v) => {
+      (el as unknown as { value: string }).value = String(v);
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    }, f);
+    // The stage applies a new time on its next animation frame.
+    return page.evaluate(() => new Promise<boolean[]>((done) => requestAnimationFrame(() => requestAnimationFrame(() => done(window.__viewer!.struck())))));
+  };
+  assert.deepEqual(await seek(0), [true, false]);
+  assert.deepEqual(await seek(20), [true, false]);
+  assert.deepEqual(await seek(21), [true, true]);
+  assert.deepEqual(await seek(5), [true, false], 'seeking back restores the nominal ant');
+  assert.match(await page.textContent('.labels') ?? '', /back_right shin ×0\.6 from step 20/);
   assert.deepEqual(pageErrors, []);
 });
 

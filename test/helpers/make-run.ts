@@ -11,7 +11,8 @@ import { getBuiltinSuite } from '../../envs/suites.ts';
 import { writeReplay } from '../../src/replays.ts';
 import type { Condition } from '../../envs/conditions.ts';
 
-export async function makeRun(dir: string, steps = 120): Promise<void> {
+/** `extra` conditions are recorded after the tiny suite's, as gen0011-3, gen0011-4, ... */
+export async function makeRun(dir: string, steps = 120, extra: Condition[] = []): Promise<void> {
   const R = await loadRapier();
   mkdirSync(join(dir, 'replays'), { recursive: true });
   writeFileSync(join(dir, 'config.json'), JSON.stringify({ name: 'fixture', seed: 1 }, null, 2));
@@ -21,7 +22,7 @@ export async function makeRun(dir: string, steps = 120): Promise<void> {
   }));
   writeFileSync(join(dir, 'metrics.jsonl'), metrics.join('\n') + '\n');
   const suite = getBuiltinSuite('tiny');
-  const conds: Condition[] = suite.conditions;
+  const conds: Condition[] = [...suite.conditions, ...extra];
   for (const [i, c] of conds.entries()) {
     const world = new AntWorld(R, { maxSteps: steps });
     world.reset([{ seed: 7, condition: c }]);

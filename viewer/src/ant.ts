@@ -26,6 +26,8 @@ export interface AntView {
   action: THREE.AnimationAction;
   /** Shows the recorded pose at time `t` (s), clamped to the replay's length. */
   seek(t: number): void;
+  /** Whether the condition is drawn at the current time (false before a mid-episode onset). */
+  struck(): boolean;
   dispose(): void;
 }
 
@@ -75,6 +77,8 @@ export function buildAnt(replay: Replay, offsetY: number): AntView {
     return m;
   };
   const names: string[] = [];
+  const onsetFrame = replay.onsetFrame ?? null;
+  const phases: { before: THREE.Object3D; after: THREE.Object3D }[] = [];
   const bodies = replay.bodies.map((body, b) => {
     const g = new THREE.Group();
     // Track names address nodes by name under the mixer's root; short ids avoid any parsing surprises.
@@ -82,18 +86,32 @@ export function buildAnt(replay: Replay, offsetY: number): AntView {
     g.userData.bodyName = body.name;
     names.push(g.name);
     const color = damagedBodies.has(b) ? COLORS.joint : changedLinks.has(body.name) ? COLORS.link : body.name === 'torso' ? COLORS.torso : COLORS.body;
-    body.shapes.forEach((s, i) => {
-      const geo = shapeGeometry(s);
-      geometries.push(geo);
-      // The torso's own sphere gets the torso colour; its fixed hip links keep the limb colour.
-      const c = body.name === 'torso' && i > 0 && color === COLORS.torso ? COLORS.body : color;
-      const mesh = new THREE.Mesh(geo, material(c));
-      mesh.position.set(...s.center);
-      mesh.quaternion.set(...s.rotation);
-      mesh.castShadow = true;
-      mesh.receiveShadow = true;
-      g.add(mesh);
-    });
+    const plain = body.name === 'torso' ? COLORS.torso : COLORS.body;
+    const addShapes = (shapes: ReplayShape[], bodyColor: number, into: THREE.Object3D) => {
+      shapes.forEach((s, i) => {
+        const geo = shapeGeometry(s);
+        geometries.push(geo);
+        // The torso's own sphere gets the torso colour; its fixed hip links keep the limb colour.
+        const c = body.name === 'torso' && i > 0 && bodyColor === COLORS.torso ? COLORS.body : bodyColor;
+        const mesh = new THREE.Mesh(geo, material(c));
+        mesh.position.set(...s.center);
+        mesh.quaternion.set(...s.rotation);
+        mesh.castShadow = true;
+        mesh.receiveShadow = true;
+        into.add(mesh);
+      });
+    };
+    // A condition that strikes mid-episode: the nominal look until its onset frame, then the changed one.
+    const before = onsetFrame === null ? null : replay.bodiesBefore?.[b]?.shapes ?? body.shapes;
+    const changes = before !== null && (color !== plain || before !== body.shapes);
+    const afterGroup = changes ? new THREE.Group() : g;
+    if (changes) {
+      const beforeGroup = new THREE.Group();
+      addShapes(before, plain, beforeGroup);
+      g.add(beforeGroup, afterGroup);
+      phases.push({ before: beforeGroup, after: afterGroup });
+    }
+    addShapes(body.shapes, color, afterGroup);
     const anchor = damagedBodies.get(b);
     if (anchor) {
       const geo = new THREE.SphereGeometry(0.11, 24, 12);
@@ -101,7 +119,7 @@ export function buildAnt(replay: Replay, offsetY: number): AntView {
       const marker = new THREE.Mesh(geo, new THREE.MeshStandardMaterial({ color: COLORS.joint, emissive: COLORS.joint, emissiveIntensity: 0.6 }));
       marker.position.copy(anchor);
       marker.name = 'joint-marker';
-      g.add(marker);
+      afterGroup.add(marker);
     }
     root.add(g);
     return g;
@@ -114,11 +132,18 @@ export function buildAnt(replay: Replay, offsetY: number): AntView {
   action.setLoop(THREE.LoopOnce, 1);
   action.clampWhenFinished = true;
   action.play();
+  let struck = true;
   const seek = (t: number) => {
     // Reaching the end pauses a LoopOnce action; un-pause so that seeking back works.
     action.paused = false;
     action.enabled = true;
     mixer.setTime(Math.min(Math.max(0, t), clip.duration));
+    // Frame f is drawn from time f * dt; half a frame's margin keeps rounding from flickering.
+    struck = onsetFrame === null || t >= (onsetFrame - 0.5) * replay.dt;
+    for (const p of phases) {
+      p.before.visible = !struck;
+      p.after.visible = struck;
+    }
   };
   seek(0);
   return {
@@ -130,6 +155,7 @@ export function buildAnt(replay: Replay, offsetY: number): AntView {
     mixer,
     action,
     seek,
+    struck: () => struck,
     dispose() {
       mixer.stopAllAction();
       mixer.uncacheRoot(root);

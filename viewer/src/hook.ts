@@ -9,6 +9,8 @@
  *   speed()     playback speed (0.25 to 4)
  *   antCount()  ants on stage (2 in the side-by-side view)
  *   replays()   replay files on stage, A first
+ *   struck()    per ant on stage: whether its condition is drawn yet (false before the
+ *               onset of a condition that strikes mid-episode)
  *   error()     the message shown on the page, or null
  *   pixels()    renders once and samples the canvas: distinct colours and the share of
  *               pixels that differ from the sky, to tell a drawn scene from a blank one
@@ -21,6 +23,7 @@ export interface ViewerHook {
   speed(): number;
   antCount(): number;
   replays(): string[];
+  struck(): boolean[];
   error(): string | null;
   pixels(): { distinct: number; nonSky: number };
 }

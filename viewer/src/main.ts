@@ -344,6 +344,7 @@ installHook({
   speed: () => player.speed,
   antCount: () => ants.length,
   replays: () => ants.map((a, i) => selectedFiles()[i] ?? a.replay.meta.label ?? ''),
+  struck: () => ants.map((a) => a.struck()),
   error: () => (errors.size ? [...errors.values()].join('\n') : null),
   pixels: () => samplePixels(stage.renderer.domElement, () => stage.render(), SKY),
 });
