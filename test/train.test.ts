@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { resolveTrainConfig, type TrainConfig } from '../src/train/config.ts';
 import { train } from '../src/cli/train.ts';
 import { RunDir } from '../src/train/run-dir.ts';
+import type { Trainer } from '../src/train/trainer.ts';
 import { loadPolicyFile } from '../src/train/policy-file.ts';
 import { RolloutPool } from '../workers/pool.ts';
 import { buildMemberParams } from '../workers/rollout.ts';
@@ -117,4 +118,32 @@ test('a task whose worker throws or dies is retried; a repeated failure names th
     await pool.close();
   }
   assert.ok(cfg);
+});
+
+test('a run can start from another run or a policy file: its best center and observation statistics', async () => {
+  const src = await train({ config: tiny('init-src', { workers: 0 }), quiet: true, log: quiet });
+  const best = loadPolicyFile(join(src.runDir, 'best.json'));
+  const start = (t: Trainer) => ({ center: Float64Array.from(t.center()), norm: t.normalizer.snapshot() });
+  let fromRun: ReturnType<typeof start> | null = null;
+  const ft = await train({ config: tiny('init-run', { workers: 0, generations: 2, init: src.runDir, conditions: 'train-damage' }), quiet: true, log: quiet, onTrainer: (t) => (fromRun = start(t)) });
+  assert.deepEqual(fromRun!.center, best.params);
+  assert.deepEqual(fromRun!.norm, best.normalizer);
+  assert.equal(JSON.parse(readFileSync(join(ft.runDir, 'config.json'), 'utf8')).init, src.runDir);
+  // A policy file has mean and std only: they come back (to rounding) as the starting statistics.
+  let fromFile: ReturnType<typeof start> | null = null;
+  await train({ config: tiny('init-file', { workers: 0, generations: 1, init: join(src.runDir, 'best.json') }), quiet: true, log: quiet, onTrainer: (t) => (fromFile = start(t)) });
+  assert.deepEqual(fromFile!.center, best.params);
+  for (let i = 0; i < best.normalizer!.mean.length; i++) {
+    assert.ok(Math.abs(fromFile!.norm!.mean[i]! - best.normalizer!.mean[i]!) < 1e-9);
+    assert.ok(Math.abs(fromFile!.norm!.std[i]! - best.normalizer!.std[i]!) < 1e-9);
+  }
+  // A random start differs, and the fine-tuned run resumes from its own checkpoint.
+  let fresh: ReturnType<typeof start> | null = null;
+  await train({ config: tiny('init-none', { workers: 0, generations: 1 }), quiet: true, log: quiet, onTrainer: (t) => (fresh = start(t)) });
+  assert.notDeepEqual(fresh!.center, best.params);
+  const resumed = await train({ resume: ft.runDir, overrides: { generations: 3 }, quiet: true, log: quiet });
+  assert.equal(resumed.records.length, 3);
+  await assert.rejects(train({ config: tiny('init-bad', { init: src.runDir, policy: { type: 'mlp', hidden: [8] } }), quiet: true, log: quiet }), /init: .* holds a snn .* policy, but the config trains a mlp/);
+  await assert.rejects(train({ config: tiny('init-gone', { init: join(tmp, 'nowhere') }), quiet: true, log: quiet }), /init: .*nowhere does not exist/);
+  assert.throws(() => tiny('init-num', { init: 3 }), /config\.init must be a run directory or policy file path, or null/);
 });

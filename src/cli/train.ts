@@ -3,7 +3,7 @@
  * resumes a run directory, and trains with a live line per generation. Ctrl-C finishes
  * the current generation, writes a checkpoint and exits; `--resume runs/x` continues.
  */
-import { parseArgs } from 'node:util';
+import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { readJsonFile } from '../fsutil.ts';
@@ -18,7 +18,8 @@ import { DEFAULT_REDIS_URL, RedisBackend } from '../../workers/redis.ts';
 import { recordEpisode } from '../../workers/record.ts';
 import { loadRapier } from '../../envs/rapier.ts';
 import { writeReplay } from '../replays.ts';
-import { describePolicy } from '../../policies/index.ts';
+import { describePolicy, validatePolicyConfig } from '../../policies/index.ts';
+import { loadInitialPolicy, type InitialPolicy } from '../train/init-from.ts';
 import { OBS_SIZE, ACT_SIZE } from '../../envs/ant-sim.ts';
 import { CliError, type Command } from './command.ts';
 import { ProgressPrinter } from './progress.ts';
@@ -52,7 +53,11 @@ Options:
   --lr X               learning rate
   --episodes N         episodes per member per generation
   --max-steps N        control steps per training episode (quick: 300, full: 1000)
-  --conditions SUITE   training distribution: a built-in suite (train, nominal, ...) or a suite file
+  --conditions SUITE   training distribution: a built-in suite (train, train-damage, nominal, ...)
+                       or a suite file
+  --init-from PATH     start from a trained policy (a run directory's best center and its
+                       observation statistics, or a policy file) instead of random
+                       parameters; the policy flags default to the source's
   --quiet              no per-generation lines
   -h, --help           this help
 
@@ -60,13 +65,14 @@ Examples:
   propamine train --preset quick
   propamine train --policy mlp --generations 100 --name mlp-a
   propamine train --resume runs/quick-snn-s1 --generations 120
+  propamine train --init-from runs/quick-snn-s1 --conditions train-damage --name snn-damage
   propamine train --backend redis --redis redis://10.0.0.5:6379   # then: propamine worker --redis ...`;
 
 const OPTIONS = {
   preset: { type: 'string' }, config: { type: 'string' }, resume: { type: 'string' }, name: { type: 'string' }, out: { type: 'string' },
   seed: { type: 'string' }, generations: { type: 'string' }, workers: { type: 'string' }, policy: { type: 'string' }, rule: { type: 'string' },
   modulation: { type: 'string' }, hidden: { type: 'string' }, strategy: { type: 'string' }, pop: { type: 'string' }, sigma: { type: 'string' },
-  lr: { type: 'string' }, episodes: { type: 'string' }, 'max-steps': { type: 'string' }, conditions: { type: 'string' },
+  lr: { type: 'string' }, episodes: { type: 'string' }, 'max-steps': { type: 'string' }, conditions: { type: 'string' }, 'init-from': { type: 'string' },
   backend: { type: 'string' }, redis: { type: 'string' }, 'redis-wait': { type: 'string' },
   quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
 } as const;
@@ -110,6 +116,7 @@ export function flagsToConfig(v: Record<string, string | boolean | undefined>): 
   if (s('episodes') !== undefined) o.episodesPerMember = num(s('episodes'), 'episodes');
   if (s('max-steps') !== undefined) o.maxSteps = num(s('max-steps'), 'max-steps');
   if (s('conditions') !== undefined) o.conditions = s('conditions');
+  if (s('init-from') !== undefined) o.init = s('init-from');
   const policy: Record<string, unknown> = {};
   const kind = s('policy');
   if (kind !== undefined) {
@@ -130,6 +137,20 @@ export function flagsToConfig(v: Record<string, string | boolean | undefined>): 
   if (s('lr') !== undefined) strategy.lr = num(s('lr'), 'lr');
   if (Object.keys(strategy).length) o.strategy = strategy;
   return o;
+}
+
+/** The initial policy of `config.init`, which must be the policy the config trains. */
+function loadInit(config: TrainConfig): InitialPolicy {
+  let init: InitialPolicy;
+  try {
+    init = loadInitialPolicy(config.init!, config.obsClip);
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+  if (!isDeepStrictEqual(validatePolicyConfig(init.policy), validatePolicyConfig(config.policy))) {
+    throw new CliError(`init: ${config.init} holds a ${describePolicy(init.policy)} policy, but the config trains a ${describePolicy(config.policy)}; drop the policy flags to train the source's policy`);
+  }
+  return init;
 }
 
 export interface TrainOutcome { status: 'done' | 'stopped'; runDir: string; records: GenerationRecord[] }
@@ -162,12 +183,14 @@ export async function train(opts: { config?: TrainConfig; resume?: string; overr
   } else {
     config = opts.config!;
     const suite = loadSuite(config.conditions);
+    const init = config.init === null ? undefined : loadInit(config);
     dir = RunDir.create(config);
-    trainer = new Trainer(config, suite, new RolloutPool({ threads: 0 }), 'probe');
+    trainer = new Trainer(config, suite, new RolloutPool({ threads: 0 }), 'probe', undefined, init);
     pool = await openBackend(backend, config.workers, log);
-    trainer = new Trainer(config, suite, pool, `${basename(dir.path)}-${randomBytes(4).toString('hex')}`);
+    trainer = new Trainer(config, suite, pool, `${basename(dir.path)}-${randomBytes(4).toString('hex')}`, undefined, init);
     records = [];
     log(`training ${describePolicy(config.policy, OBS_SIZE, ACT_SIZE)} (${trainer.numParams} parameters) with ${config.strategy.name}, ${pool.description}`);
+    if (init) log(`starting from ${init.description}`);
     log(`run directory ${dir.path}`);
   }
   opts.onTrainer?.(trainer);
@@ -249,6 +272,14 @@ export const trainCommand: Command = {
     }
     const file = values.config ? (readJsonFile(values.config, 'config file') as Record<string, unknown>) : {};
     if (typeof file !== 'object' || file === null || Array.isArray(file)) throw new CliError(`${values.config} must hold a JSON object`);
+    // Fine-tuning trains the source's policy unless the flags or the config file name one.
+    if (overrides.init !== undefined && overrides.policy === undefined && file.policy === undefined) {
+      try {
+        overrides.policy = loadInitialPolicy(String(overrides.init), 5).policy;
+      } catch (e) {
+        throw new CliError((e as Error).message);
+      }
+    }
     let config: TrainConfig;
     try {
       config = resolveTrainConfig((values.preset ?? 'quick') as PresetName, file, overrides);

@@ -56,6 +56,12 @@ export interface TrainConfig {
    * still is a strong local optimum that ES takes long to leave.
    */
   fitnessShift: number;
+  /**
+   * Start from a trained policy instead of random parameters: a run directory (its best
+   * center and the observation statistics it was trained with) or a policy file. null:
+   * random initialization from the seed.
+   */
+  init: string | null;
 }
 
 export type PresetName = 'quick' | 'full';
@@ -77,6 +83,7 @@ const BASE: Omit<TrainConfig, 'name'> = {
   membersPerTask: 2,
   obsClip: 5,
   fitnessShift: 1,
+  init: null,
 };
 
 export const PRESETS: Readonly<Record<PresetName, Partial<TrainConfig>>> = {
@@ -170,7 +177,15 @@ export function validateTrainConfig(raw: unknown): TrainConfig {
     membersPerTask: int(c.membersPerTask, 'config.membersPerTask', 1, 4096),
     obsClip: c.obsClip,
     fitnessShift: num(c.fitnessShift, 'config.fitnessShift', -100, 100),
+    init: initSource(c.init),
   };
+}
+
+function initSource(v: unknown): string | null {
+  // Configs saved before this field existed start from random parameters.
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'string' || !v) throw new Error(`config.init must be a run directory or policy file path, or null (got ${JSON.stringify(v)})`);
+  return v;
 }
 
 /** preset <- file <- overrides, then validation. */

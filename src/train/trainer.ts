@@ -95,7 +95,8 @@ export class Trainer {
   private stopRequested = false;
   readonly numParams: number;
 
-  constructor(readonly config: TrainConfig, readonly suite: Suite, readonly backend: RolloutBackend, readonly runId: string, snapshot?: TrainerSnapshot) {
+  /** `init` replaces the random initial parameters and the empty normalizer of a new run (see init-from.ts). */
+  constructor(readonly config: TrainConfig, readonly suite: Suite, readonly backend: RolloutBackend, readonly runId: string, snapshot?: TrainerSnapshot, init?: { params: Float64Array; normalizer: ObsNormalizer }) {
     const { name, shaping, ...hyper } = config.strategy;
     const opts = shaping === undefined ? {} : { shaping: shaping as never };
     this.maximizer = createMaximizer(getStrategy(name), hyper, opts) as unknown as Maximizer<object, MaximizerState['core']>;
@@ -108,9 +109,13 @@ export class Trainer {
       this.wallTime = snapshot.wallTime;
       this.bestTest = snapshot.bestTest;
       if (this.state.core.mean.length !== this.numParams) throw new Error(`checkpoint has ${this.state.core.mean.length} parameters but the policy needs ${this.numParams}`);
+    } else if (init) {
+      if (init.params.length !== this.numParams) throw new Error(`the initial policy has ${init.params.length} parameters but the policy needs ${this.numParams}`);
+      this.state = this.maximizer.init(Float64Array.from(init.params), mixSeed(config.seed, 0x5eed));
+      this.normalizer = ObsNormalizer.fromJSON(init.normalizer.toJSON(), OBS_SIZE, config.obsClip);
     } else {
-      const init = initParams(config.policy, OBS_SIZE, ACT_SIZE, new Rng(mixSeed(config.seed, 0x1417)));
-      this.state = this.maximizer.init(Float64Array.from(init), mixSeed(config.seed, 0x5eed));
+      const params = initParams(config.policy, OBS_SIZE, ACT_SIZE, new Rng(mixSeed(config.seed, 0x1417)));
+      this.state = this.maximizer.init(Float64Array.from(params), mixSeed(config.seed, 0x5eed));
       this.normalizer = new ObsNormalizer(OBS_SIZE, config.obsClip);
     }
   }

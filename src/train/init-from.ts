@@ -1,0 +1,61 @@
+/**
+ * Starting a run from a trained policy instead of random parameters (`config.init`,
+ * `propamine train --init-from`): fine-tuning a gait on another training distribution, for
+ * example damage that strikes mid-episode. The source is a run directory (its best center,
+ * or its last center when it was never tested, with the observation statistics it was
+ * trained with, read from its checkpoint) or a policy file (whose normalizer holds only a
+ * mean and std: it enters as if seen over PRIOR_COUNT observations, so fresh statistics
+ * move it slowly).
+ */
+import { existsSync, statSync } from 'node:fs';
+import { OBS_SIZE } from '../../envs/ant-sim.ts';
+import { getBuiltinSuite } from '../../envs/suites.ts';
+import type { PolicyConfig } from '../../policies/index.ts';
+import { RolloutPool } from '../../workers/pool.ts';
+import { loadPolicyFile } from './policy-file.ts';
+import { ObsNormalizer } from './normalizer.ts';
+import { RunDir } from './run-dir.ts';
+import { Trainer } from './trainer.ts';
+
+/** Weight of a policy file's normalizer, in observations (about 30 episodes of 1000 steps). */
+export const PRIOR_COUNT = 30_000;
+
+export interface InitialPolicy {
+  policy: PolicyConfig;
+  params: Float64Array;
+  normalizer: ObsNormalizer;
+  /** Where it came from, for the log: "runs/x (best center, generation 151)". */
+  description: string;
+}
+
+export function loadInitialPolicy(path: string, obsClip: number): InitialPolicy {
+  if (!existsSync(path)) throw new Error(`init: ${path} does not exist (give a run directory or a policy file)`);
+  if (statSync(path).isDirectory()) {
+    const dir = RunDir.open(path);
+    if (!dir.hasCheckpoint()) throw new Error(`init: ${path} has no checkpoint to start from`);
+    const config = dir.readConfig();
+    const probe = new Trainer(config, getBuiltinSuite('nominal'), new RolloutPool({ threads: 0 }), 'probe');
+    const snap = dir.loadCheckpoint(config, (j) => probe.maximizer.restore(j));
+    if (snap.bestTest) {
+      return {
+        policy: config.policy, params: snap.bestTest.params,
+        normalizer: ObsNormalizer.fromJSON(snap.bestTest.normalizer, OBS_SIZE, obsClip),
+        description: `${path} (best center, generation ${snap.bestTest.generation})`,
+      };
+    }
+    probe.state = snap.maximizer;
+    return { policy: config.policy, params: probe.center(), normalizer: snap.normalizer, description: `${path} (center after generation ${snap.nextGeneration - 1})` };
+  }
+  const file = loadPolicyFile(path);
+  const normalizer = new ObsNormalizer(OBS_SIZE, obsClip);
+  if (file.normalizer) {
+    normalizer.count = PRIOR_COUNT;
+    for (let i = 0; i < OBS_SIZE; i++) {
+      const m = file.normalizer.mean[i]!;
+      const s = file.normalizer.std[i]!;
+      normalizer.sum[i] = PRIOR_COUNT * m;
+      normalizer.sumSq[i] = PRIOR_COUNT * (s * s + m * m);
+    }
+  }
+  return { policy: file.policy, params: file.params, normalizer, description: `${path} (policy file)` };
+}
