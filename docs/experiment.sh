@@ -6,12 +6,21 @@
 # 3 seeds each, then stressed on the held-out suite (conditions never sampled in training).
 # Every run is resumable: rerunning skips finished runs and continues interrupted ones, and
 # a larger GENERATIONS continues finished runs to the larger budget. Reports go to
-# <run>/stress-<GENERATIONS>/heldout.{json,md}; docs/experiment-report.ts aggregates them.
+# <run>/stress-<GENERATIONS>/<suite>.{json,md}; docs/experiment-report.ts aggregates them.
+#
+# CONDITIONS picks the training distribution (default "train"; "train-damage" trains with
+# damage that strikes mid-episode), STRESS_SUITES the suites each run is stressed on
+# (default "heldout"; "heldout heldout-onset" adds the held-out conditions striking at step
+# 100), OUT the directory, VARIANTS_ORDER and SEEDS which runs. INIT_FROM fine-tunes: each
+# run starts from the run of the same name under INIT_FROM (its best center and normalizer)
+# instead of random parameters.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-runs/experiment}
 SEEDS=${SEEDS:-"1 2 3"}
 GENERATIONS=${GENERATIONS:-80}
+CONDITIONS=${CONDITIONS:-train}
+STRESS_SUITES=${STRESS_SUITES:-heldout}
 declare -A VARIANTS=(
   [hebb-simple]="--policy snn --rule hebb --modulation simple"
   [oja-simple]="--policy snn --rule oja --modulation simple"
@@ -27,8 +36,14 @@ for seed in $SEEDS; do
     if [ -f "$dir/checkpoints/latest.json" ]; then
       npx propamine train --resume "$dir" --generations "$GENERATIONS" --quiet
     else
-      npx propamine train --out "$OUT" --name "$name" --seed "$seed" --generations "$GENERATIONS" ${VARIANTS[$v]} --quiet
+      if [ -n "${INIT_FROM:-}" ]; then
+        npx propamine train --out "$OUT" --name "$name" --seed "$seed" --generations "$GENERATIONS" --conditions "$CONDITIONS" --init-from "$INIT_FROM/$name" --quiet
+      else
+        npx propamine train --out "$OUT" --name "$name" --seed "$seed" --generations "$GENERATIONS" --conditions "$CONDITIONS" ${VARIANTS[$v]} --quiet
+      fi
     fi
-    [ -f "$dir/stress-$GENERATIONS/heldout.json" ] || npx propamine stress "$dir" --suite heldout --episodes 5 --max-steps 300 --no-replays --out "$dir/stress-$GENERATIONS" > /dev/null
+    for suite in $STRESS_SUITES; do
+      [ -f "$dir/stress-$GENERATIONS/$suite.json" ] || npx propamine stress "$dir" --suite "$suite" --episodes 5 --max-steps 300 --no-replays --out "$dir/stress-$GENERATIONS" > /dev/null
+    done
   done
 done
