@@ -11,7 +11,11 @@
  *  - within-episode adaptation: forward speed in windows of 50 control steps, as trained and
  *    ablated, averaged over the damaged-body conditions.
  *
- *   node --import tsx docs/diagnose.ts [runs/experiment] [--episodes 3] [--max-steps 300] > docs/diagnosis.md
+ * Static SNNs and MLPs get the distances and speed curves without the ablation. With
+ * `--suite heldout-onset` the conditions strike at step 100, so the speed curves show the
+ * gait before the damage, the drop, and any recovery.
+ *
+ *   node --import tsx docs/diagnose.ts [runs/experiment] [--episodes 3] [--max-steps 300] [--suite heldout] > docs/diagnosis.md
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,13 +29,13 @@ import { SnnPolicy } from '../policies/snn.ts';
 import { loadPolicyFile } from '../src/train/policy-file.ts';
 import { normalizeObs } from '../workers/rollout.ts';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { episodes: { type: 'string', default: '3' }, 'max-steps': { type: 'string', default: '300' }, window: { type: 'string', default: '50' } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { suite: { type: 'string', default: 'heldout' }, episodes: { type: 'string', default: '3' }, 'max-steps': { type: 'string', default: '300' }, window: { type: 'string', default: '50' } } });
 const root = positionals[0] ?? 'runs/experiment';
 const episodes = Number(values.episodes);
 const maxSteps = Number(values['max-steps']);
 const win = Number(values.window);
 const R = await loadRapier();
-const suite = getBuiltinSuite('heldout');
+const suite = getBuiltinSuite(values.suite);
 const damaged = new Set(suite.conditions.filter((c) => c.massScale || c.legLength || c.jointDamage).map((c) => c.name));
 
 interface EpisodeStats { distance: number; curve: number[]; rate: number; silent: number; plasticRatio: number; atClip: number; mMean: number; mStd: number; mActive: number }
@@ -104,10 +108,10 @@ const runs = existsSync(root) ? readdirSync(root).filter((d) => existsSync(join(
 const out: string[] = [];
 const summary: string[] = ['| run | firing rate | silent neurons | \\|αH\\|/\\|W\\| | H at clip | M mean ± std | steps with \\|M\\|>0.01 | distance trained (m) | distance ablated (m) | plasticity adds |', '|---|---|---|---|---|---|---|---|---|---|'];
 const curves: string[] = [];
+const nominalCurves: string[] = [];
 const perCondition: string[] = [];
 for (const run of runs) {
   const file = loadPolicyFile(join(root, run, 'best.json'));
-  if (file.policy.type !== 'snn') continue;
   const policy = createPolicy(file.policy, OBS_SIZE, ACT_SIZE);
   const params = Float64Array.from(file.params);
   const ablated = Float64Array.from(params);
@@ -123,33 +127,42 @@ for (const run of runs) {
     for (let e = 0; e < episodes; e++) {
       policy.setParams(params);
       const a = runEpisode(policy, file.normalizer, condition, 5000 + e);
-      policy.setParams(ablated);
-      const b = runEpisode(policy, file.normalizer, condition, 5000 + e);
+      let b = a;
+      if (plasticNumbers) {
+        policy.setParams(ablated);
+        b = runEpisode(policy, file.normalizer, condition, 5000 + e);
+      }
       stats.push({ cond: condition.name!, a, b });
     }
   }
   const A = stats.map((s) => s.a);
   const dA = mean(A.map((s) => s.distance));
   const dB = mean(stats.map((s) => s.b.distance));
-  summary.push(`| ${run} | ${f(mean(A.map((s) => s.rate)), 3)} | ${f(100 * mean(A.map((s) => s.silent)), 0)}% | ${plasticNumbers ? f(mean(A.map((s) => s.plasticRatio)), 3) : '—'} | ${plasticNumbers ? `${f(100 * mean(A.map((s) => s.atClip)), 0)}%` : '—'} | ${f(mean(A.map((s) => s.mMean)), 3)} ± ${f(mean(A.map((s) => s.mStd)), 3)} | ${f(100 * mean(A.map((s) => s.mActive)), 0)}% | ${f(dA)} | ${plasticNumbers ? f(dB) : '—'} | ${plasticNumbers ? `${f(dA - dB)} m` : '—'} |`);
-  if (plasticNumbers) {
-    const cells = suite.conditions.map((c) => {
-      const s = stats.filter((x) => x.cond === c.name);
-      return `${f(mean(s.map((x) => x.a.distance)))} / ${f(mean(s.map((x) => x.b.distance)))}`;
-    });
-    perCondition.push(`| ${run} | ${cells.join(' | ')} |`);
-    const dmg = stats.filter((x) => damaged.has(x.cond));
-    const len = Math.min(...dmg.map((x) => Math.min(x.a.curve.length, x.b.curve.length)));
-    const ca = Array.from({ length: len }, (_, i) => mean(dmg.map((x) => x.a.curve[i]!)));
-    const cb = Array.from({ length: len }, (_, i) => mean(dmg.map((x) => x.b.curve[i]!)));
-    curves.push(`| ${run} | ${ca.map((v, i) => `${f(v)} / ${f(cb[i]!)}`).join(' | ')} |`);
-  }
+  const snnCell = (text: string) => (file.policy.type === 'snn' ? text : '—');
+  summary.push(`| ${run} | ${snnCell(f(mean(A.map((s) => s.rate)), 3))} | ${snnCell(`${f(100 * mean(A.map((s) => s.silent)), 0)}%`)} | ${plasticNumbers ? f(mean(A.map((s) => s.plasticRatio)), 3) : '—'} | ${plasticNumbers ? `${f(100 * mean(A.map((s) => s.atClip)), 0)}%` : '—'} | ${snnCell(`${f(mean(A.map((s) => s.mMean)), 3)} ± ${f(mean(A.map((s) => s.mStd)), 3)}`)} | ${snnCell(`${f(100 * mean(A.map((s) => s.mActive)), 0)}%`)} | ${f(dA)} | ${plasticNumbers ? f(dB) : '—'} | ${plasticNumbers ? `${f(dA - dB)} m` : '—'} |`);
+  const pair = (a: number, b: number) => (plasticNumbers ? `${f(a)} / ${f(b)}` : f(a));
+  const cells = suite.conditions.map((c) => {
+    const s = stats.filter((x) => x.cond === c.name);
+    return pair(mean(s.map((x) => x.a.distance)), mean(s.map((x) => x.b.distance)));
+  });
+  perCondition.push(`| ${run} | ${cells.join(' | ')} |`);
+  const dmg = stats.filter((x) => damaged.has(x.cond));
+  const len = Math.min(...dmg.map((x) => Math.min(x.a.curve.length, x.b.curve.length)));
+  const ca = Array.from({ length: len }, (_, i) => mean(dmg.map((x) => x.a.curve[i]!)));
+  const cb = Array.from({ length: len }, (_, i) => mean(dmg.map((x) => x.b.curve[i]!)));
+  const nominal = stats.filter((x) => x.cond === suite.conditions[0]!.name);
+  const cn = Array.from({ length: len }, (_, i) => mean(nominal.map((x) => x.a.curve[i] ?? 0)));
+  curves.push(`| ${run} | ${ca.map((v, i) => pair(v, cb[i]!)).join(' | ')} |`);
+  nominalCurves.push(`| ${run} | ${cn.map((v) => f(v)).join(' | ')} |`);
 }
-out.push(`Held-out suite, ${episodes} episodes of ${maxSteps} control steps per condition, same seeds for trained and ablated (all alpha = 0).`, '');
+out.push(`Suite ${suite.name}, ${episodes} episodes of ${maxSteps} control steps per condition, same seeds for trained and ablated (all alpha = 0).`, '');
 out.push(...summary, '');
-out.push('Forward distance per condition, trained / ablated (m):', '');
+out.push('Forward distance per condition, trained / ablated for plastic networks (m):', '');
 out.push(`| run | ${suite.conditions.map((c) => c.name).join(' | ')} |`, `|---|${suite.conditions.map(() => '---').join('|')}|`, ...perCondition, '');
-out.push(`Within-episode forward speed on the damaged-body conditions, per ${win}-step window, trained / ablated (m/s):`, '');
 const nWin = Math.floor(maxSteps / win);
-out.push(`| run | ${Array.from({ length: nWin }, (_, i) => `steps ${i * win}-${(i + 1) * win}`).join(' | ')} |`, `|---|${Array.from({ length: nWin }, () => '---').join('|')}|`, ...curves);
+const header = [`| run | ${Array.from({ length: nWin }, (_, i) => `steps ${i * win}-${(i + 1) * win}`).join(' | ')} |`, `|---|${Array.from({ length: nWin }, () => '---').join('|')}|`];
+out.push(`Within-episode forward speed on the damaged-body conditions, per ${win}-step window, trained / ablated for plastic networks (m/s):`, '');
+out.push(...header, ...curves, '');
+out.push(`The same on the nominal body (m/s):`, '');
+out.push(...header, ...nominalCurves);
 console.log(out.join('\n'));
