@@ -164,6 +164,14 @@ export function buildAnt(R: Rapier, world: World, opts: BuildAntOptions & { angl
 export function rebuildAnt(ant: AntHandles, build: AntBuildSpec, angles: ArrayLike<number>): void {
   const caps = capsuleSpecs(build.shinScale);
   const old = capsuleSpecs(ant.build.shinScale);
+  // A reshaped body's centre of mass moves, and Rapier keeps the velocity of the centre of
+  // mass: the body's motion is kept by moving that velocity to the new centre (v + ω × Δ).
+  const reshaped = new Map<number, { v: Vec3; w: Vec3; com: Vec3 }>();
+  caps.forEach((c, i) => {
+    if (c.halfLength === old[i]!.halfLength || reshaped.has(c.body)) return;
+    const b = ant.bodies[c.body]!;
+    reshaped.set(c.body, { v: b.linvel(), w: b.angvel(), com: b.worldCom() });
+  });
   ant.colliders.forEach((col, i) => {
     const body = i === 0 ? 0 : caps[i - 1]!.body;
     if (i > 0 && caps[i - 1]!.halfLength !== old[i - 1]!.halfLength) {
@@ -177,6 +185,11 @@ export function rebuildAnt(ant: AntHandles, build: AntBuildSpec, angles: ArrayLi
   for (const b of ant.bodies) {
     b.recomputeMassPropertiesFromColliders();
     b.setGravityScale(build.gravity, true);
+  }
+  for (const [body, s] of reshaped) {
+    const com = ant.bodies[body]!.worldCom();
+    const d = { x: com.x - s.com.x, y: com.y - s.com.y, z: com.z - s.com.z };
+    ant.bodies[body]!.setLinvel({ x: s.v.x + s.w.y * d.z - s.w.z * d.y, y: s.v.y + s.w.z * d.x - s.w.x * d.z, z: s.v.z + s.w.x * d.y - s.w.y * d.x }, true);
   }
   const lockedAngle = build.lockedAngle.map((a, j) => {
     if (a === null || !Number.isNaN(a)) return a;

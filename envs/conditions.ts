@@ -122,6 +122,8 @@ export function validateCondition(raw: unknown, path = 'condition'): Condition {
       if (legIndex(String(m.leg)) < 0) throw new Error(`${f}.leg "${String(m.leg)}" is not a leg (${LEG_NAMES.join(', ')} or leg_1..leg_4)`);
       const factor = positive(m.factor, `${f}.factor`, 2);
       if (factor < 0.2) throw new Error(`${f}.factor must be at least 0.2 (got ${factor})`);
+      // A shin that grew mid-episode would appear inside the floor and be thrown out of it.
+      if (out.onset !== undefined && factor > 1) throw new Error(`${f}.factor must be at most 1 with ${path}.onset: a shin can shorten mid-episode, not grow (got ${factor})`);
       return { leg: m.leg as LegLength['leg'], factor };
     });
   }

@@ -175,6 +175,39 @@ test('a condition with an onset leaves the episode nominal until that step, then
   nominal.w.close();
 });
 
+test('a shin shortened at an onset has the mass properties of one built short, and its material points keep their velocity', () => {
+  const c: Condition = { legLength: [{ leg: 'front_left', factor: 0.4 }] };
+  const built = world(c, 2);
+  const ref = built.ants[0]!.handles.bodies[2]!;
+  const w = world({ ...c, onset: 10 }, 2);
+  const sim = w.ants[0]!;
+  const a = new Float64Array(8);
+  for (let t = 0; t < 10; t++) {
+    for (let i = 0; i < 8; i++) a[i] = t % 2 ? 1 : -1;
+    w.step(a);
+  }
+  const shin = sim.handles.bodies[2]!;
+  const pointVelocity = () => {
+    // The ankle (the shin's origin) and the far end of the nominal shin's axis, in world coordinates.
+    const v = shin.linvel(), om = shin.angvel(), com = shin.worldCom(), o = shin.translation();
+    const r = { x: o.x - com.x, y: o.y - com.y, z: o.z - com.z };
+    return [v.x + om.y * r.z - om.z * r.y, v.y + om.z * r.x - om.x * r.z, v.z + om.x * r.y - om.y * r.x];
+  };
+  const before = pointVelocity();
+  const massBefore = shin.mass();
+  sim.applyAction(a); // strikes before this step's physics
+  const after = pointVelocity();
+  for (let k = 0; k < 3; k++) assert.ok(Math.abs(after[k]! - before[k]!) < 1e-4, `ankle velocity jumped from ${before} to ${after}`);
+  assert.ok(shin.mass() < massBefore * 0.7);
+  assert.ok(Math.abs(shin.mass() - ref.mass()) < 1e-6);
+  for (const [x, y] of [[shin.localCom(), ref.localCom()], [shin.principalInertia(), ref.principalInertia()]] as const) {
+    for (const k of ['x', 'y', 'z'] as const) assert.ok(Math.abs(x[k] - y[k]) < 1e-6, `${k}: ${x[k]} after the onset vs ${y[k]} built`);
+  }
+  built.close();
+  w.close();
+  assert.throws(() => validateCondition({ legLength: [{ leg: 'front_left', factor: 1.3 }], onset: 5 }), /condition\.legLength\[0\]\.factor must be at most 1 with condition\.onset/);
+});
+
 test('damage at an onset: a disabled joint stops driving, a locked joint holds the angle it had', () => {
   const j = JOINT_NAMES.indexOf('hip_1');
   const w = world({ jointDamage: [{ joint: 'hip_1', mode: 'disabled' }], gravity: 0, onset: 5 });
