@@ -37,6 +37,7 @@ const win = Number(values.window);
 const R = await loadRapier();
 const suite = getBuiltinSuite(values.suite);
 const damaged = new Set(suite.conditions.filter((c) => c.massScale || c.legLength || c.jointDamage).map((c) => c.name));
+if (damaged.size === 0) throw new Error(`suite ${suite.name} has no damaged-body condition to draw speed curves for`);
 
 interface EpisodeStats { distance: number; curve: number[]; rate: number; silent: number; plasticRatio: number; atClip: number; mMean: number; mStd: number; mActive: number }
 
@@ -147,11 +148,12 @@ for (const run of runs) {
   });
   perCondition.push(`| ${run} | ${cells.join(' | ')} |`);
   const dmg = stats.filter((x) => damaged.has(x.cond));
-  const len = Math.min(...dmg.map((x) => Math.min(x.a.curve.length, x.b.curve.length)));
+  // Curves are cut to the shortest episode (one that fell ends early), on both bodies alike.
+  const nominal = stats.filter((x) => x.cond === suite.conditions[0]!.name);
+  const len = Math.min(...[...dmg, ...nominal].map((x) => Math.min(x.a.curve.length, x.b.curve.length)));
   const ca = Array.from({ length: len }, (_, i) => mean(dmg.map((x) => x.a.curve[i]!)));
   const cb = Array.from({ length: len }, (_, i) => mean(dmg.map((x) => x.b.curve[i]!)));
-  const nominal = stats.filter((x) => x.cond === suite.conditions[0]!.name);
-  const cn = Array.from({ length: len }, (_, i) => mean(nominal.map((x) => x.a.curve[i] ?? 0)));
+  const cn = Array.from({ length: len }, (_, i) => mean(nominal.map((x) => x.a.curve[i]!)));
   curves.push(`| ${run} | ${ca.map((v, i) => pair(v, cb[i]!)).join(' | ')} |`);
   nominalCurves.push(`| ${run} | ${cn.map((v) => f(v)).join(' | ')} |`);
 }

@@ -69,9 +69,9 @@ function isNominal(c: Condition): boolean {
 
 /** Nominal first: added when the suite lacks a condition without changes. */
 export function withNominal(suite: Suite): Condition[] {
-  const rest = suite.conditions.filter((c) => !isNominal(c));
-  const nominal = suite.conditions.find(isNominal) ?? { name: NOMINAL_NAME };
-  return [nominal, ...rest];
+  const nominal = suite.conditions.find(isNominal);
+  if (!nominal) return [{ name: NOMINAL_NAME }, ...suite.conditions];
+  return [nominal, ...suite.conditions.filter((c) => c !== nominal)];
 }
 
 function degradation(nominal: number, v: number): number | null {

@@ -78,12 +78,15 @@ test('the report matches a direct evaluation, and does not depend on the number 
 
 test('conditions with an onset: the report adds the distance after it, against nominal over the same steps', async () => {
   const suite = {
-    name: 'mid', conditions: [{ name: 'nominal', onset: 15 }, { name: 'slippery', friction: 0.3, onset: 15 }, { name: 'late heavy', massScale: [{ target: 'torso' as const, factor: 2 }], onset: 20 }, { name: 'plain', gravity: 0.9 }],
+    name: 'mid', conditions: [{ name: 'nominal', onset: 15 }, { name: 'slippery', friction: 0.3, onset: 15 }, { name: 'late heavy', massScale: [{ target: 'torso' as const, factor: 2 }], onset: 20 }, { name: 'plain', gravity: 0.9 }, { name: 'ranged', actuatorNoise: 0.2, onset: [5, 30] as [number, number] }],
   };
-  const pool = new RolloutPool({ threads: 1 });
-  const r = await runStress(policy, 'p', suite, opts, pool);
-  await pool.close();
-  assert.deepEqual(r.conditions.map((c) => c.name), ['nominal', 'slippery', 'late heavy', 'plain']);
+  const one = new RolloutPool({ threads: 1 });
+  const two = new RolloutPool({ threads: 2 });
+  const r = await runStress(policy, 'p', suite, opts, one);
+  assert.deepEqual(await runStress(policy, 'p', suite, opts, two), r);
+  await one.close();
+  await two.close();
+  assert.deepEqual(r.conditions.map((c) => c.name), ['nominal', 'slippery', 'late heavy', 'plain', 'ranged']);
   for (const [ci, c] of suite.conditions.entries()) {
     const row = r.conditions[ci]!;
     if (c.onset === undefined) {
@@ -93,7 +96,7 @@ test('conditions with an onset: the report adds the distance after it, against n
     for (const [e, seed] of stressSeeds(opts).entries()) {
       let atOnset = NaN;
       const { w } = direct(c, seed, (t, world) => {
-        if (t === c.onset) atOnset = world.ants[0]!.distance();
+        if (t === world.ants[0]!.onset) atOnset = world.ants[0]!.distance();
       });
       assert.ok(Math.abs(row.onsetDistances![e]! - (w.ants[0]!.distance() - atOnset)) < 1e-9, `${c.name}, episode ${e}`);
       w.close();

@@ -129,6 +129,13 @@ test('a run can start from another run or a policy file: its best center and obs
   assert.deepEqual(fromRun!.center, best.params);
   assert.deepEqual(fromRun!.norm, best.normalizer);
   assert.equal(JSON.parse(readFileSync(join(ft.runDir, 'config.json'), 'utf8')).init, src.runDir);
+  // The start is kept in the new run: starting from init.json starts exactly there, normalizer counts included.
+  let fromKept: Trainer | null = null;
+  let fromSource: Trainer | null = null;
+  await train({ config: tiny('init-kept', { workers: 0, generations: 1, init: join(ft.runDir, 'init.json') }), quiet: true, log: quiet, onTrainer: (t) => (fromKept = t) });
+  await train({ config: tiny('init-again', { workers: 0, generations: 1, init: src.runDir }), quiet: true, log: quiet, onTrainer: (t) => (fromSource = t) });
+  assert.deepEqual(deterministic(join(tmp, 'init-kept')), deterministic(join(tmp, 'init-again')));
+  assert.deepEqual(fromKept!.normalizer.toJSON(), fromSource!.normalizer.toJSON());
   // A policy file has mean and std only: they come back (to rounding) as the starting statistics.
   let fromFile: ReturnType<typeof start> | null = null;
   await train({ config: tiny('init-file', { workers: 0, generations: 1, init: join(src.runDir, 'best.json') }), quiet: true, log: quiet, onTrainer: (t) => (fromFile = start(t)) });
@@ -143,7 +150,7 @@ test('a run can start from another run or a policy file: its best center and obs
   assert.notDeepEqual(fresh!.center, best.params);
   const resumed = await train({ resume: ft.runDir, overrides: { generations: 3 }, quiet: true, log: quiet });
   assert.equal(resumed.records.length, 3);
-  await assert.rejects(train({ config: tiny('init-bad', { init: src.runDir, policy: { type: 'mlp', hidden: [8] } }), quiet: true, log: quiet }), /init: .* holds a snn .* policy, but the config trains a mlp/);
-  await assert.rejects(train({ config: tiny('init-gone', { init: join(tmp, 'nowhere') }), quiet: true, log: quiet }), /init: .*nowhere does not exist/);
+  await assert.rejects(train({ config: tiny('init-bad', { init: src.runDir, policy: { type: 'mlp', hidden: [8] } }), quiet: true, log: quiet }), /--init-from \(config\.init\): .* holds a snn .* policy, but the config trains a mlp/);
+  await assert.rejects(train({ config: tiny('init-gone', { init: join(tmp, 'nowhere') }), quiet: true, log: quiet }), /--init-from \(config\.init\): .*nowhere does not exist/);
   assert.throws(() => tiny('init-num', { init: 3 }), /config\.init must be a run directory or policy file path, or null/);
 });

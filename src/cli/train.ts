@@ -4,7 +4,7 @@
  * the current generation, writes a checkpoint and exits; `--resume runs/x` continues.
  */
 import { isDeepStrictEqual, parseArgs } from 'node:util';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { readJsonFile } from '../fsutil.ts';
 import { resolveTrainConfig, type PresetName, type TrainConfig } from '../train/config.ts';
@@ -19,7 +19,7 @@ import { recordEpisode } from '../../workers/record.ts';
 import { loadRapier } from '../../envs/rapier.ts';
 import { writeReplay } from '../replays.ts';
 import { describePolicy, validatePolicyConfig } from '../../policies/index.ts';
-import { loadInitialPolicy, type InitialPolicy } from '../train/init-from.ts';
+import { loadInitialPolicy, saveInitialPolicy, type InitialPolicy } from '../train/init-from.ts';
 import { OBS_SIZE, ACT_SIZE } from '../../envs/ant-sim.ts';
 import { CliError, type Command } from './command.ts';
 import { ProgressPrinter } from './progress.ts';
@@ -57,7 +57,8 @@ Options:
                        or a suite file
   --init-from PATH     start from a trained policy (a run directory's best center and its
                        observation statistics, or a policy file) instead of random
-                       parameters; the policy flags default to the source's
+                       parameters; the policy flags default to the source's. The start is
+                       kept as init.json in the new run (--init-from it to reproduce the run)
   --quiet              no per-generation lines
   -h, --help           this help
 
@@ -145,10 +146,10 @@ function loadInit(config: TrainConfig): InitialPolicy {
   try {
     init = loadInitialPolicy(config.init!, config.obsClip);
   } catch (e) {
-    throw new CliError((e as Error).message);
+    throw new CliError(`--init-from (config.init): ${(e as Error).message}`);
   }
   if (!isDeepStrictEqual(validatePolicyConfig(init.policy), validatePolicyConfig(config.policy))) {
-    throw new CliError(`init: ${config.init} holds a ${describePolicy(init.policy)} policy, but the config trains a ${describePolicy(config.policy)}; drop the policy flags to train the source's policy`);
+    throw new CliError(`--init-from (config.init): ${config.init} holds a ${describePolicy(init.policy)} policy, but the config trains a ${describePolicy(config.policy)}; drop the policy flags (or config.policy) to train the source's policy`);
   }
   return init;
 }
@@ -185,6 +186,7 @@ export async function train(opts: { config?: TrainConfig; resume?: string; overr
     const suite = loadSuite(config.conditions);
     const init = config.init === null ? undefined : loadInit(config);
     dir = RunDir.create(config);
+    if (init) saveInitialPolicy(join(dir.path, 'init.json'), init);
     trainer = new Trainer(config, suite, new RolloutPool({ threads: 0 }), 'probe', undefined, init);
     pool = await openBackend(backend, config.workers, log);
     trainer = new Trainer(config, suite, pool, `${basename(dir.path)}-${randomBytes(4).toString('hex')}`, undefined, init);
@@ -273,11 +275,12 @@ export const trainCommand: Command = {
     const file = values.config ? (readJsonFile(values.config, 'config file') as Record<string, unknown>) : {};
     if (typeof file !== 'object' || file === null || Array.isArray(file)) throw new CliError(`${values.config} must hold a JSON object`);
     // Fine-tuning trains the source's policy unless the flags or the config file name one.
-    if (overrides.init !== undefined && overrides.policy === undefined && file.policy === undefined) {
+    const initPath = overrides.init ?? file.init;
+    if (typeof initPath === 'string' && overrides.policy === undefined && file.policy === undefined) {
       try {
-        overrides.policy = loadInitialPolicy(String(overrides.init), 5).policy;
+        overrides.policy = loadInitialPolicy(initPath, 5).policy;
       } catch (e) {
-        throw new CliError((e as Error).message);
+        throw new CliError(`--init-from (config.init): ${(e as Error).message}`);
       }
     }
     let config: TrainConfig;

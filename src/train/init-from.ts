@@ -12,7 +12,7 @@ import { OBS_SIZE } from '../../envs/ant-sim.ts';
 import { getBuiltinSuite } from '../../envs/suites.ts';
 import type { PolicyConfig } from '../../policies/index.ts';
 import { RolloutPool } from '../../workers/pool.ts';
-import { loadPolicyFile } from './policy-file.ts';
+import { loadPolicyFile, savePolicyFile } from './policy-file.ts';
 import { ObsNormalizer } from './normalizer.ts';
 import { RunDir } from './run-dir.ts';
 import { Trainer } from './trainer.ts';
@@ -29,10 +29,10 @@ export interface InitialPolicy {
 }
 
 export function loadInitialPolicy(path: string, obsClip: number): InitialPolicy {
-  if (!existsSync(path)) throw new Error(`init: ${path} does not exist (give a run directory or a policy file)`);
+  if (!existsSync(path)) throw new Error(`${path} does not exist (give a run directory or a policy file)`);
   if (statSync(path).isDirectory()) {
     const dir = RunDir.open(path);
-    if (!dir.hasCheckpoint()) throw new Error(`init: ${path} has no checkpoint to start from`);
+    if (!dir.hasCheckpoint()) throw new Error(`${path} has no checkpoint to start from`);
     const config = dir.readConfig();
     const probe = new Trainer(config, getBuiltinSuite('nominal'), new RolloutPool({ threads: 0 }), 'probe');
     const snap = dir.loadCheckpoint(config, (j) => probe.maximizer.restore(j));
@@ -47,6 +47,10 @@ export function loadInitialPolicy(path: string, obsClip: number): InitialPolicy 
     return { policy: config.policy, params: probe.center(), normalizer: snap.normalizer, description: `${path} (center after generation ${snap.nextGeneration - 1})` };
   }
   const file = loadPolicyFile(path);
+  if (file.meta.normalizerState) {
+    const normalizer = ObsNormalizer.fromJSON(file.meta.normalizerState, OBS_SIZE, obsClip, `${path}: meta.normalizerState`);
+    return { policy: file.policy, params: file.params, normalizer, description: `${path} (${file.meta.source ?? 'a run\'s starting point'})` };
+  }
   const normalizer = new ObsNormalizer(OBS_SIZE, obsClip);
   if (file.normalizer) {
     normalizer.count = PRIOR_COUNT;
@@ -58,4 +62,12 @@ export function loadInitialPolicy(path: string, obsClip: number): InitialPolicy 
     }
   }
   return { policy: file.policy, params: file.params, normalizer, description: `${path} (policy file)` };
+}
+
+/** Writes a run's starting point (see the header): a policy file with the normalizer's running state. */
+export function saveInitialPolicy(path: string, init: InitialPolicy): void {
+  savePolicyFile(path, {
+    policy: init.policy, params: init.params, normalizer: init.normalizer.snapshot(),
+    meta: { source: init.description, normalizerState: init.normalizer.toJSON() },
+  });
 }

@@ -6,7 +6,7 @@ import { createPolicy, validatePolicyConfig, type PolicyConfig } from '../../pol
 import { ACT_SIZE, OBS_SIZE } from '../../envs/ant-sim.ts';
 import type { Normalization } from '../../workers/types.ts';
 import { atomicWriteJson, readJsonFile } from '../fsutil.ts';
-import { normalizationFromJSON, normalizationToJSON } from './normalizer.ts';
+import { normalizationFromJSON, normalizationToJSON, type NormalizerState } from './normalizer.ts';
 
 export const POLICY_FORMAT = 'propamine-policy';
 
@@ -14,7 +14,11 @@ export interface PolicyFile {
   policy: PolicyConfig;
   params: Float64Array;
   normalizer: Normalization | null;
-  meta: { run?: string; generation?: number; testReturn?: number; testDistance?: number; world?: Record<string, unknown> };
+  meta: {
+    run?: string; generation?: number; testReturn?: number; testDistance?: number; world?: Record<string, unknown>;
+    /** A run's starting point (init.json): where it came from, and the normalizer's full running state. */
+    source?: string; normalizerState?: NormalizerState;
+  };
 }
 
 export function savePolicyFile(path: string, p: PolicyFile): void {
