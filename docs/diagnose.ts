@@ -13,7 +13,10 @@
  *
  * Static SNNs and MLPs get the distances and speed curves without the ablation. With
  * `--suite heldout-onset` the conditions strike at step 100, so the speed curves show the
- * gait before the damage, the drop, and any recovery.
+ * gait before the damage, the drop, and any recovery; and plastic networks run a third
+ * time with plasticity frozen at the onset (H held at the values it had when the damage
+ * struck). If plasticity adapts the gait to the damage, the frozen network loses more
+ * after the onset on damaged bodies than on the nominal one.
  *
  *   node --import tsx docs/diagnose.ts [runs/experiment] [--episodes 3] [--max-steps 300] [--suite heldout] > docs/diagnosis.md
  */
@@ -39,9 +42,9 @@ const suite = getBuiltinSuite(values.suite);
 const damaged = new Set(suite.conditions.filter((c) => c.massScale || c.legLength || c.jointDamage).map((c) => c.name));
 if (damaged.size === 0) throw new Error(`suite ${suite.name} has no damaged-body condition to draw speed curves for`);
 
-interface EpisodeStats { distance: number; curve: number[]; rate: number; silent: number; plasticRatio: number; atClip: number; mMean: number; mStd: number; mActive: number }
+interface EpisodeStats { distance: number; afterOnset: number; curve: number[]; rate: number; silent: number; plasticRatio: number; atClip: number; mMean: number; mStd: number; mActive: number }
 
-function runEpisode(policy: ReturnType<typeof createPolicy>, norm: Parameters<typeof normalizeObs>[1], condition: (typeof suite.conditions)[number], seed: number): EpisodeStats {
+function runEpisode(policy: ReturnType<typeof createPolicy>, norm: Parameters<typeof normalizeObs>[1], condition: (typeof suite.conditions)[number], seed: number, freezeAtOnset = false): EpisodeStats {
   const world = new AntWorld(R, { maxSteps });
   const normObs = new Float64Array(OBS_SIZE);
   const actions = new Float64Array(ACT_SIZE);
@@ -54,6 +57,7 @@ function runEpisode(policy: ReturnType<typeof createPolicy>, norm: Parameters<ty
   const snn = policy instanceof SnnPolicy ? policy : null;
   try {
     while (!world.done[0]) {
+      if (freezeAtOnset && snn && step === world.ants[0]!.onset) snn.freezePlasticity();
       normalizeObs(obs.subarray(0, OBS_SIZE), norm, normObs);
       actions.set(policy.act(normObs));
       world.step(actions);
@@ -72,6 +76,7 @@ function runEpisode(policy: ReturnType<typeof createPolicy>, norm: Parameters<ty
       }
     }
     const distance = world.ants[0]!.distance();
+    const afterOnset = world.ants[0]!.distanceSinceOnset();
     let rate = 0, silent = 0, plasticRatio = 0, atClip = 0;
     if (snn) {
       const layer = snn.layers[0]!;
@@ -97,7 +102,7 @@ function runEpisode(policy: ReturnType<typeof createPolicy>, norm: Parameters<ty
       }
     }
     const n = Math.max(1, step);
-    return { distance, curve, rate, silent, plasticRatio, atClip, mMean: mSum / n, mStd: Math.sqrt(Math.max(0, mSq / n - (mSum / n) ** 2)), mActive: mActive / n };
+    return { distance, afterOnset, curve, rate, silent, plasticRatio, atClip, mMean: mSum / n, mStd: Math.sqrt(Math.max(0, mSq / n - (mSum / n) ** 2)), mActive: mActive / n };
   } finally {
     world.close();
   }
@@ -110,6 +115,7 @@ const out: string[] = [];
 const summary: string[] = ['| run | firing rate | silent neurons | \\|αH\\|/\\|W\\| | H at clip | M mean ± std | steps with \\|M\\|>0.01 | distance trained (m) | distance ablated (m) | plasticity adds |', '|---|---|---|---|---|---|---|---|---|---|'];
 const curves: string[] = [];
 const nominalCurves: string[] = [];
+const frozenRows: string[] = [];
 const perCondition: string[] = [];
 for (const run of runs) {
   const file = loadPolicyFile(join(root, run, 'best.json'));
@@ -123,17 +129,22 @@ for (const run of runs) {
       plasticNumbers += s.length;
     }
   }
-  const stats: { cond: string; a: EpisodeStats; b: EpisodeStats }[] = [];
+  const stats: { cond: string; a: EpisodeStats; b: EpisodeStats; frozen: EpisodeStats | null }[] = [];
   for (const condition of suite.conditions) {
     for (let e = 0; e < episodes; e++) {
       policy.setParams(params);
       const a = runEpisode(policy, file.normalizer, condition, 5000 + e);
       let b = a;
+      let frozen: EpisodeStats | null = null;
       if (plasticNumbers) {
         policy.setParams(ablated);
         b = runEpisode(policy, file.normalizer, condition, 5000 + e);
+        if (condition.onset !== undefined) {
+          policy.setParams(params);
+          frozen = runEpisode(policy, file.normalizer, condition, 5000 + e, true);
+        }
       }
-      stats.push({ cond: condition.name!, a, b });
+      stats.push({ cond: condition.name!, a, b, frozen });
     }
   }
   const A = stats.map((s) => s.a);
@@ -155,6 +166,16 @@ for (const run of runs) {
   const cb = Array.from({ length: len }, (_, i) => mean(dmg.map((x) => x.b.curve[i]!)));
   const cn = Array.from({ length: len }, (_, i) => mean(nominal.map((x) => x.a.curve[i]!)));
   curves.push(`| ${run} | ${ca.map((v, i) => pair(v, cb[i]!)).join(' | ')} |`);
+  if (stats.some((x) => x.frozen)) {
+    // Distance after the onset: plastic throughout vs frozen at the onset, nominal vs damaged bodies vs all held-out.
+    const avg = (xs: typeof stats, get: (x: (typeof stats)[number]) => number) => mean(xs.map(get));
+    const held = stats.filter((x) => x.cond !== suite.conditions[0]!.name);
+    const nP = avg(nominal, (x) => x.a.afterOnset), nF = avg(nominal, (x) => x.frozen!.afterOnset);
+    const dP = avg(dmg, (x) => x.a.afterOnset), dF = avg(dmg, (x) => x.frozen!.afterOnset);
+    const hP = avg(held, (x) => x.a.afterOnset), hF = avg(held, (x) => x.frozen!.afterOnset);
+    const pct = (v: number, ref: number) => (ref > 0.5 ? `${f((100 * v) / ref, 0)}%` : '—');
+    frozenRows.push(`| ${run} | ${f(nP)} / ${f(nF)} | ${f(dP)} / ${f(dF)} | ${f(hP)} / ${f(hF)} | ${pct(dP, nP)} / ${pct(dF, nF)} | ${pct(hP, nP)} / ${pct(hF, nF)} |`);
+  }
   nominalCurves.push(`| ${run} | ${cn.map((v) => f(v)).join(' | ')} |`);
 }
 out.push(`Suite ${suite.name}, ${episodes} episodes of ${maxSteps} control steps per condition, same seeds for trained and ablated (all alpha = 0).`, '');
@@ -167,4 +188,8 @@ out.push(`Within-episode forward speed on the damaged-body conditions, per ${win
 out.push(...header, ...curves, '');
 out.push(`The same on the nominal body (m/s):`, '');
 out.push(...header, ...nominalCurves);
+if (frozenRows.length) {
+  out.push('', 'Distance after the onset (m), plastic throughout / plasticity frozen at the onset, and the share of the nominal distance kept:', '');
+  out.push('| run | nominal | damaged bodies | all held-out | kept on damaged bodies | kept over all held-out |', '|---|---|---|---|---|---|', ...frozenRows);
+}
 console.log(out.join('\n'));

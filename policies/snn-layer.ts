@@ -74,6 +74,11 @@ export class SnnLayer {
   readonly ruleState: RuleState;
   /** The modulator M_t of the last step (0 without modulation). */
   M = 0;
+  /**
+   * While true, H (and the BCM thresholds' effect on it) stays as it is: every learning rate
+   * m_j is 0. An analysis lesion ("freeze what was learned so far"); `reset` clears it.
+   */
+  plasticityFrozen = false;
   /** Spikes since the last reset, for firing-rate statistics. */
   spikeCount = 0;
   steps = 0;
@@ -170,6 +175,7 @@ export class SnnLayer {
     this.ruleState.theta.fill(0);
     this.spikeCount = 0;
     this.steps = 0;
+    this.plasticityFrozen = false;
   }
 
   /**
@@ -190,6 +196,7 @@ export class SnnLayer {
       return;
     }
     this.learningRates();
+    if (this.plasticityFrozen) this.m.fill(0);
     const rule = this.rule as PlasticityRule;
     rule.factors(this.coeff, this.ruleState, this.lif.r, this.fa, this.fk);
     if (this.modulation !== 'retroactive') {

@@ -99,6 +99,17 @@ export class SnnPolicy implements Policy {
   }
 
   /**
+   * Freezes (or thaws) the plastic synapses: from now on H keeps its values while the
+   * network runs on W + alpha ⊙ H as it stands (an analysis lesion; `reset` thaws).
+   */
+  freezePlasticity(frozen = true): void {
+    for (const layer of this.layers) {
+      layer.flushPending();
+      layer.plasticityFrozen = frozen;
+    }
+  }
+
+  /**
    * Zeroes membranes, traces and the readout but keeps the plastic synapses (H, E, theta):
    * lets a test ask "what does the network do now with the synapses it has learned".
    */

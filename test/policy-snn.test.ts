@@ -134,6 +134,29 @@ test('within an episode a plastic policy changes its behaviour; a static one doe
   }
 });
 
+test('freezing plasticity holds H for every rule and modulation while the network keeps acting; reset thaws', () => {
+  const episode = stream(10, 60);
+  for (const over of allCombos.filter((c) => c.rule !== 'none')) {
+    const policy = make(over).policy as SnnPolicy;
+    const layer = policy.layers[0]!;
+    run(policy, episode.slice(0, 30));
+    policy.freezePlasticity();
+    const held = [Float32Array.from(layer.Hin), Float32Array.from(layer.Hrec)];
+    assert.ok(held.some((h) => h.some((v) => v !== 0)), `${over.rule}/${over.modulation}: H never moved`);
+    const acts = run(policy, episode.slice(30));
+    layer.flushPending();
+    // Exactly held, except that the branchless clip rounds values below ~1e-9 to zero.
+    const moved = Math.max(...[layer.Hin, layer.Hrec].flatMap((h, k) => Array.from(h, (v, q) => Math.abs(v - held[k]![q]!))));
+    assert.ok(moved < 1e-8, `${over.rule}/${over.modulation}: H moved by ${moved} while frozen`);
+    assert.ok(acts.some((a, t) => t > 0 && a.some((x, j) => x !== acts[t - 1]![j])), 'the network stopped acting');
+    policy.reset();
+    assert.equal(layer.plasticityFrozen, false);
+    run(policy, episode.slice(0, 30));
+    layer.flushPending();
+    assert.ok(layer.Hin.some((v) => v !== 0) || layer.Hrec.some((v) => v !== 0));
+  }
+});
+
 test('a plastic policy with alpha = 0 acts exactly like the static network with the same W', () => {
   const plastic = make({ rule: 'oja', modulation: 'simple' });
   const stat = make({ rule: 'none' });
