@@ -60,6 +60,21 @@ for (const v of variants) {
   }
 }
 out.push('');
+// Per seed, side by side across arms: the same starting network, trained on.
+out.push(`Per seed: held-out conditions striking at step 100, mean distance after the onset (m) · kept % of nominal's, per arm (${arms.map((a) => a.name).join(' / ')})`, '');
+out.push(`| variant | seed | ${arms.map((a) => a.name).join(' | ')} |`, `|---|---|${arms.map(() => '---').join('|')}|`);
+for (const v of variants) {
+  const seeds = [...new Set(arms.flatMap((a) => a.runs.filter((r) => r.variant === v).map((r) => r.seed)))].sort();
+  for (const seed of seeds) {
+    out.push(`| ${v} | ${seed} | ${arms.map((arm) => {
+      const r = arm.runs.find((x) => x.variant === v && x.seed === seed);
+      if (!r) return '—';
+      const k = keptShare(r.onset, after, 0.5);
+      return `${f(mean(r.onset.conditions.slice(1).map(after)), 2)} · ${k === null ? '—' : `${f(k, 0)}%`}`;
+    }).join(' | ')} |`);
+  }
+}
+out.push('');
 // Per condition: distance after the onset, mean over seeds with a 95% interval across seeds.
 const conditions = arms.find((a) => a.runs.length)?.runs[0]!.onset.conditions.map((c) => c.name) ?? [];
 for (const arm of arms) {
