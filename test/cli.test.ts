@@ -38,7 +38,11 @@ test('bad input gets one clear line naming the field, flag or file', () => {
     [['train', '--backend', 'redis', '--redis', 'http://x'], /--redis must start with redis:\/\/ or rediss:\/\//],
     [['worker', '--threads', '0'], /^propamine worker: --threads must be a whole number >= 1 \(got 0\)\n$/],
     [['worker', '--max-tasks', 'lots'], /--max-tasks must be a number \(got "lots"\)/],
+    [['train', '--init-from', 'nowhere'], /^propamine train: --init-from \(config\.init\): nowhere does not exist \(give a run directory or a policy file\)\n$/],
+    [['stress', 'p.json', '--suite', 'onset.json'], /onset\.json\.conditions\[0\]\.onset must be a range \[first, last\] with first <= last/],
   ];
+  writeFileSync(join(tmp, 'onset.json'), JSON.stringify({ name: 'late', conditions: [{ name: 'x', friction: 0.5, onset: [200, 100] }] }));
+  writeFileSync(join(tmp, 'p.json'), '{}');
   for (const [args, re] of cases) {
     const r = cli(...args);
     assert.equal(r.code, 2, `${args.join(' ')} exited ${r.code}: ${r.err}`);
