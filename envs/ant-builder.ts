@@ -19,7 +19,7 @@ import {
   BODY_NAMES, DENSITY, FRICTION, NUM_BODIES, NUM_JOINTS, TORSO_RADIUS,
   capsuleSpecs, forwardKinematics, jointSpecs, type BodyPose, type JointSpec,
 } from './ant-model.ts';
-import { fromTo, type Quat, type Vec3 } from './quat.ts';
+import { add, cross, fromTo, type Quat, type Vec3 } from './quat.ts';
 
 type World = RAPIER_NS.World;
 type RigidBody = RAPIER_NS.RigidBody;
@@ -188,8 +188,7 @@ export function rebuildAnt(ant: AntHandles, build: AntBuildSpec, angles: ArrayLi
   }
   for (const [body, s] of reshaped) {
     const com = ant.bodies[body]!.worldCom();
-    const d = { x: com.x - s.com.x, y: com.y - s.com.y, z: com.z - s.com.z };
-    ant.bodies[body]!.setLinvel({ x: s.v.x + s.w.y * d.z - s.w.z * d.y, y: s.v.y + s.w.z * d.x - s.w.x * d.z, z: s.v.z + s.w.x * d.y - s.w.y * d.x }, true);
+    ant.bodies[body]!.setLinvel(add(s.v, cross(s.w, { x: com.x - s.com.x, y: com.y - s.com.y, z: com.z - s.com.z })), true);
   }
   const lockedAngle = build.lockedAngle.map((a, j) => {
     if (a === null || !Number.isNaN(a)) return a;
