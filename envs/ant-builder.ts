@@ -143,14 +143,12 @@ export function buildAnt(R: Rapier, world: World, opts: BuildAntOptions & { angl
     const s = specs[j]!;
     const data = R.JointData.revolute(s.anchorParent, s.anchorChild, s.axis);
     const joint = world.createImpulseJoint(data, bodies[s.parent]!, bodies[s.child]!, true) as RevoluteJoint;
-    const locked = build.lockedAngle[j];
-    if (locked !== null && locked !== undefined) joint.setLimits(locked, locked);
-    else joint.setLimits(s.range[0], s.range[1]);
+    setJointLimits(joint, s, build.lockedAngle[j] ?? null);
     joint.setContactsEnabled(false);
     joint.configureMotorModel(R.MotorModel.ForceBased);
     joint.setMotorMaxForce(physics.gear);
     joint.configureMotorVelocity(0, physics.damping);
-    motorGain[j] = (physics.gear * build.torqueScale[j]!) / physics.damping;
+    motorGain[j] = motorGainOf(physics, build.torqueScale[j]!);
     joints.push(joint);
   }
   return { bodies, colliders, joints, specs, offset, physics, build, motorGain, lastAction: new Float64Array(NUM_JOINTS).fill(NaN) };
@@ -164,22 +162,22 @@ export function buildAnt(R: Rapier, world: World, opts: BuildAntOptions & { angl
 export function rebuildAnt(ant: AntHandles, build: AntBuildSpec, angles: ArrayLike<number>): void {
   const caps = capsuleSpecs(build.shinScale);
   const old = capsuleSpecs(ant.build.shinScale);
+  const resized = caps.map((c, i) => c.halfLength !== old[i]!.halfLength);
   // A reshaped body's centre of mass moves, and Rapier keeps the velocity of the centre of
   // mass: the body's motion is kept by moving that velocity to the new centre (v + ω × Δ).
   const reshaped = new Map<number, { v: Vec3; w: Vec3; com: Vec3 }>();
   caps.forEach((c, i) => {
-    if (c.halfLength === old[i]!.halfLength || reshaped.has(c.body)) return;
+    if (!resized[i] || reshaped.has(c.body)) return;
     const b = ant.bodies[c.body]!;
     reshaped.set(c.body, { v: b.linvel(), w: b.angvel(), com: b.worldCom() });
   });
   ant.colliders.forEach((col, i) => {
-    const body = i === 0 ? 0 : caps[i - 1]!.body;
-    if (i > 0 && caps[i - 1]!.halfLength !== old[i - 1]!.halfLength) {
-      const c = caps[i - 1]!;
-      col.setHalfHeight(c.halfLength);
-      col.setTranslationWrtParent(c.center);
+    const cap = i === 0 ? null : caps[i - 1]!;
+    if (cap && resized[i - 1]) {
+      col.setHalfHeight(cap.halfLength);
+      col.setTranslationWrtParent(cap.center);
     }
-    col.setDensity(DENSITY * build.massScale[body]!);
+    col.setDensity(DENSITY * build.massScale[cap ? cap.body : 0]!);
     col.setFriction(FRICTION * build.friction);
   });
   for (const b of ant.bodies) {
@@ -196,16 +194,23 @@ export function rebuildAnt(ant: AntHandles, build: AntBuildSpec, angles: ArrayLi
     return Math.min(r[1], Math.max(r[0], angles[j]!));
   });
   for (let j = 0; j < NUM_JOINTS; j++) {
-    const r = ant.specs[j]!.range;
     const locked = lockedAngle[j] ?? null;
-    if (locked !== ant.build.lockedAngle[j]) {
-      if (locked === null) ant.joints[j]!.setLimits(r[0], r[1]);
-      else ant.joints[j]!.setLimits(locked, locked);
-    }
-    ant.motorGain[j] = (ant.physics.gear * build.torqueScale[j]!) / ant.physics.damping;
+    if (locked !== ant.build.lockedAngle[j]) setJointLimits(ant.joints[j]!, ant.specs[j]!, locked);
+    ant.motorGain[j] = motorGainOf(ant.physics, build.torqueScale[j]!);
   }
   ant.lastAction.fill(NaN);
   ant.build = { ...build, lockedAngle };
+}
+
+/** A joint's limits: its range, or both at `locked` (radians). */
+function setJointLimits(joint: RevoluteJoint, spec: JointSpec, locked: number | null): void {
+  if (locked === null) joint.setLimits(spec.range[0], spec.range[1]);
+  else joint.setLimits(locked, locked);
+}
+
+/** The velocity gain G_j / c that turns an action into the motor's target speed. */
+function motorGainOf(physics: AntPhysics, torqueScale: number): number {
+  return (physics.gear * torqueScale) / physics.damping;
 }
 
 function decorate(R: Rapier, desc: RAPIER_NS.ColliderDesc, friction: number): RAPIER_NS.ColliderDesc {

@@ -74,8 +74,6 @@ export class AntSim {
   readonly onset: number;
   /** The body and world the condition brings, until it strikes (null once it has, or without `onset`). */
   private pending: AntBuildSpec | null;
-  /** Whether the condition's noise applies yet. */
-  private struck: boolean;
   private stepIndex = 0;
   private xOnset: number;
   done = false;
@@ -88,7 +86,6 @@ export class AntSim {
     const full = resolveBuildSpec(opts.condition);
     this.onset = onsetStep(opts.condition, opts.seed);
     this.pending = opts.condition.onset === undefined ? null : full;
-    this.struck = this.pending === null;
     const build = this.pending ? nominalBuildSpec() : full;
     const rng = new Rng(opts.seed);
     const ns = opts.reward.resetNoiseScale;
@@ -114,13 +111,16 @@ export class AntSim {
     this.xOnset = this.x0;
   }
 
-  /** Applies the condition's body and world now (mid-episode), keeping the ant's motion. */
+  /** Whether the condition applies yet (its noise included). */
+  private get struck(): boolean {
+    return this.pending === null;
+  }
+
+  /** Applies the condition's body and world now (mid-episode), keeping the ant's motion; rebuildAnt wakes the bodies. */
   private strike(): void {
     rebuildAnt(this.handles, this.pending!, this.q);
     this.pending = null;
-    this.struck = true;
     this.xOnset = this.handles.bodies[0]!.translation().x;
-    if (this.handles.physics.canSleep) for (const b of this.handles.bodies) b.wakeUp();
   }
 
   /** Rigid motion of the torso plus joint velocities, propagated down each leg to each body's COM. */

@@ -121,10 +121,10 @@ const f = (v: number | null, d = 1) => (v === null || !Number.isFinite(v) ? '—
 
 /** The report as a Markdown table (also what the CLI prints). */
 export function stressMarkdown(r: StressReport): string {
-  const onset = r.conditions.some((c) => c.onsetDistanceMean !== null && c.onsetDistanceMean !== undefined);
-  const after = (c: ConditionResult) => (c.onsetDistanceMean === null || c.onsetDistanceMean === undefined
+  const onset = r.conditions.some((c) => c.onsetDistanceMean !== null);
+  const after = (c: ConditionResult) => (c.onsetDistanceMean === null
     ? ' — | — |'
-    : ` ${f(c.onsetDistanceMean, 2)} ± ${f(c.onsetDistanceCI95 ?? null, 2)} | ${f(c.onsetDistanceDegradationPct ?? null)}% |`);
+    : ` ${f(c.onsetDistanceMean, 2)} ± ${f(c.onsetDistanceCI95, 2)} | ${f(c.onsetDistanceDegradationPct)}% |`);
   const lines = [
     `Stress test of ${r.policy} on suite "${r.suite}": ${r.episodes} episodes per condition, ${r.maxSteps} steps, seed ${r.seed}.`,
     '',

@@ -43,8 +43,7 @@ export function loadInitialPolicy(path: string, obsClip: number): InitialPolicy 
         description: `${path} (best center, generation ${snap.bestTest.generation})`,
       };
     }
-    probe.state = snap.maximizer;
-    return { policy: config.policy, params: probe.center(), normalizer: snap.normalizer, description: `${path} (center after generation ${snap.nextGeneration - 1})` };
+    return { policy: config.policy, params: probe.maximizer.center(snap.maximizer), normalizer: snap.normalizer, description: `${path} (center after generation ${snap.nextGeneration - 1})` };
   }
   const file = loadPolicyFile(path);
   if (file.meta.normalizerState) {
