@@ -1,0 +1,46 @@
+/**
+ * The replay format's fields for conditions that strike mid-episode: what the recorder
+ * writes, and what the reader rejects (one message naming the field).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadRapier } from '../envs/rapier.ts';
+import { AntWorld } from '../envs/ant-world.ts';
+import { ReplayRecorder } from '../envs/replay-recorder.ts';
+import { parseReplay } from '../envs/replay.ts';
+import { validateCondition, type Condition } from '../envs/conditions.ts';
+
+const R = await loadRapier();
+
+function record(condition: Condition, steps = 12) {
+  const world = new AntWorld(R, { maxSteps: steps });
+  world.reset([{ seed: 3, condition: validateCondition(condition) }]);
+  const rec = new ReplayRecorder(world.ants[0]!, world.controlDt, { episodeSeed: 3 });
+  rec.frame();
+  const a = new Float64Array(8);
+  while (!world.done[0]) {
+    world.step(a);
+    rec.frame(a, world.terms[0]);
+  }
+  const replay = rec.finish({ distance: world.ants[0]!.distance(), terminated: world.terminated[0] === 1 });
+  world.close();
+  return replay;
+}
+
+test('a replay of a mid-episode condition carries its onset frame and, for a reshaped shin, the bodies before it', () => {
+  const short = record({ legLength: [{ leg: 'front_left', factor: 0.5 }], onset: 4 });
+  assert.equal(short.onsetFrame, 5);
+  assert.equal(short.bodiesBefore!.length, short.bodies.length);
+  const shin = (bodies: typeof short.bodies) => bodies.find((b) => b.name === 'shin_1')!.shapes[0]!.halfLength!;
+  assert.ok(Math.abs(shin(short.bodies) / shin(short.bodiesBefore!) - 0.5) < 1e-9);
+  const heavy = record({ massScale: [{ target: 'torso', factor: 2 }], onset: 4 });
+  assert.equal(heavy.onsetFrame, 5);
+  assert.equal(heavy.bodiesBefore, undefined);
+  const plain = record({ friction: 0.5 });
+  assert.equal(plain.onsetFrame, undefined);
+  // Round trip, then what the reader rejects.
+  assert.deepEqual(parseReplay(JSON.stringify(short)), JSON.parse(JSON.stringify(short)));
+  assert.throws(() => parseReplay(JSON.stringify({ ...short, onsetFrame: -1 }), 'r.json'), /^Error: r\.json: onsetFrame must be a non-negative integer$/);
+  assert.throws(() => parseReplay(JSON.stringify({ ...short, onsetFrame: 2.5 }), 'r.json'), /onsetFrame must be a non-negative integer/);
+  assert.throws(() => parseReplay(JSON.stringify({ ...short, bodiesBefore: short.bodies.slice(1) }), 'r.json'), /r\.json: bodiesBefore must list 9 bodies like bodies/);
+});
