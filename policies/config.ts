@@ -14,6 +14,7 @@
 import { defaultLif } from './lif.ts';
 import { MODULATION_NAMES, type ModulationName } from './modulation.ts';
 import { RULE_NAMES, type RuleName } from './rules/rule.ts';
+import { GENOME_GROUPS, unitGenomeScale, type GenomeScale } from './genome-scale.ts';
 
 export const READOUT_NAMES = ['leaky', 'trace'] as const;
 export type ReadoutName = (typeof READOUT_NAMES)[number];
@@ -48,15 +49,27 @@ export interface SnnPolicyConfig {
   readout: ReadoutName;
   /** Leak of the leaky readout in [0, 1) (the initial value when learned). Default 0.8. */
   readoutLeak: number;
+  /**
+   * Parameter = scale x genome entry, per group (weights, alpha, rule, mod, neuron, readout):
+   * scales ES noise and steps per group (genome-scale.ts). Default 1 for every group.
+   */
+  genomeScale: GenomeScale;
 }
 
 export interface MlpPolicyConfig {
   type: 'mlp';
   /** Sizes of the tanh hidden layers. Default [64, 64]. */
   hidden: number[];
+  /** Parameter = scale x genome entry for the hidden layers (weights) and the output layer (readout). Default 1. */
+  genomeScale: GenomeScale;
 }
 
 export type PolicyConfig = SnnPolicyConfig | MlpPolicyConfig;
+
+/** What `validatePolicyConfig` and `createPolicy` accept: any field may be left to its default. */
+export type PolicyConfigInput =
+  | (Partial<Omit<SnnPolicyConfig, 'genomeScale'>> & { genomeScale?: Partial<GenomeScale> })
+  | (Partial<Omit<MlpPolicyConfig, 'genomeScale'>> & { type: 'mlp'; genomeScale?: Partial<GenomeScale> });
 
 export const defaultSnnConfig: Readonly<SnnPolicyConfig> = Object.freeze({
   type: 'snn',
@@ -74,9 +87,10 @@ export const defaultSnnConfig: Readonly<SnnPolicyConfig> = Object.freeze({
   clip: 1,
   readout: 'leaky',
   readoutLeak: 0.8,
+  genomeScale: unitGenomeScale,
 } as SnnPolicyConfig);
 
-export const defaultMlpConfig: Readonly<MlpPolicyConfig> = Object.freeze({ type: 'mlp', hidden: [64, 64] } as MlpPolicyConfig);
+export const defaultMlpConfig: Readonly<MlpPolicyConfig> = Object.freeze({ type: 'mlp', hidden: [64, 64], genomeScale: unitGenomeScale } as MlpPolicyConfig);
 
 /** The default policy: the plastic SNN. */
 export const defaultPolicyConfig: Readonly<PolicyConfig> = defaultSnnConfig;
@@ -134,6 +148,16 @@ function checkKeys(path: string, obj: Record<string, unknown>, allowed: object):
   }
 }
 
+/** A partial per-group scale object (missing groups are 1), each a number in (0, 100]. */
+function checkGenomeScale(path: string, value: unknown): GenomeScale {
+  if (value === undefined) return { ...unitGenomeScale };
+  if (!isPlainObject(value)) fail(`${path} must be an object of per-group scales (got ${JSON.stringify(value)})`);
+  checkKeys(path, value, unitGenomeScale);
+  const out = { ...unitGenomeScale };
+  for (const g of GENOME_GROUPS) if (value[g] !== undefined) out[g] = checkRange(`${path}.${g}`, value[g], 0, 100, true, false);
+  return out;
+}
+
 /**
  * Fills defaults for the missing fields of a (possibly partial, possibly parsed-from-JSON)
  * policy configuration and validates it. Throws an Error naming the field (`policy.rule`,
@@ -145,7 +169,7 @@ export function validatePolicyConfig(input: unknown, path = 'policy'): PolicyCon
   if (type === 'mlp') {
     checkKeys(path, input, defaultMlpConfig);
     const hidden = checkSizes(`${path}.hidden`, input.hidden ?? defaultMlpConfig.hidden, true);
-    return { type: 'mlp', hidden };
+    return { type: 'mlp', hidden, genomeScale: checkGenomeScale(`${path}.genomeScale`, input.genomeScale) };
   }
   checkKeys(path, input, defaultSnnConfig);
   const get = <K extends keyof SnnPolicyConfig>(k: K): unknown => (input[k] === undefined ? defaultSnnConfig[k] : input[k]);
@@ -181,6 +205,7 @@ export function validatePolicyConfig(input: unknown, path = 'policy'): PolicyCon
     readout: checkOneOf(`${path}.readout`, get('readout'), READOUT_NAMES),
     // Learned leaks live in (0, 1) through a sigmoid, so a learned readout leak must start inside.
     readoutLeak: checkRange(`${path}.readoutLeak`, get('readoutLeak'), 0, 1, get('learnNeuronParams') === true, true),
+    genomeScale: checkGenomeScale(`${path}.genomeScale`, input.genomeScale),
   };
 }
 
@@ -193,7 +218,9 @@ export function isPlasticLayer(c: SnnPolicyConfig, l: number): boolean {
 /** A one-line summary for logs, e.g. `snn 27-[64r]-8 oja/simple(per-neuron) x2 substeps, leaky readout`. */
 export function describePolicy(config: PolicyConfig, obsSize?: number, actSize?: number): string {
   const io = (h: string) => (obsSize !== undefined && actSize !== undefined ? `${obsSize}-${h}-${actSize}` : h);
-  if (config.type === 'mlp') return `mlp ${io(`[${config.hidden.join(',')}]`)} tanh`;
+  const scaled = GENOME_GROUPS.filter((g) => config.genomeScale[g] !== 1).map((g) => `${g} ${config.genomeScale[g]}`);
+  const scales = scaled.length ? `, genome scale ${scaled.join(' ')}` : '';
+  if (config.type === 'mlp') return `mlp ${io(`[${config.hidden.join(',')}]`)} tanh${scales}`;
   const layers = config.hidden.map((n, l) => `${n}${config.recurrent ? 'r' : ''}${isPlasticLayer(config, l) ? 'p' : ''}`);
   const plasticity =
     config.rule === 'none'
@@ -201,6 +228,6 @@ export function describePolicy(config: PolicyConfig, obsSize?: number, actSize?:
       : `${config.rule}/${config.modulation}${config.modulation !== 'none' && config.perNeuronModulation ? '(per-neuron)' : ''}`;
   return (
     `snn ${io(`[${layers.join(',')}]`)} ${plasticity} x${config.substeps} substeps, ` +
-    `${config.readout} readout${config.learnNeuronParams ? ', learned neurons' : ''}`
+    `${config.readout} readout${config.learnNeuronParams ? ', learned neurons' : ''}${scales}`
   );
 }

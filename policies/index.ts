@@ -3,7 +3,7 @@
  * building blocks (neurons, rules, modulation) for tests and tools.
  */
 
-import { validatePolicyConfig, type PolicyConfig } from './config.ts';
+import { validatePolicyConfig, type PolicyConfigInput } from './config.ts';
 import { MlpPolicy } from './mlp.ts';
 import { SnnPolicy } from './snn.ts';
 import type { Policy } from './types.ts';
@@ -18,8 +18,9 @@ export {
   isPlasticLayer,
   READOUT_NAMES,
 } from './config.ts';
-export type { PolicyConfig, SnnPolicyConfig, MlpPolicyConfig, ReadoutName } from './config.ts';
+export type { PolicyConfig, PolicyConfigInput, SnnPolicyConfig, MlpPolicyConfig, ReadoutName } from './config.ts';
 export { initParams, INIT_GAINS } from './init.ts';
+export { GENOME_GROUPS, unitGenomeScale, genomeGroupOf, type GenomeGroup, type GenomeScale } from './genome-scale.ts';
 export { policyLayout, layoutSize } from './layout.ts';
 export { SnnPolicy, type PlasticSnapshot } from './snn.ts';
 export { MlpPolicy } from './mlp.ts';
@@ -31,7 +32,7 @@ export type { RandomSource } from './reparam.ts';
  * Builds the policy a configuration describes (validating it first, so a partial config
  * gets the documented defaults). The genome starts at zero: load one with `setParams`.
  */
-export function createPolicy(config: PolicyConfig, obsSize: number, actSize: number): Policy {
+export function createPolicy(config: PolicyConfigInput, obsSize: number, actSize: number): Policy {
   if (!Number.isInteger(obsSize) || obsSize <= 0) throw new Error(`obsSize must be a positive integer (got ${obsSize})`);
   if (!Number.isInteger(actSize) || actSize <= 0) throw new Error(`actSize must be a positive integer (got ${actSize})`);
   const c = validatePolicyConfig(config);

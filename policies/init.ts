@@ -28,6 +28,7 @@ import { policyLayout, SliceIndex, layoutSize } from './layout.ts';
 import { logit, tauRaw, type RandomSource } from './reparam.ts';
 import { defaultModulationParams } from './modulation.ts';
 import { defaultBcmParams } from './rules/bcm.ts';
+import { encodeParams, genomeScaleVector } from './genome-scale.ts';
 
 export const INIT_GAINS = Object.freeze({
   P0: 0.2,
@@ -44,7 +45,11 @@ function fillNormal(out: Float32Array, std: number, rng: RandomSource): void {
   for (let i = 0; i < out.length; i++) out[i] = std * rng.normal();
 }
 
-/** A genome for `config`, drawn from `rng` as documented above. */
+/**
+ * A genome for `config`, drawn from `rng` as documented above: the parameters divided by
+ * their groups' genome scales (genome-scale.ts), so the model starts at the same point
+ * whatever the scales.
+ */
 export function initParams(config: PolicyConfig, obsSize: number, actSize: number, rng: RandomSource): Float32Array {
   const slices = policyLayout(config, obsSize, actSize);
   const params = new Float32Array(layoutSize(slices));
@@ -58,9 +63,10 @@ export function initParams(config: PolicyConfig, obsSize: number, actSize: numbe
       nIn = n;
     });
     fillNormal(view('output.W'), g.G_OUT / Math.sqrt(nIn), rng);
-    return params;
+  } else {
+    initSnn(config, obsSize, actSize, rng, view);
   }
-  initSnn(config, obsSize, actSize, rng, view);
+  encodeParams(params, genomeScaleVector(slices, config.genomeScale));
   return params;
 }
 

@@ -9,6 +9,7 @@
 import type { MlpPolicyConfig } from './config.ts';
 import { checkParamLength, layoutSize, mlpLayout, SliceIndex } from './layout.ts';
 import type { ParamSlice, Policy } from './types.ts';
+import { decodeGenome, genomeScaleVector } from './genome-scale.ts';
 
 export class MlpPolicy implements Policy {
   readonly obsSize: number;
@@ -17,6 +18,7 @@ export class MlpPolicy implements Policy {
   readonly config: MlpPolicyConfig;
   private readonly slices: ParamSlice[];
   private readonly params: Float32Array;
+  private readonly genomeFactors: Float32Array | null;
   private readonly sizes: number[];
   /** Activations per layer: [obs, hidden..., action]. */
   private readonly acts: Float32Array[];
@@ -30,6 +32,7 @@ export class MlpPolicy implements Policy {
     this.slices = mlpLayout(config, obsSize, actSize);
     this.numParams = layoutSize(this.slices);
     this.params = new Float32Array(this.numParams);
+    this.genomeFactors = genomeScaleVector(this.slices, config.genomeScale);
     this.sizes = [obsSize, ...config.hidden, actSize];
     this.acts = this.sizes.map((n) => new Float32Array(n));
     const idx = new SliceIndex(this.slices);
@@ -45,7 +48,7 @@ export class MlpPolicy implements Policy {
   setParams(params: Float32Array | Float64Array): void {
     checkParamLength(params, this.numParams, 'mlp policy');
     // The W and b views alias this buffer, so one copy rebinds everything.
-    this.params.set(params);
+    decodeGenome(params, this.genomeFactors, this.params);
   }
 
   /** Stateless between steps: only the output buffer is cleared. */

@@ -17,6 +17,7 @@ import type { LifState } from './lif.ts';
 import { sigmoid } from './reparam.ts';
 import { ruleByName } from './rules/index.ts';
 import { SnnLayer } from './snn-layer.ts';
+import { decodeGenome, genomeScaleVector } from './genome-scale.ts';
 import type { ParamSlice, Policy } from './types.ts';
 
 /** A read-only view of one layer's plastic state, for tests, logging and the viewer. */
@@ -38,6 +39,8 @@ export class SnnPolicy implements Policy {
   private readonly slices: ParamSlice[];
   private readonly index: SliceIndex;
   private readonly params: Float32Array;
+  /** Parameter / genome factor per entry, or null when the genome is the parameters. */
+  private readonly genomeFactors: Float32Array | null;
   private readonly obs: Float32Array;
   private readonly u: Float32Array;
   private readonly action: Float32Array;
@@ -55,6 +58,7 @@ export class SnnPolicy implements Policy {
     this.index = new SliceIndex(this.slices);
     this.numParams = layoutSize(this.slices);
     this.params = new Float32Array(this.numParams);
+    this.genomeFactors = genomeScaleVector(this.slices, config.genomeScale);
     const rule = ruleByName(config.rule);
     this.layers = config.hidden.map(
       (_, l) => new SnnLayer(config, l, l === 0 ? obsSize : config.hidden[l - 1], rule, isPlasticLayer(config, l)),
@@ -73,11 +77,11 @@ export class SnnPolicy implements Policy {
 
   setParams(params: Float32Array | Float64Array): void {
     checkParamLength(params, this.numParams, 'snn policy');
-    this.params.set(params);
+    decodeGenome(params, this.genomeFactors, this.params);
     this.bindParams();
   }
 
-  /** A copy of the loaded genome. */
+  /** A copy of the loaded model parameters (the genome times its group scales). */
   getParams(): Float32Array {
     return this.params.slice();
   }

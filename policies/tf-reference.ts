@@ -20,6 +20,7 @@ import type * as TfModule from '@tensorflow/tfjs';
 import { isPlasticLayer, type SnnPolicyConfig } from './config.ts';
 import { SliceIndex, snnLayout, checkParamLength, layoutSize } from './layout.ts';
 import { sigmoid, tauFromRaw } from './reparam.ts';
+import { decodeGenome, genomeScaleVector } from './genome-scale.ts';
 
 export type Tf = typeof TfModule;
 type Tensor = TfModule.Tensor;
@@ -91,7 +92,8 @@ export class TfReferencePolicy {
     const slices = snnLayout(config, obsSize, actSize);
     this.numParams = layoutSize(slices);
     checkParamLength(params, this.numParams, 'tf reference policy');
-    const p32 = Float32Array.from(params);
+    const p32 = new Float32Array(this.numParams);
+    decodeGenome(params, genomeScaleVector(slices, config.genomeScale), p32);
     const idx = new SliceIndex(slices);
     const t = (name: string) => tf.tensor(idx.view(p32, name).slice(), idx.get(name).shape);
     const scalar = (name: string) => idx.view(p32, name)[0];
