@@ -66,11 +66,18 @@ export interface TrainConfig {
 
 export type PresetName = 'quick' | 'full';
 
+const SNN_PRESET_POLICY = {
+  type: 'snn', hidden: [32], rule: 'oja', modulation: 'simple', substeps: 4, readoutLeak: 0.5, genomeScale: { readout: 4 },
+} as PolicyConfig;
+
 const BASE: Omit<TrainConfig, 'name'> = {
   outDir: 'runs',
   seed: 1,
   generations: 80,
-  policy: { type: 'snn', hidden: [32], rule: 'oja', modulation: 'simple' } as PolicyConfig,
+  // 4 SNN steps per control step, a readout leak of 0.5 and the readout's genome scaled by 4:
+  // the spiking network reacts within a control step and explores and steps its readout as far
+  // as the MLP does (docs/snn-learning.md). `--policy static-snn` inherits them.
+  policy: SNN_PRESET_POLICY,
   strategy: { name: 'openai-es', popSize: 32, sigma: 0.08, lr: 0.04, l2: 0.005 },
   episodesPerMember: 1,
   maxSteps: 300,
@@ -93,7 +100,7 @@ export const PRESETS: Readonly<Record<PresetName, Partial<TrainConfig>>> = {
   full: {
     generations: 1000,
     maxSteps: 1000,
-    policy: { type: 'snn', hidden: [64], rule: 'oja', modulation: 'simple' } as PolicyConfig,
+    policy: { ...SNN_PRESET_POLICY, hidden: [64] } as PolicyConfig,
     strategy: { name: 'openai-es', popSize: 64, sigma: 0.06, lr: 0.03, l2: 0.005 },
     episodesPerMember: 1,
     testEvery: 5,
