@@ -76,7 +76,7 @@ test('train, eval and record run end to end with a tiny budget', () => {
   assert.match(again.err, /already holds a run: continue it with --resume/);
   const resumed = cli('train', '--resume', run, '--generations', '3', '--workers', '1');
   assert.equal(resumed.code, 0, resumed.err);
-  assert.match(resumed.out, /resuming .* at generation 2 of 3/);
+  assert.match(resumed.out, /resuming .* after generation 2, training to generation 3\n/);
   assert.equal(readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').length, 3);
 });
 
@@ -96,10 +96,11 @@ test('Ctrl-C finishes the generation, writes a checkpoint, and the run resumes f
   const code = await new Promise<number | null>((r) => child.on('exit', r));
   assert.equal(code, 0, out);
   assert.match(out, /interrupt: finishing this generation/);
-  assert.match(out, /stopped after generation \d+; resume with: propamine train --resume/);
   const done = readFileSync(metrics, 'utf8').trim().split('\n').length;
+  // One count everywhere: the last progress line, the stop message, metrics.jsonl and the checkpoint.
+  assert.match(out, new RegExp(`gen +${done}/200 .*\\nstopped after generation ${done}; resume with: propamine train --resume`));
   const cp = JSON.parse(readFileSync(join(run, 'checkpoints', 'latest.json'), 'utf8'));
-  assert.equal(cp.nextGeneration, done);
+  assert.equal(cp.generation, done);
   const r = cli('train', '--resume', run, '--generations', String(done + 1), '--workers', '1');
   assert.equal(r.code, 0, r.err);
   assert.equal(readFileSync(metrics, 'utf8').trim().split('\n').length, done + 1);

@@ -51,7 +51,7 @@ test('3 generations, a stop, and 3 resumed generations equal 6 straight ones', a
       const step = t.step.bind(t);
       t.step = async (ev) => {
         const r = await step(ev);
-        if (t.nextGeneration === 3) t.requestStop();
+        if (t.generation === 3) t.requestStop();
         return r;
       };
     },
@@ -153,4 +153,65 @@ test('a run can start from another run or a policy file: its best center and obs
   await assert.rejects(train({ config: tiny('init-bad', { init: src.runDir, policy: { type: 'mlp', hidden: [8] } }), quiet: true, log: quiet }), /--init-from \(config\.init\): .* holds a snn .* policy, but the config trains a mlp/);
   await assert.rejects(train({ config: tiny('init-gone', { init: join(tmp, 'nowhere') }), quiet: true, log: quiet }), /--init-from \(config\.init\): .*nowhere does not exist/);
   assert.throws(() => tiny('init-num', { init: 3 }), /config\.init must be a run directory or policy file path, or null/);
+});
+
+/** Runs `config` and stops it after `stopAt` generations; returns the outcome and the lines it printed. */
+async function trainStopped(config: TrainConfig, stopAt: number) {
+  const lines: string[] = [];
+  const outcome = await train({
+    config, log: (l) => lines.push(l),
+    onTrainer: (t) => {
+      const step = t.step.bind(t);
+      t.step = async (ev) => {
+        const r = await step(ev);
+        if (t.generation === stopAt) t.requestStop();
+        return r;
+      };
+    },
+  });
+  return { ...outcome, lines };
+}
+
+test('generations count from 1 in metrics, checkpoints, best.json, replays and messages', async () => {
+  const run = await trainStopped(tiny('count', { workers: 0 }), 3);
+  assert.equal(run.status, 'stopped');
+  assert.deepEqual(new RunDir(run.runDir).readMetrics().map((r) => r.generation), [1, 2, 3]);
+  assert.match(run.lines.join('\n'), /gen 3\/4 .*\nstopped after generation 3; resume with/);
+  const cp = JSON.parse(readFileSync(join(run.runDir, 'checkpoints', 'latest.json'), 'utf8'));
+  assert.equal(cp.version, 2);
+  assert.equal(cp.generation, 3);
+  assert.ok([1, 2].includes(cp.bestTest.generation), 'tested after generations 1 and 2 so far');
+  const index = JSON.parse(readFileSync(join(run.runDir, 'replays', 'index.json'), 'utf8'));
+  assert.deepEqual(index.replays.map((r: { file: string; label: string; generation: number }) => [r.file, r.label, r.generation]), [
+    ['gen00001-nominal.json', 'center after generation 1', 1],
+    ['gen00002-nominal.json', 'center after generation 2', 2],
+  ]);
+  const best = loadPolicyFile(join(run.runDir, 'best.json'));
+  assert.ok(best.meta.generation === 1 || best.meta.generation === 2);
+  const lines: string[] = [];
+  const resumed = await train({ resume: run.runDir, log: (l) => lines.push(l) });
+  assert.match(lines[0]!, /^resuming .*count after generation 3, training to generation 4$/);
+  assert.match(lines.join('\n'), /gen 4\/4 /);
+  assert.deepEqual(resumed.records.map((r) => r.generation), [1, 2, 3, 4]);
+  // Nothing left to do is said, not done.
+  await assert.rejects(train({ resume: run.runDir, log: quiet }), /count is already trained to generation 4; to continue it, give --generations more than 4/);
+});
+
+test('a run written by an earlier version (counting from 0) resumes exactly as a current one', async () => {
+  const current = await trainStopped(tiny('count-new', { workers: 0 }), 3);
+  const old = await trainStopped(tiny('count-old', { workers: 0 }), 3);
+  // Rewrite count-old's files as the earlier version wrote them.
+  const cpPath = join(old.runDir, 'checkpoints', 'latest.json');
+  const cp = JSON.parse(readFileSync(cpPath, 'utf8'));
+  const { generation, digest: _d, ...rest } = cp;
+  rest.bestTest.generation -= 1;
+  rest.maximizer.best.generation -= 1;
+  writeFileSync(cpPath, JSON.stringify({ ...rest, version: 1, nextGeneration: generation }));
+  const metricsPath = join(old.runDir, 'metrics.jsonl');
+  writeFileSync(metricsPath, readFileSync(metricsPath, 'utf8').trim().split('\n').map((l) => JSON.stringify({ ...JSON.parse(l), generation: JSON.parse(l).generation - 1 })).join('\n') + '\n');
+  const a = await train({ resume: current.runDir, quiet: true, log: quiet });
+  const b = await train({ resume: old.runDir, quiet: true, log: quiet });
+  assert.deepEqual(b.records.map((r) => r.generation), [1, 2, 3, 4]);
+  assert.deepEqual(deterministic(old.runDir), deterministic(current.runDir));
+  assert.deepEqual(JSON.parse(readFileSync(cpPath, 'utf8')).maximizer, JSON.parse(readFileSync(join(a.runDir, 'checkpoints', 'latest.json'), 'utf8')).maximizer);
 });

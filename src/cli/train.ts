@@ -176,11 +176,14 @@ export async function train(opts: { config?: TrainConfig; resume?: string; overr
     // Check the checkpoint before starting worker threads, so a bad one exits cleanly.
     const probe = new Trainer(config, suite, new RolloutPool({ threads: 0 }), 'probe');
     const snap = dir.loadCheckpoint(config, (j) => probe.maximizer.restore(j));
+    if (snap.generation >= config.generations) {
+      throw new CliError(`${dir.path} is already trained to generation ${snap.generation}; to continue it, give --generations more than ${snap.generation}`);
+    }
     pool = await openBackend(backend, config.workers, log);
     trainer = new Trainer(config, suite, pool, snap.runId, snap);
-    records = dir.readMetrics().filter((r) => r.generation < snap.nextGeneration);
+    records = dir.readMetrics().filter((r) => r.generation <= snap.generation);
     dir.writeMetrics(records);
-    log(`resuming ${dir.path} at generation ${snap.nextGeneration} of ${config.generations}`);
+    log(`resuming ${dir.path} after generation ${snap.generation}, training to generation ${config.generations}`);
   } else {
     config = opts.config!;
     const suite = loadSuite(config.conditions);
@@ -211,7 +214,7 @@ export async function train(opts: { config?: TrainConfig; resume?: string; overr
     const ep = testEpisodes(config)[0]!;
     const replay = recordEpisode(R, {
       policy: config.policy, params: trainer.center(), normalizer: trainer.normalizer.snapshot(), episode: ep,
-      world: { maxSteps: config.maxSteps }, meta: { label: `center, generation ${gen}`, run: basename(dir.path), generation: gen, policy: describePolicy(config.policy) },
+      world: { maxSteps: config.maxSteps }, meta: { label: `center after generation ${gen}`, run: basename(dir.path), generation: gen, policy: describePolicy(config.policy) },
     });
     writeReplay(dir.replaysPath, `gen${String(gen).padStart(5, '0')}-nominal`, replay);
   };
@@ -233,9 +236,11 @@ export async function train(opts: { config?: TrainConfig; resume?: string; overr
       generation: (rec, t) => {
         records.push(rec);
         dir.writeMetrics(records);
-        if ((rec.generation + 1) % config.checkpointEvery === 0 || t.stopping || rec.generation + 1 >= config.generations) dir.saveCheckpoint(t);
+        const last = rec.generation >= config.generations;
+        if (rec.generation % config.checkpointEvery === 0 || t.stopping || last) dir.saveCheckpoint(t);
         if (rec.testReturn !== null && t.bestTest?.generation === rec.generation) saveBest();
-        if (config.replayEvery > 0 && (rec.generation % config.replayEvery === 0 || rec.generation + 1 >= config.generations)) recordCenter(rec.generation);
+        // The first generation's center, every replayEvery-th and the last.
+        if (config.replayEvery > 0 && (rec.generation === 1 || rec.generation % config.replayEvery === 0 || last)) recordCenter(rec.generation);
         progress.generation(rec);
       },
     });
@@ -250,7 +255,7 @@ export async function train(opts: { config?: TrainConfig; resume?: string; overr
     if (pool instanceof RedisBackend) await pool.clearRun(trainer.runId).catch(() => {});
     await pool.close();
   }
-  if (status === 'stopped') log(`stopped after generation ${trainer.nextGeneration - 1}; resume with: propamine train --resume ${dir.path}`);
+  if (status === 'stopped') log(`stopped after generation ${trainer.generation}; resume with: propamine train --resume ${dir.path}`);
   else progress.summary(records, dir.path);
   return { status, runDir: dir.path, records };
 }

@@ -9,6 +9,8 @@ import { atomicWriteJson, readJsonFile } from '../fsutil.ts';
 import { normalizationFromJSON, normalizationToJSON, type NormalizerState } from './normalizer.ts';
 
 export const POLICY_FORMAT = 'propamine-policy';
+/** 2: `meta.generation` counts from 1 like everything else; version 1's (from 0) is converted on reading. */
+export const POLICY_VERSION = 2;
 
 export interface PolicyFile {
   policy: PolicyConfig;
@@ -24,7 +26,7 @@ export interface PolicyFile {
 export function savePolicyFile(path: string, p: PolicyFile): void {
   atomicWriteJson(path, {
     format: POLICY_FORMAT,
-    version: 1,
+    version: POLICY_VERSION,
     policy: p.policy,
     layout: createPolicy(p.policy, OBS_SIZE, ACT_SIZE).layout(),
     params: Array.from(p.params),
@@ -36,7 +38,7 @@ export function savePolicyFile(path: string, p: PolicyFile): void {
 export function loadPolicyFile(path: string): PolicyFile {
   const raw = readJsonFile(path, 'policy file') as Record<string, unknown>;
   if (raw?.format !== POLICY_FORMAT) throw new Error(`${path} is not a propamine policy file (format ${JSON.stringify(raw?.format)})`);
-  if (raw.version !== 1) throw new Error(`${path}: unsupported policy file version ${JSON.stringify(raw.version)}`);
+  if (raw.version !== 1 && raw.version !== POLICY_VERSION) throw new Error(`${path}: unsupported policy file version ${JSON.stringify(raw.version)}`);
   let policy: PolicyConfig;
   try {
     policy = validatePolicyConfig(raw.policy);
@@ -51,6 +53,12 @@ export function loadPolicyFile(path: string): PolicyFile {
     policy,
     params: Float64Array.from(raw.params as number[]),
     normalizer: normalizationFromJSON(raw.normalizer, OBS_SIZE, path),
-    meta: (raw.meta ?? {}) as PolicyFile['meta'],
+    meta: metaOf(raw),
   };
+}
+
+function metaOf(raw: Record<string, unknown>): PolicyFile['meta'] {
+  const meta = { ...(raw.meta ?? {}) } as PolicyFile['meta'];
+  if (raw.version === 1 && typeof meta.generation === 'number') meta.generation += 1;
+  return meta;
 }

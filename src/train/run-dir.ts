@@ -15,6 +15,22 @@ import type { GenerationRecord, Trainer, TrainerSnapshot } from './trainer.ts';
 import type { MaximizerState } from '../es/index.ts';
 
 export const CHECKPOINT_FORMAT = 'propamine-checkpoint';
+/**
+ * 2: generations counted from 1 (`generation`: generations done; best generations from 1).
+ * Version 1 (`nextGeneration`, best generations from 0, -1 for none) is converted on reading.
+ */
+export const CHECKPOINT_VERSION = 2;
+
+/** A version-1 checkpoint in version 2's terms (the counts are the same, the generation labels move up by one). */
+function upgradeV1(raw: Record<string, unknown>): Record<string, unknown> {
+  const { nextGeneration, ...rest } = raw;
+  const bump = (o: unknown) => {
+    if (o && typeof o === 'object' && typeof (o as { generation?: unknown }).generation === 'number') (o as { generation: number }).generation += 1;
+  };
+  bump(rest.bestTest);
+  bump((rest.maximizer as { best?: unknown } | undefined)?.best);
+  return { ...rest, version: CHECKPOINT_VERSION, generation: nextGeneration };
+}
 
 export class RunDir {
   constructor(readonly path: string) {}
@@ -60,16 +76,19 @@ export class RunDir {
     }
   }
 
+  /** The records, generations counted from 1 (files of earlier versions, which counted from 0, are converted). */
   readMetrics(): GenerationRecord[] {
     if (!existsSync(this.metricsPath)) return [];
     const lines = readFileSync(this.metricsPath, 'utf8').split('\n').filter((l) => l.trim());
-    return lines.map((l, i) => {
+    const records = lines.map((l, i) => {
       try {
         return JSON.parse(l) as GenerationRecord;
       } catch {
         throw new Error(`${this.metricsPath} line ${i + 1} is corrupt`);
       }
     });
+    if (records[0]?.generation === 0) for (const r of records) r.generation += 1;
+    return records;
   }
 
   /** Rewrites metrics.jsonl atomically with the given records (cheap: one short line per generation). */
@@ -81,9 +100,9 @@ export class RunDir {
     const s = t.snapshot();
     atomicWriteJson(this.checkpointPath, {
       format: CHECKPOINT_FORMAT,
-      version: 1,
+      version: CHECKPOINT_VERSION,
       runId: t.runId,
-      nextGeneration: s.nextGeneration,
+      generation: s.generation,
       totalSteps: s.totalSteps,
       wallTime: s.wallTime,
       maximizer: t.maximizer.serialize(s.maximizer),
@@ -99,12 +118,13 @@ export class RunDir {
   /** Reads and checks the checkpoint; `restore` is the strategy's own state check. */
   loadCheckpoint(config: TrainConfig, restore: (json: unknown) => MaximizerState): TrainerSnapshot & { runId: string } {
     const path = this.checkpointPath;
-    const raw = readJsonFile(path, 'checkpoint') as Record<string, unknown>;
+    let raw = readJsonFile(path, 'checkpoint') as Record<string, unknown>;
     const bad = (msg: string): never => {
       throw new Error(`checkpoint ${path} is corrupt: ${msg}`);
     };
-    if (raw?.format !== CHECKPOINT_FORMAT || raw.version !== 1) bad(`unknown format ${JSON.stringify(raw?.format)} version ${JSON.stringify(raw?.version)}`);
-    if (!Number.isInteger(raw.nextGeneration) || (raw.nextGeneration as number) < 0) bad('nextGeneration must be a whole number');
+    if (raw?.format !== CHECKPOINT_FORMAT || (raw.version !== 1 && raw.version !== CHECKPOINT_VERSION)) bad(`unknown format ${JSON.stringify(raw?.format)} version ${JSON.stringify(raw?.version)}`);
+    if (raw.version === 1) raw = upgradeV1(raw);
+    if (!Number.isInteger(raw.generation) || (raw.generation as number) < 0) bad('generation must be a whole number');
     if (typeof raw.runId !== 'string') bad('runId is missing');
     let maximizer: MaximizerState;
     let normalizer: ObsNormalizer;
@@ -123,7 +143,7 @@ export class RunDir {
     }
     return {
       runId: raw.runId as string,
-      nextGeneration: raw.nextGeneration as number,
+      generation: raw.generation as number,
       maximizer,
       normalizer,
       bestTest,
