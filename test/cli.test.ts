@@ -40,9 +40,12 @@ test('bad input gets one clear line naming the field, flag or file', () => {
     [['worker', '--max-tasks', 'lots'], /--max-tasks must be a number \(got "lots"\)/],
     [['train', '--init-from', 'nowhere'], /^propamine train: --init-from \(config\.init\): nowhere does not exist \(give a run directory or a policy file\)\n$/],
     [['stress', 'p.json', '--suite', 'onset.json'], /onset\.json\.conditions\[0\]\.onset must be a range \[first, last\] with first <= last/],
+    [['eval', 'p.json', '--condition', '{"gravity":1e999}'], /^propamine eval: --condition\.gravity must be a number in \[0, 5\] \(got Infinity\)\n$/],
+    [['train', '--config', 'big.json'], /^propamine train: config\.seed must be a whole number in \[0, 4294967295\] \(got -Infinity\)\n$/],
   ];
   writeFileSync(join(tmp, 'onset.json'), JSON.stringify({ name: 'late', conditions: [{ name: 'x', friction: 0.5, onset: [200, 100] }] }));
   writeFileSync(join(tmp, 'p.json'), '{}');
+  writeFileSync(join(tmp, 'big.json'), '{"seed": -1e999}');
   for (const [args, re] of cases) {
     const r = cli(...args);
     assert.equal(r.code, 2, `${args.join(' ')} exited ${r.code}: ${r.err}`);

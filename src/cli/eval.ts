@@ -40,7 +40,6 @@ export const evalCommand: Command = {
       return 0;
     }
     if (positionals.length !== 1) throw new CliError('eval needs exactly one run directory or policy file (see propamine eval --help)');
-    const p = await loadPolicyArg(positionals[0]!, values.checkpoint ?? false);
     const episodes = num(values.episodes, 'episodes') ?? 5;
     const seed = num(values.seed, 'seed') ?? 12345;
     const maxSteps = num(values['max-steps'], 'max-steps') ?? 1000;
@@ -54,6 +53,8 @@ export const evalCommand: Command = {
       }
       condition = validateCondition(raw, '--condition');
     }
+    // The flags are checked before the policy is loaded, so a typo costs no waiting.
+    const p = await loadPolicyArg(positionals[0]!, values.checkpoint ?? false);
     const pool = new RolloutPool({ threads: num(values.workers, 'workers') ?? 2 });
     const tasks: RolloutTask[] = Array.from({ length: episodes }, (_, i) => ({
       index: i, runId: 'eval', generation: 0, center: p.params, scale: null, members: [{ seed: 0, sign: 0 }],
