@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { withDigest } from '../envs/digest.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'propamine-cli-'));
 const MAIN = join(import.meta.dirname, '..', 'src', 'cli', 'main.ts');
@@ -42,6 +43,7 @@ test('bad input gets one clear line naming the field, flag or file', () => {
     [['stress', 'p.json', '--suite', 'onset.json'], /onset\.json\.conditions\[0\]\.onset must be a range \[first, last\] with first <= last/],
     [['eval', 'p.json', '--condition', '{"gravity":1e999}'], /^propamine eval: --condition\.gravity must be a number in \[0, 5\] \(got Infinity\)\n$/],
     [['train', '--config', 'big.json'], /^propamine train: config\.seed must be a whole number in \[0, 4294967295\] \(got -Infinity\)\n$/],
+    [['train', '--backend', 'redis', '--redis', 'redis://127.0.0.1:1', '--name', 'no-redis'], /^propamine train: cannot connect to Redis at redis:\/\/127\.0\.0\.1:1: connection refused/],
   ];
   writeFileSync(join(tmp, 'onset.json'), JSON.stringify({ name: 'late', conditions: [{ name: 'x', friction: 0.5, onset: [200, 100] }] }));
   writeFileSync(join(tmp, 'p.json'), '{}');
@@ -52,6 +54,8 @@ test('bad input gets one clear line naming the field, flag or file', () => {
     assert.match(r.err, re);
     assert.ok(!/\n\s+at /.test(r.err), `no stack trace for ${args.join(' ')}`);
   }
+  // A run that never started leaves no directory behind (a later train --name no-redis starts afresh).
+  assert.ok(!existsSync(join(tmp, 'runs', 'no-redis')));
   writeFileSync(join(tmp, 'suite.json'), JSON.stringify({ name: 's', conditions: [{ name: 'x', wobble: 1 }] }));
   const r = cli('train', '--conditions', 'suite.json', '--generations', '1');
   assert.equal(r.code, 2);
@@ -81,6 +85,25 @@ test('train, eval and record run end to end with a tiny budget', () => {
   assert.equal(resumed.code, 0, resumed.err);
   assert.match(resumed.out, /resuming .* after generation 2, training to generation 3\n/);
   assert.equal(readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').length, 3);
+  // A NaN in the center's bytes (the digest rewritten to match): eval and train refuse it in one line and name the way on.
+  const latest = join(run, 'checkpoints', 'latest.json');
+  const cp = JSON.parse(readFileSync(latest, 'utf8'));
+  const mean = new Float64Array(Buffer.from(cp.maximizer.core.mean.$f64, 'base64').buffer.slice(0));
+  mean[0] = NaN;
+  cp.maximizer.core.mean.$f64 = Buffer.from(mean.buffer).toString('base64');
+  delete cp.digest;
+  writeFileSync(latest, JSON.stringify(withDigest(cp)));
+  for (const args of [['eval', run, '--checkpoint', '--episodes', '1', '--workers', '0'], ['train', '--resume', run, '--generations', '4']]) {
+    const r = cli(...args);
+    assert.equal(r.code, 2, r.err);
+    assert.equal(r.out, '');
+    assert.match(r.err, /^propamine (eval|train): checkpoint \S+latest\.json is corrupt: maximizer: state\.core\.mean\[0\] is NaN \(must be finite\); the previous checkpoint \(after generation 2\) is intact: continue from it with propamine train --resume \S+previous\.json\n$/);
+  }
+  const fallback = cli('train', '--resume', join(run, 'checkpoints', 'previous.json'), '--generations', '3', '--workers', '1');
+  assert.equal(fallback.code, 0, fallback.err);
+  assert.match(fallback.out, /resuming .* from .*previous\.json after generation 2, training to generation 3\n/);
+  const e2 = cli('eval', run, '--checkpoint', '--episodes', '1', '--workers', '0', '--max-steps', '10');
+  assert.equal(e2.code, 0, e2.err);
 });
 
 test('Ctrl-C finishes the generation, writes a checkpoint, and the run resumes from it', async () => {

@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { makeRun } from './helpers/make-run.ts';
 import { startViewServer, type ViewServer } from '../src/view/server.ts';
+import { withDigest } from '../envs/digest.ts';
 
 /**
  * The page's test hook (documented in viewer/src/hook.ts). The callbacks given to
@@ -107,14 +108,19 @@ before(async () => {
   const heavy = JSON.parse(readFileSync(join(replays, 'gen0011-0.json'), 'utf8'));
   heavy.conditionText = 'shin_3 mass ×3';
   heavy.highlights = { bodies: ['shin_3'], joints: [] };
-  writeFileSync(join(replays, 'gen0011-heavy.json'), JSON.stringify(heavy));
+  // Made on purpose, so it gets a digest of its own.
+  writeFileSync(join(replays, 'gen0011-heavy.json'), JSON.stringify(withDigest(heavy)));
   const text = readFileSync(join(replays, 'gen0011-1.json'), 'utf8');
   writeFileSync(join(replays, 'gen0011-bad.json'), text.slice(0, Math.floor(text.length / 2)));
   writeFileSync(join(replays, 'gen0011-v2.json'), text.replace('"version":1', '"version":2'));
+  // One changed digit in the poses: valid JSON, a valid replay, but not the file that was written.
+  const pose = /"poses":\[([0-9.-]+)/.exec(text)!;
+  writeFileSync(join(replays, 'gen0011-edited.json'), text.replace(pose[0], `"poses":[${Number(pose[1]) + 0.25}`));
   addToIndex([
     { file: 'gen0011-heavy.json', label: 'heavy shin_3', conditionText: 'shin_3 mass ×3' },
     { file: 'gen0011-bad.json', label: 'truncated', conditionText: 'truncated' },
     { file: 'gen0011-v2.json', label: 'future', conditionText: 'future' },
+    { file: 'gen0011-edited.json', label: 'edited', conditionText: 'edited' },
     { file: 'gen0011-gone.json', label: 'gone', conditionText: 'gone' },
   ]);
   mkdirSync(emptyRun, { recursive: true });
@@ -246,6 +252,10 @@ test('corrupt, wrong-version and missing files show a clear message', { skip, ti
 
   const v2 = await open(`${server.url}?a=gen0011-v2.json&play=0`);
   assert.match(v2.error ?? '', /gen0011-v2\.json: unsupported version 2/);
+
+  const edited = await open(`${server.url}?a=gen0011-edited.json&play=0`);
+  assert.match(edited.error ?? '', /replays\/gen0011-edited\.json: its content does not match its digest \(it was changed after it was written\)/);
+  assert.equal(edited.ants, 0);
 
   const gone = await open(`${server.url}?a=gen0011-gone.json&play=0`);
   assert.match(gone.error ?? '', /replays\/gen0011-gone\.json: file not found/);

@@ -14,7 +14,7 @@
 
 import { getShaping, type FitnessShaping, type ShapingName } from './shaping.ts';
 import { deserializeState, serializeState, type SerializedState } from './serialize.ts';
-import { asRecord, fieldNumber } from './state-check.ts';
+import { asRecord, checkFiniteArrays, fieldNumber } from './state-check.ts';
 import { memberParams, type Population, type Strategy, type StrategyMetrics, type StrategyName, type StrategyState } from './types.ts';
 
 export interface BestSoFar {
@@ -63,7 +63,7 @@ export interface Maximizer<P extends object, S extends StrategyState> {
   /** The current center of the search distribution (do not mutate). */
   center(state: MaximizerState<S>): Float64Array;
   serialize(state: MaximizerState<S>): SerializedState;
-  /** Inverse of serialize; throws naming the field when the checkpoint is malformed. */
+  /** Inverse of serialize; throws naming the field when the checkpoint is malformed or an array holds a non-finite number. */
   restore(json: unknown): MaximizerState<S>;
 }
 
@@ -132,6 +132,7 @@ export function createMaximizer<P extends object, S extends StrategyState>(
       throw new Error(`state.strategy is ${JSON.stringify(obj.strategy)} but this run uses ${JSON.stringify(strategy.name)}`);
     }
     const core = strategy.checkState(obj.core, 'state.core');
+    checkFiniteArrays(core, 'state.core');
     const b = asRecord(obj.best, 'state.best');
     const fitness = fieldNumber(b, 'fitness', 'state.best', { finite: false });
     const generation = fieldNumber(b, 'generation', 'state.best', { integer: true, min: 0 });
@@ -139,6 +140,7 @@ export function createMaximizer<P extends object, S extends StrategyState>(
     if (params !== null && !(params instanceof Float64Array && params.length === core.mean.length)) {
       throw new Error(`state.best.params must be null or a Float64Array of length ${core.mean.length}`);
     }
+    checkFiniteArrays(params, 'state.best.params');
     if (Number.isNaN(fitness) || (params === null) !== (fitness === -Infinity)) {
       throw new Error('state.best.fitness must be -Infinity exactly when state.best.params is null');
     }

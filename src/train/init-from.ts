@@ -32,7 +32,6 @@ export function loadInitialPolicy(path: string, obsClip: number): InitialPolicy 
   if (!existsSync(path)) throw new Error(`${path} does not exist (give a run directory or a policy file)`);
   if (statSync(path).isDirectory()) {
     const dir = RunDir.open(path);
-    if (!dir.hasCheckpoint()) throw new Error(`${path} has no checkpoint to start from`);
     const config = dir.readConfig();
     const probe = new Trainer(config, getBuiltinSuite('nominal'), new RolloutPool({ threads: 0 }), 'probe');
     const snap = dir.loadCheckpoint(config, (j) => probe.maximizer.restore(j));
