@@ -17,6 +17,11 @@ function cli(...args: string[]) {
 test('help is printed for the program and every command', () => {
   const top = cli('--help');
   assert.equal(top.code, 0);
+  // No command at all is a mistake: the usage goes to stderr, with exit code 2.
+  const none = cli();
+  assert.equal(none.code, 2);
+  assert.equal(none.out, '');
+  assert.match(none.err, /^Usage: propamine <command>/);
   for (const c of ['train', 'eval', 'stress', 'record', 'view', 'worker']) {
     assert.match(top.out, new RegExp(`\\n  ${c} `));
     const h = cli(c, '--help');
@@ -33,7 +38,8 @@ test('bad input gets one clear line naming the field, flag or file', () => {
     [['train', '--colour', 'red'], /Unknown option '--colour'/],
     [['train', '--conditions', 'nowhere.json'], /suite "nowhere.json" is neither a built-in suite/],
     [['eval', 'runs/missing'], /no such policy file or run directory: runs\/missing/],
-    [['frobnicate'], /unknown command "frobnicate"/],
+    [['frobnicate'], /unknown command "frobnicate"\n/],
+    [['trian'], /^propamine: unknown command "trian" \(did you mean train\?\)\n/],
     [['train', '--redis-wait', '0', '--backend', 'redis'], /^propamine train: --redis-wait must be a number of seconds > 0 \(got 0\)\n$/],
     [['train', '--backend', 'local', '--redis', 'redis://x:1'], /--redis and --redis-wait apply to --backend redis/],
     [['train', '--backend', 'redis', '--redis', 'http://x'], /--redis must start with redis:\/\/ or rediss:\/\//],
