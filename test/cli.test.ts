@@ -40,6 +40,7 @@ test('bad input gets one clear line naming the field, flag or file', () => {
     [['eval', 'runs/missing'], /no such policy file or run directory: runs\/missing/],
     [['frobnicate'], /unknown command "frobnicate"\n/],
     [['trian'], /^propamine: unknown command "trian" \(did you mean train\?\)\n/],
+    [['eval', 'p.json', '--episodes', '0'], /^propamine eval: --episodes must be a whole number >= 1 \(got 0\)\n$/],
     [['train', '--redis-wait', '0', '--backend', 'redis'], /^propamine train: --redis-wait must be a number of seconds > 0 \(got 0\)\n$/],
     [['train', '--backend', 'local', '--redis', 'redis://x:1'], /--redis and --redis-wait apply to --backend redis/],
     [['train', '--backend', 'redis', '--redis', 'http://x'], /--redis must start with redis:\/\/ or rediss:\/\//],
@@ -108,8 +109,12 @@ test('train, eval and record run end to end with a tiny budget', () => {
   const fallback = cli('train', '--resume', join(run, 'checkpoints', 'previous.json'), '--generations', '3', '--workers', '1');
   assert.equal(fallback.code, 0, fallback.err);
   assert.match(fallback.out, /resuming .* from .*previous\.json after generation 2, training to generation 3\n/);
-  const e2 = cli('eval', run, '--checkpoint', '--episodes', '1', '--workers', '0', '--max-steps', '10');
+  // One episode has no interval (not "± NaN"); 64 workers for one episode is one thread, and says so.
+  const e2 = cli('eval', run, '--checkpoint', '--episodes', '1', '--workers', '64', '--max-steps', '10');
   assert.equal(e2.code, 0, e2.err);
+  assert.match(e2.out, /^1 episode: return -?\d+\.\d, forward distance -?\d+\.\d\d m \(n = 1, no interval\), mean speed /);
+  assert.ok(!e2.out.includes('NaN'), e2.out);
+  assert.match(e2.err, /^--workers 64 is more than (this machine's \d+ cores? and )?the 1 task that run at once: using 1 worker thread\n$/);
 });
 
 test('Ctrl-C finishes the generation, writes a checkpoint, and the run resumes from it', async () => {

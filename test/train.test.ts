@@ -8,7 +8,8 @@ import { train } from '../src/cli/train.ts';
 import { RunDir } from '../src/train/run-dir.ts';
 import type { Trainer } from '../src/train/trainer.ts';
 import { loadPolicyFile } from '../src/train/policy-file.ts';
-import { RolloutPool } from '../workers/pool.ts';
+import { RolloutPool, threadsFor } from '../workers/pool.ts';
+import { availableParallelism } from 'node:os';
 import { buildMemberParams } from '../workers/rollout.ts';
 import { memberParams } from '../src/es/index.ts';
 import type { RolloutTask } from '../workers/types.ts';
@@ -325,4 +326,19 @@ test('a start that fails before its first generation finishes leaves no run dire
   assert.match(lines.join('\n'), /left-behind has no checkpoint yet: starting it at generation 1 with its config\.json/);
   const fresh = await train({ config: tiny('left-fresh', { workers: 0, generations: 2 }), quiet: true, log: quiet });
   assert.deepEqual(deterministic(resumed.runDir), deterministic(fresh.runDir));
+});
+
+test('worker threads are capped at the cores and at the tasks that run at once, saying so', async () => {
+  assert.deepEqual(threadsFor(256, 2, 2), { threads: 2, note: "--workers 256 is more than this machine's 2 cores and the 2 tasks that run at once: using 2 worker threads" });
+  assert.deepEqual(threadsFor(256, 16, 2), { threads: 2, note: "--workers 256 is more than this machine's 2 cores: using 2 worker threads" });
+  assert.deepEqual(threadsFor(8, 3, 16), { threads: 3, note: '--workers 8 is more than the 3 tasks that run at once: using 3 worker threads' });
+  assert.deepEqual(threadsFor(2, 16, 2), { threads: 2, note: null });
+  assert.deepEqual(threadsFor(0, 16, 2), { threads: 0, note: null });
+  // A generation of 8 members in tasks of 2 runs 4 tasks at once; 64 workers start no more threads than that or the cores.
+  const lines: string[] = [];
+  let threads = -1;
+  await train({ config: tiny('many-workers', { workers: 64, generations: 1 }), quiet: true, log: (l) => lines.push(l), onTrainer: (t) => (threads = (t.backend as RolloutPool).threads) });
+  assert.equal(threads, Math.min(4, availableParallelism()));
+  assert.match(lines[0]!, new RegExp(`^--workers 64 is more than .*: using ${threads} worker threads?$`));
+  assert.match(lines[1]!, new RegExp(`, ${threads} worker threads?$`));
 });

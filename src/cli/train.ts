@@ -16,7 +16,7 @@ import { Trainer, testEpisodes, type GenerationRecord } from '../train/trainer.t
 import { savePolicyFile } from '../train/policy-file.ts';
 import { ObsNormalizer } from '../train/normalizer.ts';
 import { loadSuite } from './suite-arg.ts';
-import { RolloutPool, type RolloutBackend } from '../../workers/pool.ts';
+import { RolloutPool, threadsFor, type RolloutBackend } from '../../workers/pool.ts';
 import { DEFAULT_REDIS_URL, RedisBackend } from '../../workers/redis.ts';
 import { recordEpisode } from '../../workers/record.ts';
 import { loadRapier } from '../../envs/rapier.ts';
@@ -42,7 +42,8 @@ Options:
   --out DIR            folder for run directories (default: runs)
   --seed N             master seed (default 1)
   --generations N      generations to train (a resumed run continues up to N)
-  --workers N          local rollout worker threads (default 2; 0 = main thread)
+  --workers N          local rollout worker threads (default 2; 0 = main thread; at most
+                       one per core and per task of a generation)
   --backend NAME       local (default: worker threads here) or redis (propamine worker
                        processes on any machines; results are identical)
   --redis URL          Redis address for --backend redis (default $PROPAMINE_REDIS or
@@ -98,8 +99,13 @@ export function backendFromFlags(v: { backend?: string; redis?: string; 'redis-w
   return { kind: 'redis', url: v.redis ?? process.env.PROPAMINE_REDIS ?? DEFAULT_REDIS_URL, ...(wait !== undefined ? { noWorkerTimeoutMs: wait * 1000 } : {}) };
 }
 
-async function openBackend(choice: BackendChoice, threads: number, log: (l: string) => void): Promise<RolloutBackend> {
-  if (choice.kind === 'local') return new RolloutPool({ threads });
+/** The local pool gets at most one thread per core and per task that runs at once (see threadsFor). */
+async function openBackend(choice: BackendChoice, workers: number, tasksAtOnce: number, log: (l: string) => void): Promise<RolloutBackend> {
+  if (choice.kind === 'local') {
+    const { threads, note } = threadsFor(workers, tasksAtOnce);
+    if (note) log(note);
+    return new RolloutPool({ threads });
+  }
   return RedisBackend.connect({ url: choice.url, log, ...(choice.noWorkerTimeoutMs ? { noWorkerTimeoutMs: choice.noWorkerTimeoutMs } : {}), ...(choice.leaseMs ? { leaseMs: choice.leaseMs } : {}) });
 }
 
@@ -172,6 +178,8 @@ interface RunStart {
   init?: InitialPolicy;
   /** Whether this start creates the run directory (and removes it again if no generation finishes). */
   isNew: boolean;
+  /** A trainer in this thread for checks before any worker starts (the initial policy's size, tasks per generation). */
+  probe: Trainer;
 }
 
 function prepareRun(opts: { config?: TrainConfig; resume?: string; overrides?: Record<string, unknown> }): RunStart {
@@ -180,7 +188,7 @@ function prepareRun(opts: { config?: TrainConfig; resume?: string; overrides?: R
     const dir = RunDir.forNewRun(config);
     const suite = loadSuite(config.conditions);
     const init = config.init === null ? undefined : loadInit(config);
-    return { dir, config, suite, ...(init ? { init } : {}), isNew: true };
+    return { dir, config, suite, ...(init ? { init } : {}), isNew: true, probe: probeFor(config, suite, init) };
   }
   const { dir, checkpoint } = RunDir.forResume(opts.resume);
   const saved = dir.readConfig();
@@ -193,24 +201,27 @@ function prepareRun(opts: { config?: TrainConfig; resume?: string; overrides?: R
     // from the starting point it kept, if any.
     const initFile = join(dir.path, 'init.json');
     const init = config.init === null ? undefined : existsSync(initFile) ? loadInitialPolicy(initFile, config.obsClip) : loadInit(config);
-    return { dir, config, suite, ...(init ? { init } : {}), isNew: false };
+    return { dir, config, suite, ...(init ? { init } : {}), isNew: false, probe: probeFor(config, suite, init) };
   }
   // Check the checkpoint before starting worker threads, so a bad one exits cleanly.
-  const probe = new Trainer(config, suite, new RolloutPool({ threads: 0 }), 'probe');
+  const probe = probeFor(config, suite);
   const snap = dir.loadCheckpoint(config, (j) => probe.maximizer.restore(j), checkpoint);
   if (snap.generation >= config.generations) {
     throw new CliError(`${dir.path} is already trained to generation ${snap.generation}; to continue it, give --generations more than ${snap.generation}`);
   }
-  return { dir, config, suite, snap, checkpoint, isNew: false };
+  return { dir, config, suite, snap, checkpoint, isNew: false, probe };
+}
+
+/** Checks that the initial policy fits the config (the constructor throws if not). */
+function probeFor(config: TrainConfig, suite: Suite, init?: InitialPolicy): Trainer {
+  return new Trainer(config, suite, new RolloutPool({ threads: 0 }), 'probe', undefined, init);
 }
 
 /** Trains (new or resumed) with the given config; used by the CLI and by tests. */
 export async function train(opts: { config?: TrainConfig; resume?: string; overrides?: Record<string, unknown>; quiet?: boolean; backend?: BackendChoice; onTrainer?: (t: Trainer) => void; log?: (line: string) => void }): Promise<TrainOutcome> {
   const log = opts.log ?? ((l: string) => process.stdout.write(l + '\n'));
-  const { dir, config, suite, snap, checkpoint, init, isNew } = prepareRun(opts);
-  // The initial policy must fit the config before workers start or anything is written.
-  if (!snap) new Trainer(config, suite, new RolloutPool({ threads: 0 }), 'probe', undefined, init);
-  const pool = await openBackend(opts.backend ?? { kind: 'local' }, config.workers, log);
+  const { dir, config, suite, snap, checkpoint, init, isNew, probe } = prepareRun(opts);
+  const pool = await openBackend(opts.backend ?? { kind: 'local' }, config.workers, probe.tasksAtOnce(), log);
   let trainer: Trainer;
   let records: GenerationRecord[];
   try {

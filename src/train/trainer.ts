@@ -128,6 +128,12 @@ export class Trainer {
     }
   }
 
+  /** The most rollout tasks one call runs at once: a generation's, or the center test's (one per episode). */
+  tasksAtOnce(): number {
+    const members = this.maximizer.ask(this.state).population.members.length;
+    return Math.max(Math.ceil(members / this.config.membersPerTask), this.config.testEpisodes);
+  }
+
   /** Ask to stop after the current generation (Ctrl-C). */
   requestStop(): void {
     this.stopRequested = true;
