@@ -32,6 +32,7 @@ declare const window: {
     replays(): string[];
     struck(): boolean[];
     error(): string | null;
+    trainingTicks(): string[];
     pixels(): { distinct: number; nonSky: number };
   };
 };
@@ -269,5 +270,33 @@ test('corrupt, wrong-version and missing files show a clear message', { skip, ti
   assert.match(empty.error ?? '', /replays\/index\.json: file not found/);
   assert.match(empty.error ?? '', /metrics\.jsonl: file not found/);
   assert.equal(empty.ants, 0);
+  assert.deepEqual(pageErrors, []);
+});
+
+test('condition names are shown whole, and the training chart labels its return axis at several ticks', { skip, timeout: 30_000 }, async () => {
+  // A quick run's curve: returns from about 290 to 350 over 80 generations, tested every 4th.
+  const metricsPath = join(runDir, 'metrics.jsonl');
+  const fixture = readFileSync(metricsPath, 'utf8');
+  writeFileSync(metricsPath, Array.from({ length: 80 }, (_, i) => {
+    const g = i + 1;
+    return JSON.stringify({ generation: g, returnMean: 288 + (63 * g) / 80, returnMax: 300 + (70 * g) / 80, returnMin: 250, testReturn: g % 4 === 0 ? 290 + (60 * g) / 80 : null, steps: 9600, totalSteps: 9600 * g });
+  }).join('\n') + '\n');
+  try {
+    const s = await open(`${server.url}?a=gen0011-0.json&b=gen0011-3.json&play=0`);
+    assert.equal(s.error, null);
+    const ticks = await page.evaluate(() => window.__viewer!.trainingTicks());
+    assert.ok(ticks.length >= 3, `return axis labels: ${JSON.stringify(ticks)}`);
+    // The condition select of B holds "short leg from step 20 (back_right shin ×0.6 from step 20)": its title shows it whole.
+    const cond = await page.$eval('#pick-b select[data-role="cond"]', (el) => {
+      const sel = el as unknown as { title: string; selectedIndex: number; options: ArrayLike<{ text: string; title: string }> };
+      return { title: sel.title, text: sel.options[sel.selectedIndex]!.text, optionTitles: Array.from(sel.options).every((o) => o.title === o.text) };
+    });
+    assert.equal(cond.text, 'short leg from step 20 (back_right shin ×0.6 from step 20)');
+    assert.equal(cond.title, cond.text);
+    assert.ok(cond.optionTitles, 'every option has its whole name as its title');
+    await page.screenshot({ path: join(artifacts, 'viewer-training.png') });
+  } finally {
+    writeFileSync(metricsPath, fixture);
+  }
   assert.deepEqual(pageErrors, []);
 });
