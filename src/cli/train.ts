@@ -221,6 +221,7 @@ function probeFor(config: TrainConfig, suite: Suite, init?: InitialPolicy): Trai
 export async function train(opts: { config?: TrainConfig; resume?: string; overrides?: Record<string, unknown>; quiet?: boolean; backend?: BackendChoice; onTrainer?: (t: Trainer) => void; log?: (line: string) => void }): Promise<TrainOutcome> {
   const log = opts.log ?? ((l: string) => process.stdout.write(l + '\n'));
   const { dir, config, suite, snap, checkpoint, init, isNew, probe } = prepareRun(opts);
+  const R = await loadRapier();
   const pool = await openBackend(opts.backend ?? { kind: 'local' }, config.workers, probe.tasksAtOnce(), log);
   let trainer: Trainer;
   let records: GenerationRecord[];
@@ -252,7 +253,6 @@ export async function train(opts: { config?: TrainConfig; resume?: string; overr
   }
   opts.onTrainer?.(trainer);
   const progress = new ProgressPrinter(config.generations, log, opts.quiet ?? false);
-  const R = await loadRapier();
   const saveBest = () => {
     const b = trainer.bestTest;
     if (!b) return;
@@ -272,11 +272,11 @@ export async function train(opts: { config?: TrainConfig; resume?: string; overr
   };
   const onSigint = () => {
     if (trainer.stopping) {
-      if (dir.hasCheckpoint()) {
-        log('second interrupt: exiting now (the last checkpoint is intact)');
-      } else if (isNew) {
+      if (isNew && !dir.hasCheckpoint()) {
         dir.removeUnstarted();
         log(`second interrupt: exiting now (no generation had finished: ${dir.path} was removed)`);
+      } else {
+        log('second interrupt: exiting now (the last checkpoint is intact)');
       }
       process.exit(130);
     }
