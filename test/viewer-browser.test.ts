@@ -254,10 +254,6 @@ test('corrupt, wrong-version and missing files show a clear message', { skip, ti
   const v2 = await open(`${server.url}?a=gen0011-v2.json&play=0`);
   assert.match(v2.error ?? '', /gen0011-v2\.json: unsupported version 2/);
 
-  const edited = await open(`${server.url}?a=gen0011-edited.json&play=0`);
-  assert.match(edited.error ?? '', /replays\/gen0011-edited\.json: its content does not match its digest \(it was changed after it was written\)/);
-  assert.equal(edited.ants, 0);
-
   const gone = await open(`${server.url}?a=gen0011-gone.json&play=0`);
   assert.match(gone.error ?? '', /replays\/gen0011-gone\.json: file not found/);
 
@@ -270,6 +266,13 @@ test('corrupt, wrong-version and missing files show a clear message', { skip, ti
   assert.match(empty.error ?? '', /replays\/index\.json: file not found/);
   assert.match(empty.error ?? '', /metrics\.jsonl: file not found/);
   assert.equal(empty.ants, 0);
+  assert.deepEqual(pageErrors, []);
+});
+
+test('a replay changed after it was written (one digit of a pose) is refused naming the file', { skip, timeout: 30_000 }, async () => {
+  const edited = await open(`${server.url}?a=gen0011-edited.json&play=0`);
+  assert.match(edited.error ?? '', /replays\/gen0011-edited\.json: its content does not match its digest \(it was changed after it was written\)/);
+  assert.equal(edited.ants, 0);
   assert.deepEqual(pageErrors, []);
 });
 
