@@ -12,6 +12,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { meanCI } from '../src/stats.ts';
+import { RunDir } from '../src/train/run-dir.ts';
 import type { StressReport } from '../src/stress.ts';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { generations: { type: 'string', default: '80' } } });
@@ -24,13 +25,14 @@ for (const d of runs.sort()) {
   const m = /^(.*)-s(\d+)$/.exec(d);
   if (!m) continue;
   const report = JSON.parse(readFileSync(join(root, d, stressDir, 'heldout.json'), 'utf8')) as StressReport;
-  const metrics = readFileSync(join(root, d, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((r: { generation: number }) => r.generation < G);
+  // Generations count from 1 (runs of earlier versions are converted on reading).
+  const metrics = new RunDir(join(root, d)).readMetrics().filter((r) => r.generation <= G);
   const last = metrics[metrics.length - 1];
-  const tested = metrics.filter((r: { testDistance: number | null }) => r.testDistance !== null);
+  const tested = metrics.filter((r) => r.testDistance !== null);
   // The first generation whose center covers >= 1 m on the 300-step test episodes (leaves the standing basin).
-  const walk = tested.find((r: { testDistance: number }) => r.testDistance >= 1);
+  const walk = tested.find((r) => r.testDistance! >= 1);
   const list = byVariant.get(m[1]!) ?? [];
-  list.push({ seed: m[2]!, report, wall: last.wallTime, steps: last.totalSteps, testDistance: tested.length ? tested[tested.length - 1].testDistance : null, walkGen: walk ? walk.generation : null });
+  list.push({ seed: m[2]!, report, wall: last!.wallTime, steps: last!.totalSteps, testDistance: tested.length ? tested[tested.length - 1]!.testDistance : null, walkGen: walk ? walk.generation : null });
   byVariant.set(m[1]!, list);
 }
 const f = (v: number, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : '—');

@@ -9,6 +9,7 @@
 import { BODY_NAMES, JOINT_NAMES, LEGS, NUM_BODIES, NUM_JOINTS, jointSpecs, type BodyName, type JointName } from './ant-model.ts';
 import { nominalBuildSpec, type AntBuildSpec } from './ant-builder.ts';
 import { Rng } from './rng.ts';
+import { shown } from './shown.ts';
 
 export const LEG_NAMES = LEGS.map((l) => l.name);
 export type LegName = (typeof LEGS)[number]['name'];
@@ -66,14 +67,14 @@ function isObj(v: unknown): v is Record<string, unknown> {
 
 function positive(v: unknown, field: string, max = 100): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || v > max) {
-    throw new Error(`${field} must be a number in (0, ${max}] (got ${JSON.stringify(v)})`);
+    throw new Error(`${field} must be a number in (0, ${max}] (got ${shown(v)})`);
   }
   return v;
 }
 
 function nonNegative(v: unknown, field: string, max: number): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > max) {
-    throw new Error(`${field} must be a number in [0, ${max}] (got ${JSON.stringify(v)})`);
+    throw new Error(`${field} must be a number in [0, ${max}] (got ${shown(v)})`);
   }
   return v;
 }
@@ -149,11 +150,11 @@ export function validateCondition(raw: unknown, path = 'condition'): Condition {
         const r = specs[j]!.range.map((x) => (x * 180) / Math.PI);
         const angle = m.angle === undefined ? (r[0]! + r[1]!) / 2 : m.angle;
         if (typeof angle !== 'number' || !Number.isFinite(angle) || angle < r[0]! - 1e-9 || angle > r[1]! + 1e-9) {
-          throw new Error(`${f}.angle must be within the joint's range [${r[0]!.toFixed(0)}, ${r[1]!.toFixed(0)}] degrees (got ${JSON.stringify(m.angle)})`);
+          throw new Error(`${f}.angle must be within the joint's range [${r[0]!.toFixed(0)}, ${r[1]!.toFixed(0)}] degrees (got ${shown(m.angle)})`);
         }
         return { ...d, mode: 'locked', angle };
       }
-      throw new Error(`${f}.mode must be one of disabled, weak, locked (got ${JSON.stringify(m.mode)})`);
+      throw new Error(`${f}.mode must be one of disabled, weak, locked (got ${shown(m.mode)})`);
     });
   }
   if (raw.friction !== undefined) out.friction = positive(raw.friction, `${path}.friction`, 10);
@@ -165,14 +166,14 @@ export function validateCondition(raw: unknown, path = 'condition'): Condition {
 
 function validateOnset(v: unknown, field: string): number | [number, number] {
   const step = (x: unknown, f: string): number => {
-    if (typeof x !== 'number' || !Number.isInteger(x) || x < 0 || x > MAX_ONSET) throw new Error(`${f} must be a whole number of control steps in [0, ${MAX_ONSET}] (got ${JSON.stringify(x)})`);
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < 0 || x > MAX_ONSET) throw new Error(`${f} must be a whole number of control steps in [0, ${MAX_ONSET}] (got ${shown(x)})`);
     return x;
   };
   if (!Array.isArray(v)) return step(v, field);
-  if (v.length !== 2) throw new Error(`${field} must be a step or a range [first, last] (got ${JSON.stringify(v)})`);
+  if (v.length !== 2) throw new Error(`${field} must be a step or a range [first, last] (got ${shown(v)})`);
   const lo = step(v[0], `${field}[0]`);
   const hi = step(v[1], `${field}[1]`);
-  if (hi < lo) throw new Error(`${field} must be a range [first, last] with first <= last (got ${JSON.stringify(v)})`);
+  if (hi < lo) throw new Error(`${field} must be a range [first, last] with first <= last (got ${shown(v)})`);
   return [lo, hi];
 }
 

@@ -14,8 +14,13 @@
  * A condition that strikes mid-episode (`condition.onset`) sets `onsetFrame`, the first
  * frame recorded under it: before it the viewer draws the nominal ant (`bodiesBefore`, when
  * the condition changes a shape) without highlights.
+ *
+ * A replay file carries the digest of its content (envs/digest.ts) as its last field; the
+ * viewer refuses a file that was changed after it was written. Files without one (written
+ * by earlier versions) are read as they are.
  */
 import type { Condition } from './conditions.ts';
+import { checkDigest, DIGEST_MISMATCH } from './digest.ts';
 
 export const REPLAY_FORMAT = 'propamine-replay';
 export const REPLAY_VERSION = 1;
@@ -64,7 +69,14 @@ export interface Replay {
   actions: number[];
   terms: Record<string, number[]>;
   summary: { return: number; distance: number; steps: number; terminated: boolean };
-  meta: { episodeSeed: number; label?: string; run?: string; generation?: number; policy?: string; createdAt?: string };
+  meta: {
+    episodeSeed: number; label?: string; run?: string;
+    /** The policy's generation: the center after this many generations (counted from 1). */
+    generation?: number;
+    policy?: string; createdAt?: string;
+  };
+  /** sha256 of the rest of the file, written with it (see the header). */
+  digest?: string;
 }
 
 /** One entry of a run's `replays/index.json`, the manifest the viewer lists replays from. */
@@ -100,6 +112,7 @@ export function validateReplay(raw: unknown, source = 'replay'): Replay {
   const r = raw as Partial<Replay>;
   if (r.format !== REPLAY_FORMAT) fail(`format must be "${REPLAY_FORMAT}" (got ${JSON.stringify(r.format)})`);
   if (r.version !== REPLAY_VERSION) fail(`unsupported version ${JSON.stringify(r.version)} (this build reads version ${REPLAY_VERSION})`);
+  if (checkDigest(raw as Record<string, unknown>) === 'mismatch') fail(DIGEST_MISMATCH);
   if (!Number.isInteger(r.frames) || r.frames! < 1) fail('frames must be a positive integer');
   if (!(typeof r.dt === 'number' && r.dt > 0)) fail('dt must be a positive number');
   if (!Array.isArray(r.bodies) || r.bodies.length === 0) fail('bodies must be a non-empty list');

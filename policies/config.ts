@@ -112,7 +112,7 @@ function checkOneOf<T extends string>(path: string, value: unknown, allowed: rea
 
 function checkPositiveInt(path: string, value: unknown, max = 1 << 16): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0 || value > max) {
-    fail(`${path} must be a positive integer${max < 1 << 16 ? ` up to ${max}` : ''} (got ${JSON.stringify(value)})`);
+    fail(`${path} must be a positive integer${max < 1 << 16 ? ` up to ${max}` : ''} (got ${typeof value === 'number' ? value : JSON.stringify(value)})`);
   }
   return value;
 }
@@ -131,7 +131,7 @@ function checkRange(path: string, value: unknown, lo: number, hi: number, loOpen
     (hiOpen ? value < hi : value <= hi);
   if (!ok) {
     const range = `${loOpen ? '(' : '['}${lo}, ${hi === Infinity ? 'inf' : hi}${hiOpen ? ')' : ']'}`;
-    fail(`${path} must be a number in ${range} (got ${JSON.stringify(value)})`);
+    fail(`${path} must be a number in ${range} (got ${typeof value === 'number' ? value : JSON.stringify(value)})`);
   }
   return value as number;
 }

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Replay, ReplayIndex, ReplayIndexEntry } from '../envs/replay.ts';
-import { atomicWriteJson, readJsonFile } from './fsutil.ts';
+import { atomicWriteCheckedJson, atomicWriteJson, readJsonFile } from './fsutil.ts';
 
 export type { ReplayIndex, ReplayIndexEntry };
 
@@ -17,10 +17,14 @@ export function readReplayIndex(dir: string): ReplayIndex {
   return raw;
 }
 
-/** Writes a replay atomically and records it in the manifest (replacing an entry of the same file). */
+/**
+ * Writes a replay atomically with its digest and records it in the manifest (replacing an
+ * entry of the same file). The manifest has no digest of its own: it only lists files, and
+ * each replay it lists is checked when it is read.
+ */
 export function writeReplay(dir: string, name: string, replay: Replay): string {
   const file = `${name}.json`;
-  atomicWriteJson(join(dir, file), replay);
+  atomicWriteCheckedJson(join(dir, file), replay);
   const index = readReplayIndex(dir);
   const entry: ReplayIndexEntry = {
     file,

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { withDigest } from '../envs/digest.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'propamine-cli-'));
 const MAIN = join(import.meta.dirname, '..', 'src', 'cli', 'main.ts');
@@ -16,6 +17,11 @@ function cli(...args: string[]) {
 test('help is printed for the program and every command', () => {
   const top = cli('--help');
   assert.equal(top.code, 0);
+  // No command at all is a mistake: the usage goes to stderr, with exit code 2.
+  const none = cli();
+  assert.equal(none.code, 2);
+  assert.equal(none.out, '');
+  assert.match(none.err, /^Usage: propamine <command>/);
   for (const c of ['train', 'eval', 'stress', 'record', 'view', 'worker']) {
     assert.match(top.out, new RegExp(`\\n  ${c} `));
     const h = cli(c, '--help');
@@ -32,7 +38,9 @@ test('bad input gets one clear line naming the field, flag or file', () => {
     [['train', '--colour', 'red'], /Unknown option '--colour'/],
     [['train', '--conditions', 'nowhere.json'], /suite "nowhere.json" is neither a built-in suite/],
     [['eval', 'runs/missing'], /no such policy file or run directory: runs\/missing/],
-    [['frobnicate'], /unknown command "frobnicate"/],
+    [['frobnicate'], /unknown command "frobnicate"\n/],
+    [['trian'], /^propamine: unknown command "trian" \(did you mean train\?\)\n/],
+    [['eval', 'p.json', '--episodes', '0'], /^propamine eval: --episodes must be a whole number >= 1 \(got 0\)\n$/],
     [['train', '--redis-wait', '0', '--backend', 'redis'], /^propamine train: --redis-wait must be a number of seconds > 0 \(got 0\)\n$/],
     [['train', '--backend', 'local', '--redis', 'redis://x:1'], /--redis and --redis-wait apply to --backend redis/],
     [['train', '--backend', 'redis', '--redis', 'http://x'], /--redis must start with redis:\/\/ or rediss:\/\//],
@@ -40,15 +48,21 @@ test('bad input gets one clear line naming the field, flag or file', () => {
     [['worker', '--max-tasks', 'lots'], /--max-tasks must be a number \(got "lots"\)/],
     [['train', '--init-from', 'nowhere'], /^propamine train: --init-from \(config\.init\): nowhere does not exist \(give a run directory or a policy file\)\n$/],
     [['stress', 'p.json', '--suite', 'onset.json'], /onset\.json\.conditions\[0\]\.onset must be a range \[first, last\] with first <= last/],
+    [['eval', 'p.json', '--condition', '{"gravity":1e999}'], /^propamine eval: --condition\.gravity must be a number in \[0, 5\] \(got Infinity\)\n$/],
+    [['train', '--config', 'big.json'], /^propamine train: config\.seed must be a whole number in \[0, 4294967295\] \(got -Infinity\)\n$/],
+    [['train', '--backend', 'redis', '--redis', 'redis://127.0.0.1:1', '--name', 'no-redis'], /^propamine train: cannot connect to Redis at redis:\/\/127\.0\.0\.1:1: connection refused/],
   ];
   writeFileSync(join(tmp, 'onset.json'), JSON.stringify({ name: 'late', conditions: [{ name: 'x', friction: 0.5, onset: [200, 100] }] }));
   writeFileSync(join(tmp, 'p.json'), '{}');
+  writeFileSync(join(tmp, 'big.json'), '{"seed": -1e999}');
   for (const [args, re] of cases) {
     const r = cli(...args);
     assert.equal(r.code, 2, `${args.join(' ')} exited ${r.code}: ${r.err}`);
     assert.match(r.err, re);
     assert.ok(!/\n\s+at /.test(r.err), `no stack trace for ${args.join(' ')}`);
   }
+  // A run that never started leaves no directory behind (a later train --name no-redis starts afresh).
+  assert.ok(!existsSync(join(tmp, 'runs', 'no-redis')));
   writeFileSync(join(tmp, 'suite.json'), JSON.stringify({ name: 's', conditions: [{ name: 'x', wobble: 1 }] }));
   const r = cli('train', '--conditions', 'suite.json', '--generations', '1');
   assert.equal(r.code, 2);
@@ -76,8 +90,31 @@ test('train, eval and record run end to end with a tiny budget', () => {
   assert.match(again.err, /already holds a run: continue it with --resume/);
   const resumed = cli('train', '--resume', run, '--generations', '3', '--workers', '1');
   assert.equal(resumed.code, 0, resumed.err);
-  assert.match(resumed.out, /resuming .* at generation 2 of 3/);
+  assert.match(resumed.out, /resuming .* after generation 2, training to generation 3\n/);
   assert.equal(readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').length, 3);
+  // A NaN in the center's bytes (the digest rewritten to match): eval and train refuse it in one line and name the way on.
+  const latest = join(run, 'checkpoints', 'latest.json');
+  const cp = JSON.parse(readFileSync(latest, 'utf8'));
+  const mean = new Float64Array(Buffer.from(cp.maximizer.core.mean.$f64, 'base64').buffer.slice(0));
+  mean[0] = NaN;
+  cp.maximizer.core.mean.$f64 = Buffer.from(mean.buffer).toString('base64');
+  delete cp.digest;
+  writeFileSync(latest, JSON.stringify(withDigest(cp)));
+  for (const args of [['eval', run, '--checkpoint', '--episodes', '1', '--workers', '0'], ['train', '--resume', run, '--generations', '4']]) {
+    const r = cli(...args);
+    assert.equal(r.code, 2, r.err);
+    assert.equal(r.out, '');
+    assert.match(r.err, /^propamine (eval|train): checkpoint \S+latest\.json is corrupt: maximizer: state\.core\.mean\[0\] is NaN \(must be finite\); the previous checkpoint \(after generation 2\) is intact: continue from it with propamine train --resume \S+previous\.json\n$/);
+  }
+  const fallback = cli('train', '--resume', join(run, 'checkpoints', 'previous.json'), '--generations', '3', '--workers', '1');
+  assert.equal(fallback.code, 0, fallback.err);
+  assert.match(fallback.out, /resuming .* from .*previous\.json after generation 2, training to generation 3\n/);
+  // One episode has no interval (not "± NaN"); 64 workers for one episode is one thread, and says so.
+  const e2 = cli('eval', run, '--checkpoint', '--episodes', '1', '--workers', '64', '--max-steps', '10');
+  assert.equal(e2.code, 0, e2.err);
+  assert.match(e2.out, /^1 episode: return -?\d+\.\d, forward distance -?\d+\.\d\d m \(n = 1, no interval\), mean speed /);
+  assert.ok(!e2.out.includes('NaN'), e2.out);
+  assert.match(e2.err, /^--workers 64 is more than (this machine's \d+ cores? and )?the 1 task that run at once: using 1 worker thread\n$/);
 });
 
 test('Ctrl-C finishes the generation, writes a checkpoint, and the run resumes from it', async () => {
@@ -96,10 +133,11 @@ test('Ctrl-C finishes the generation, writes a checkpoint, and the run resumes f
   const code = await new Promise<number | null>((r) => child.on('exit', r));
   assert.equal(code, 0, out);
   assert.match(out, /interrupt: finishing this generation/);
-  assert.match(out, /stopped after generation \d+; resume with: propamine train --resume/);
   const done = readFileSync(metrics, 'utf8').trim().split('\n').length;
+  // One count everywhere: the last progress line, the stop message, metrics.jsonl and the checkpoint.
+  assert.match(out, new RegExp(`gen +${done}/200 .*\\nstopped after generation ${done}; resume with: propamine train --resume`));
   const cp = JSON.parse(readFileSync(join(run, 'checkpoints', 'latest.json'), 'utf8'));
-  assert.equal(cp.nextGeneration, done);
+  assert.equal(cp.generation, done);
   const r = cli('train', '--resume', run, '--generations', String(done + 1), '--workers', '1');
   assert.equal(r.code, 0, r.err);
   assert.equal(readFileSync(metrics, 'utf8').trim().split('\n').length, done + 1);

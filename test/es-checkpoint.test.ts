@@ -95,6 +95,9 @@ test('restore rejects malformed checkpoints with the field that is wrong', () =>
     [(j) => (j.best.params = null), /state\.best\.fitness must be -Infinity exactly when state\.best\.params is null/],
     [(j) => (j.strategy = 'pgpe'), /state\.strategy is "pgpe" but this run uses "openai-es"/],
     [(j) => (j.core = 3), /state\.core must be an object/],
+    [(j) => (j.core.mean = serializeState(Float64Array.from([0, NaN, 0]))), /^Error: state\.core\.mean\[1\] is NaN \(must be finite\)$/],
+    [(j) => (j.core.adam.v = serializeState(Float64Array.from([0, 0, -Infinity]))), /state\.core\.adam\.v\[2\] is -Infinity/],
+    [(j) => (j.best.params = serializeState(Float64Array.from([NaN, 0, 0]))), /state\.best\.params\[0\] is NaN/],
   ];
   for (const [fn, re] of cases) assert.throws(() => es.restore(edit(fn)), re);
   assert.doesNotThrow(() => es.restore(good));

@@ -1,6 +1,7 @@
 /**
  * The replay format's fields for conditions that strike mid-episode: what the recorder
- * writes, and what the reader rejects (one message naming the field).
+ * writes, and what the reader rejects (one message naming the field); the digest a replay
+ * file carries, and the SHA-256 behind it.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,6 +10,12 @@ import { AntWorld } from '../envs/ant-world.ts';
 import { ReplayRecorder } from '../envs/replay-recorder.ts';
 import { parseReplay } from '../envs/replay.ts';
 import { validateCondition, type Condition } from '../envs/conditions.ts';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkDigest, sha256Hex, withDigest } from '../envs/digest.ts';
+import { writeReplay } from '../src/replays.ts';
 
 const R = await loadRapier();
 
@@ -43,4 +50,28 @@ test('a replay of a mid-episode condition carries its onset frame and, for a res
   assert.throws(() => parseReplay(JSON.stringify({ ...short, onsetFrame: -1 }), 'r.json'), /^Error: r\.json: onsetFrame must be a non-negative integer$/);
   assert.throws(() => parseReplay(JSON.stringify({ ...short, onsetFrame: 2.5 }), 'r.json'), /onsetFrame must be a non-negative integer/);
   assert.throws(() => parseReplay(JSON.stringify({ ...short, bodiesBefore: short.bodies.slice(1) }), 'r.json'), /r\.json: bodiesBefore must list 9 bodies like bodies/);
+});
+
+test('sha256Hex is SHA-256 of the UTF-8 bytes (checked against node:crypto at the padding boundaries)', () => {
+  for (const text of ['', 'abc', 'a'.repeat(55), 'a'.repeat(56), 'a'.repeat(63), 'a'.repeat(64), 'a'.repeat(119), 'é€😀 ×0.6'.repeat(40), JSON.stringify({ x: [0.1, -2e-300, 1.7976931348623157e308] })]) {
+    assert.equal(sha256Hex(text), createHash('sha256').update(text, 'utf8').digest('hex'), JSON.stringify(text.slice(0, 20)));
+  }
+});
+
+test('a replay file carries a digest: a changed number is refused, a file without one (an earlier version) is read', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'propamine-replay-'));
+  const path = writeReplay(dir, 'r', record({ friction: 0.5 }, 6));
+  const text = readFileSync(path, 'utf8');
+  const raw = JSON.parse(text);
+  assert.equal(checkDigest(raw), 'ok');
+  assert.equal(parseReplay(text, 'r.json').summary.steps, 6);
+  // Reformatting keeps the content, so the digest still holds.
+  assert.equal(parseReplay(JSON.stringify(raw, null, 2), 'r.json').frames, 7);
+  const edited = text.replace(`"return":${raw.summary.return}`, `"return":${raw.summary.return + 1}`);
+  assert.notEqual(edited, text);
+  assert.throws(() => parseReplay(edited, 'r.json'), /^Error: r\.json: its content does not match its digest \(it was changed after it was written\)$/);
+  const { digest: _d, ...old } = raw;
+  assert.equal(parseReplay(JSON.stringify(old), 'r.json').frames, 7);
+  writeFileSync(path, JSON.stringify(withDigest({ ...old, conditionText: 'renamed' })));
+  assert.equal(parseReplay(readFileSync(path, 'utf8'), 'r.json').conditionText, 'renamed');
 });

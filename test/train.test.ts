@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveTrainConfig, type TrainConfig } from '../src/train/config.ts';
@@ -8,11 +8,13 @@ import { train } from '../src/cli/train.ts';
 import { RunDir } from '../src/train/run-dir.ts';
 import type { Trainer } from '../src/train/trainer.ts';
 import { loadPolicyFile } from '../src/train/policy-file.ts';
-import { RolloutPool } from '../workers/pool.ts';
+import { RolloutPool, threadsFor } from '../workers/pool.ts';
+import { availableParallelism } from 'node:os';
 import { buildMemberParams } from '../workers/rollout.ts';
 import { memberParams } from '../src/es/index.ts';
 import type { RolloutTask } from '../workers/types.ts';
 import { BUILTIN_SUITES } from '../envs/suites.ts';
+import { withDigest } from '../envs/digest.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'propamine-train-'));
 const quiet = () => {};
@@ -51,7 +53,7 @@ test('3 generations, a stop, and 3 resumed generations equal 6 straight ones', a
       const step = t.step.bind(t);
       t.step = async (ev) => {
         const r = await step(ev);
-        if (t.nextGeneration === 3) t.requestStop();
+        if (t.generation === 3) t.requestStop();
         return r;
       };
     },
@@ -67,17 +69,98 @@ test('3 generations, a stop, and 3 resumed generations equal 6 straight ones', a
   assert.ok(existsSync(join(stopped.runDir, 'replays', 'index.json')));
 });
 
-test('a corrupt checkpoint is reported with its path, never used', async () => {
-  const run = await train({ config: tiny('corrupt', { generations: 2, workers: 0 }), quiet: true, log: quiet });
+const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+test('a changed checkpoint or config is refused naming the file and what is wrong; the previous checkpoint continues the run', async () => {
+  const straight = await train({ config: tiny('corrupt-straight', { generations: 3, workers: 0 }), quiet: true, log: quiet });
+  const run = await trainStopped(tiny('corrupt', { generations: 3, workers: 0 }), 2);
+  // Generation 3 from scratch writes latest.json (3) and keeps the one before as previous.json (2).
+  await train({ resume: run.runDir, quiet: true, log: quiet });
   const path = join(run.runDir, 'checkpoints', 'latest.json');
+  const previous = join(run.runDir, 'checkpoints', 'previous.json');
+  assert.equal(JSON.parse(readFileSync(previous, 'utf8')).generation, 2);
   const text = readFileSync(path, 'utf8');
-  writeFileSync(path, text.slice(0, text.length / 2));
-  await assert.rejects(train({ resume: run.runDir, overrides: { generations: 3 }, quiet: true, log: quiet }), new RegExp(`checkpoint ${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is corrupt`));
+  const resume = () => train({ resume: run.runDir, overrides: { generations: 4 }, quiet: true, log: quiet });
+  const refused = async (content: string, what: RegExp) => {
+    writeFileSync(path, content);
+    await assert.rejects(resume(), (e: Error) => {
+      assert.match(e.message, new RegExp(`^checkpoint ${esc(path)} is corrupt: `));
+      assert.match(e.message, what);
+      assert.match(e.message, new RegExp(`; the previous checkpoint \\(after generation 2\\) is intact: continue from it with propamine train --resume ${esc(previous)}$`));
+      assert.ok(!e.message.includes('\n'), 'one line');
+      return true;
+    });
+  };
+  const digestMismatch = /its content does not match its digest \(it was changed after it was written\)/;
   const cp = JSON.parse(text);
-  cp.maximizer.core.mean = { $f64: 'AAAA' };
-  writeFileSync(path, JSON.stringify(cp));
-  await assert.rejects(train({ resume: run.runDir, overrides: { generations: 3 }, quiet: true, log: quiet }), /is corrupt: .*mean/);
+  // A byte inside a number, and one base64 character turned into another valid one.
+  const sum0 = String(cp.normalizer.sum[0]);
+  const digit = sum0.search(/[1-8]/);
+  await refused(text.replace(sum0, sum0.slice(0, digit) + String(Number(sum0[digit]) + 1) + sum0.slice(digit + 1)), digestMismatch);
+  const b64 = cp.maximizer.core.mean.$f64 as string;
+  await refused(text.replace(b64, b64.slice(0, 5) + (b64[5] === 'A' ? 'B' : 'A') + b64.slice(6)), digestMismatch);
+  // What a digest cannot vouch for (a file written with a fresh digest, or by an earlier version without one) is checked too.
+  const edit = (fn: (j: any) => void, digest = true) => {
+    const j = JSON.parse(text);
+    fn(j);
+    delete j.digest;
+    return JSON.stringify(digest ? withDigest(j) : j);
+  };
+  const nanCenter = (j: any) => {
+    const mean = new Float64Array(Buffer.from(j.maximizer.core.mean.$f64, 'base64').buffer.slice(0));
+    mean[7] = NaN;
+    j.maximizer.core.mean.$f64 = Buffer.from(mean.buffer).toString('base64');
+  };
+  await refused(edit(nanCenter), /maximizer: state\.core\.mean\[7\] is NaN \(must be finite\)/);
+  await refused(edit(nanCenter, false), /state\.core\.mean\[7\] is NaN/);
+  await refused(edit((j) => (j.generation = 9)), /checkpoint\.generation is 9 but the strategy state is after generation 3 \(maximizer\.core\.generation\)/);
+  await refused(edit((j) => { j.generation = 9; j.maximizer.core.generation = 9; }), new RegExp(`it is after generation 9 but ${esc(join(run.runDir, 'metrics.jsonl'))} records 3 generations`));
+  await refused(edit((j) => (j.totalSteps += 1)), /checkpoint\.totalSteps is \d+ but .*metrics\.jsonl has \d+ after generation 3/);
+  await refused(edit((j) => (j.normalizer.sum[3] = null)), /checkpoint\.normalizer\.sum\[3\] must be a finite number \(got null\)/);
+  await refused(text.slice(0, text.length / 2), /not valid JSON/);
+  // The config is checked the same way (sigma 0.08 -> 0.09 changes the whole run).
+  writeFileSync(path, text);
+  const configPath = join(run.runDir, 'config.json');
+  const config = readFileSync(configPath, 'utf8');
+  writeFileSync(configPath, config.replace('"sigma": 0.05', '"sigma": 0.06'));
+  await assert.rejects(resume(), (e: Error) => e.message === `run config ${configPath} is corrupt: its content does not match its digest (it was changed after it was written); if the change was deliberate, delete its "digest" field to accept it`);
+  writeFileSync(configPath, config);
+
+  // Continuing from previous.json redoes generation 3 exactly, and keeps the rejected file.
+  writeFileSync(path, edit(nanCenter));
+  const lines: string[] = [];
+  const resumed = await train({ resume: previous, quiet: true, log: (l) => lines.push(l) });
+  assert.equal(resumed.status, 'done');
+  assert.match(lines.join('\n'), new RegExp(`resuming .* from ${esc(previous)} after generation 2, training to generation 3\\nthe checkpoint it replaces is kept as .*latest\\.rejected\\.json`));
+  assert.equal(readFileSync(join(run.runDir, 'checkpoints', 'latest.rejected.json'), 'utf8'), edit(nanCenter));
+  assert.deepEqual(deterministic(run.runDir), deterministic(straight.runDir));
+  const a = JSON.parse(readFileSync(path, 'utf8'));
+  const b = JSON.parse(readFileSync(join(straight.runDir, 'checkpoints', 'latest.json'), 'utf8'));
+  assert.deepEqual([a.maximizer, a.normalizer, a.bestTest], [b.maximizer, b.normalizer, b.bestTest]);
+  assert.equal(JSON.parse(readFileSync(previous, 'utf8')).generation, 2);
   await assert.rejects(train({ config: tiny('corrupt', { generations: 2, workers: 0 }), quiet: true, log: quiet }), /already holds a run/);
+});
+
+test('best.json and init.json are checked like checkpoints: a changed byte, a null or NaN parameter', async () => {
+  const src = await train({ config: tiny('policy-src', { workers: 0, generations: 2 }), quiet: true, log: quiet });
+  const bestPath = join(src.runDir, 'best.json');
+  const text = readFileSync(bestPath, 'utf8');
+  const best = JSON.parse(text);
+  assert.match(best.digest, /^sha256:[0-9a-f]{64}$/);
+  const p0 = String(best.params[0]);
+  writeFileSync(bestPath, text.replace(`[${p0},`, `[${p0.replace(/\d$/, (d) => String((Number(d) + 1) % 10))},`));
+  assert.throws(() => loadPolicyFile(bestPath), new RegExp(`^Error: policy file ${esc(bestPath)} is corrupt: its content does not match its digest`));
+  const { digest: _d, ...rest } = best;
+  writeFileSync(bestPath, JSON.stringify(withDigest({ ...rest, params: rest.params.map((v: number, i: number) => (i === 17 ? null : v)) })));
+  assert.throws(() => loadPolicyFile(bestPath), new RegExp(`^Error: ${esc(bestPath)}: params\\[17\\] must be a finite number \\(got null\\)$`));
+  writeFileSync(bestPath, JSON.stringify({ ...rest, normalizer: { ...rest.normalizer, std: rest.normalizer.std.map((v: number, i: number) => (i === 2 ? 0 : v)) } }));
+  assert.throws(() => loadPolicyFile(bestPath), /best\.json\.normalizer\.std\[2\] must be a finite number above 0 \(got 0\)/);
+  writeFileSync(bestPath, text);
+  const ft = await train({ config: tiny('policy-ft', { workers: 0, generations: 1, init: src.runDir }), quiet: true, log: quiet });
+  const initPath = join(ft.runDir, 'init.json');
+  const init = readFileSync(initPath, 'utf8');
+  writeFileSync(initPath, init.replace('"count":', '"count":1'));
+  await assert.rejects(train({ config: tiny('policy-ft2', { workers: 0, generations: 1, init: initPath }), quiet: true, log: quiet }), new RegExp(`--init-from \\(config\\.init\\): policy file ${esc(initPath)} is corrupt: its content does not match its digest`));
 });
 
 test('bad config values get one error naming the field', () => {
@@ -153,4 +236,109 @@ test('a run can start from another run or a policy file: its best center and obs
   await assert.rejects(train({ config: tiny('init-bad', { init: src.runDir, policy: { type: 'mlp', hidden: [8] } }), quiet: true, log: quiet }), /--init-from \(config\.init\): .* holds a snn .* policy, but the config trains a mlp/);
   await assert.rejects(train({ config: tiny('init-gone', { init: join(tmp, 'nowhere') }), quiet: true, log: quiet }), /--init-from \(config\.init\): .*nowhere does not exist/);
   assert.throws(() => tiny('init-num', { init: 3 }), /config\.init must be a run directory or policy file path, or null/);
+});
+
+/** Runs `config` and stops it after `stopAt` generations; returns the outcome and the lines it printed. */
+async function trainStopped(config: TrainConfig, stopAt: number) {
+  const lines: string[] = [];
+  const outcome = await train({
+    config, log: (l) => lines.push(l),
+    onTrainer: (t) => {
+      const step = t.step.bind(t);
+      t.step = async (ev) => {
+        const r = await step(ev);
+        if (t.generation === stopAt) t.requestStop();
+        return r;
+      };
+    },
+  });
+  return { ...outcome, lines };
+}
+
+test('generations count from 1 in metrics, checkpoints, best.json, replays and messages', async () => {
+  const run = await trainStopped(tiny('count', { workers: 0 }), 3);
+  assert.equal(run.status, 'stopped');
+  assert.deepEqual(new RunDir(run.runDir).readMetrics().map((r) => r.generation), [1, 2, 3]);
+  assert.match(run.lines.join('\n'), /gen 3\/4 .*\nstopped after generation 3; resume with/);
+  const cp = JSON.parse(readFileSync(join(run.runDir, 'checkpoints', 'latest.json'), 'utf8'));
+  assert.equal(cp.version, 2);
+  assert.equal(cp.generation, 3);
+  assert.ok([1, 2].includes(cp.bestTest.generation), 'tested after generations 1 and 2 so far');
+  const index = JSON.parse(readFileSync(join(run.runDir, 'replays', 'index.json'), 'utf8'));
+  assert.deepEqual(index.replays.map((r: { file: string; label: string; generation: number }) => [r.file, r.label, r.generation]), [
+    ['gen00001-nominal.json', 'center after generation 1', 1],
+    ['gen00002-nominal.json', 'center after generation 2', 2],
+  ]);
+  const best = loadPolicyFile(join(run.runDir, 'best.json'));
+  assert.ok(best.meta.generation === 1 || best.meta.generation === 2);
+  const lines: string[] = [];
+  const resumed = await train({ resume: run.runDir, log: (l) => lines.push(l) });
+  assert.match(lines[0]!, /^resuming .*count after generation 3, training to generation 4$/);
+  assert.match(lines.join('\n'), /gen 4\/4 /);
+  assert.deepEqual(resumed.records.map((r) => r.generation), [1, 2, 3, 4]);
+  // Nothing left to do is said, not done.
+  await assert.rejects(train({ resume: run.runDir, log: quiet }), /count is already trained to generation 4; to continue it, give --generations more than 4/);
+});
+
+test('a run written by an earlier version (counting from 0) resumes exactly as a current one', async () => {
+  const current = await trainStopped(tiny('count-new', { workers: 0 }), 3);
+  const old = await trainStopped(tiny('count-old', { workers: 0 }), 3);
+  // Rewrite count-old's files as the earlier version wrote them.
+  const cpPath = join(old.runDir, 'checkpoints', 'latest.json');
+  const cp = JSON.parse(readFileSync(cpPath, 'utf8'));
+  const { generation, digest: _d, ...rest } = cp;
+  rest.bestTest.generation -= 1;
+  rest.maximizer.best.generation -= 1;
+  writeFileSync(cpPath, JSON.stringify({ ...rest, version: 1, nextGeneration: generation }));
+  const metricsPath = join(old.runDir, 'metrics.jsonl');
+  writeFileSync(metricsPath, readFileSync(metricsPath, 'utf8').trim().split('\n').map((l) => JSON.stringify({ ...JSON.parse(l), generation: JSON.parse(l).generation - 1 })).join('\n') + '\n');
+  const a = await train({ resume: current.runDir, quiet: true, log: quiet });
+  const b = await train({ resume: old.runDir, quiet: true, log: quiet });
+  assert.deepEqual(b.records.map((r) => r.generation), [1, 2, 3, 4]);
+  assert.deepEqual(deterministic(old.runDir), deterministic(current.runDir));
+  assert.deepEqual(JSON.parse(readFileSync(cpPath, 'utf8')).maximizer, JSON.parse(readFileSync(join(a.runDir, 'checkpoints', 'latest.json'), 'utf8')).maximizer);
+});
+
+test('a start that fails before its first generation finishes leaves no run directory; one left by an earlier version resumes from generation 1', async () => {
+  const failing = tiny('never-started', { workers: 0 });
+  await assert.rejects(train({
+    config: failing, quiet: true, log: quiet,
+    onTrainer: (t) => {
+      t.step = async () => {
+        throw new Error('no live rollout worker');
+      };
+    },
+  }), /no live rollout worker/);
+  assert.ok(!existsSync(join(tmp, 'never-started')), 'nothing is left behind');
+  // Files that are not the run's own are left alone.
+  mkdirSync(join(tmp, 'never-started'));
+  writeFileSync(join(tmp, 'never-started', 'notes.txt'), 'mine');
+  await assert.rejects(train({ config: failing, quiet: true, log: quiet, onTrainer: (t) => (t.step = async () => Promise.reject(new Error('boom'))) }), /boom/);
+  assert.deepEqual(readdirSync(join(tmp, 'never-started')), ['notes.txt']);
+  // What an earlier version left (config.json, an empty metrics.jsonl and checkpoints/): --resume starts it.
+  const left = tiny('left-behind', { workers: 0, generations: 2 });
+  mkdirSync(join(tmp, 'left-behind', 'checkpoints'), { recursive: true });
+  writeFileSync(join(tmp, 'left-behind', 'config.json'), JSON.stringify(left, null, 2));
+  writeFileSync(join(tmp, 'left-behind', 'metrics.jsonl'), '');
+  const lines: string[] = [];
+  const resumed = await train({ resume: join(tmp, 'left-behind'), quiet: true, log: (l) => lines.push(l) });
+  assert.equal(resumed.status, 'done');
+  assert.match(lines.join('\n'), /left-behind has no checkpoint yet: starting it at generation 1 with its config\.json/);
+  const fresh = await train({ config: tiny('left-fresh', { workers: 0, generations: 2 }), quiet: true, log: quiet });
+  assert.deepEqual(deterministic(resumed.runDir), deterministic(fresh.runDir));
+});
+
+test('worker threads are capped at the cores and at the tasks that run at once, saying so', async () => {
+  assert.deepEqual(threadsFor(256, 2, 2), { threads: 2, note: "--workers 256 is more than this machine's 2 cores and the 2 tasks that run at once: using 2 worker threads" });
+  assert.deepEqual(threadsFor(256, 16, 2), { threads: 2, note: "--workers 256 is more than this machine's 2 cores: using 2 worker threads" });
+  assert.deepEqual(threadsFor(8, 3, 16), { threads: 3, note: '--workers 8 is more than the 3 tasks that run at once: using 3 worker threads' });
+  assert.deepEqual(threadsFor(2, 16, 2), { threads: 2, note: null });
+  assert.deepEqual(threadsFor(0, 16, 2), { threads: 0, note: null });
+  // A generation of 8 members in tasks of 2 runs 4 tasks at once; 64 workers start no more threads than that or the cores.
+  const lines: string[] = [];
+  let threads = -1;
+  await train({ config: tiny('many-workers', { workers: 64, generations: 1 }), quiet: true, log: (l) => lines.push(l), onTrainer: (t) => (threads = (t.backend as RolloutPool).threads) });
+  assert.equal(threads, Math.min(4, availableParallelism()));
+  assert.match(lines[0]!, new RegExp(`^--workers 64 is more than .*: using ${threads} worker threads?$`));
+  assert.match(lines[1]!, new RegExp(`, ${threads} worker threads?$`));
 });

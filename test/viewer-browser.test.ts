@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { makeRun } from './helpers/make-run.ts';
 import { startViewServer, type ViewServer } from '../src/view/server.ts';
+import { withDigest } from '../envs/digest.ts';
 
 /**
  * The page's test hook (documented in viewer/src/hook.ts). The callbacks given to
@@ -31,6 +32,7 @@ declare const window: {
     replays(): string[];
     struck(): boolean[];
     error(): string | null;
+    trainingTicks(): string[];
     pixels(): { distinct: number; nonSky: number };
   };
 };
@@ -107,14 +109,19 @@ before(async () => {
   const heavy = JSON.parse(readFileSync(join(replays, 'gen0011-0.json'), 'utf8'));
   heavy.conditionText = 'shin_3 mass ×3';
   heavy.highlights = { bodies: ['shin_3'], joints: [] };
-  writeFileSync(join(replays, 'gen0011-heavy.json'), JSON.stringify(heavy));
+  // Made on purpose, so it gets a digest of its own.
+  writeFileSync(join(replays, 'gen0011-heavy.json'), JSON.stringify(withDigest(heavy)));
   const text = readFileSync(join(replays, 'gen0011-1.json'), 'utf8');
   writeFileSync(join(replays, 'gen0011-bad.json'), text.slice(0, Math.floor(text.length / 2)));
   writeFileSync(join(replays, 'gen0011-v2.json'), text.replace('"version":1', '"version":2'));
+  // One changed digit in the poses: valid JSON, a valid replay, but not the file that was written.
+  const pose = /"poses":\[([0-9.-]+)/.exec(text)!;
+  writeFileSync(join(replays, 'gen0011-edited.json'), text.replace(pose[0], `"poses":[${Number(pose[1]) + 0.25}`));
   addToIndex([
     { file: 'gen0011-heavy.json', label: 'heavy shin_3', conditionText: 'shin_3 mass ×3' },
     { file: 'gen0011-bad.json', label: 'truncated', conditionText: 'truncated' },
     { file: 'gen0011-v2.json', label: 'future', conditionText: 'future' },
+    { file: 'gen0011-edited.json', label: 'edited', conditionText: 'edited' },
     { file: 'gen0011-gone.json', label: 'gone', conditionText: 'gone' },
   ]);
   mkdirSync(emptyRun, { recursive: true });
@@ -259,5 +266,40 @@ test('corrupt, wrong-version and missing files show a clear message', { skip, ti
   assert.match(empty.error ?? '', /replays\/index\.json: file not found/);
   assert.match(empty.error ?? '', /metrics\.jsonl: file not found/);
   assert.equal(empty.ants, 0);
+  assert.deepEqual(pageErrors, []);
+});
+
+test('a replay changed after it was written (one digit of a pose) is refused naming the file', { skip, timeout: 30_000 }, async () => {
+  const edited = await open(`${server.url}?a=gen0011-edited.json&play=0`);
+  assert.match(edited.error ?? '', /replays\/gen0011-edited\.json: its content does not match its digest \(it was changed after it was written\)/);
+  assert.equal(edited.ants, 0);
+  assert.deepEqual(pageErrors, []);
+});
+
+test('condition names are shown whole, and the training chart labels its return axis at several ticks', { skip, timeout: 30_000 }, async () => {
+  // A quick run's curve: returns from about 290 to 350 over 80 generations, tested every 4th.
+  const metricsPath = join(runDir, 'metrics.jsonl');
+  const fixture = readFileSync(metricsPath, 'utf8');
+  writeFileSync(metricsPath, Array.from({ length: 80 }, (_, i) => {
+    const g = i + 1;
+    return JSON.stringify({ generation: g, returnMean: 288 + (63 * g) / 80, returnMax: 300 + (70 * g) / 80, returnMin: 250, testReturn: g % 4 === 0 ? 290 + (60 * g) / 80 : null, steps: 9600, totalSteps: 9600 * g });
+  }).join('\n') + '\n');
+  try {
+    const s = await open(`${server.url}?a=gen0011-0.json&b=gen0011-3.json&play=0`);
+    assert.equal(s.error, null);
+    const ticks = await page.evaluate(() => window.__viewer!.trainingTicks());
+    assert.ok(ticks.length >= 3, `return axis labels: ${JSON.stringify(ticks)}`);
+    // The condition select of B holds "short leg from step 20 (back_right shin ×0.6 from step 20)": its title shows it whole.
+    const cond = await page.$eval('#pick-b select[data-role="cond"]', (el) => {
+      const sel = el as unknown as { title: string; selectedIndex: number; options: ArrayLike<{ text: string; title: string }> };
+      return { title: sel.title, text: sel.options[sel.selectedIndex]!.text, optionTitles: Array.from(sel.options).every((o) => o.title === o.text) };
+    });
+    assert.equal(cond.text, 'short leg from step 20 (back_right shin ×0.6 from step 20)');
+    assert.equal(cond.title, cond.text);
+    assert.ok(cond.optionTitles, 'every option has its whole name as its title');
+    await page.screenshot({ path: join(artifacts, 'viewer-training.png') });
+  } finally {
+    writeFileSync(metricsPath, fixture);
+  }
   assert.deepEqual(pageErrors, []);
 });

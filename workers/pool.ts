@@ -32,6 +32,21 @@ function workerFile(): string {
   return import.meta.url.endsWith('.ts') && existsSync(source) ? source : js;
 }
 
+/**
+ * Worker threads worth starting for `requested`: never more than the tasks that can run at
+ * once, nor more than this machine's cores (rollouts keep a core busy each; more threads only
+ * add switching and a Rapier instance apiece). `note` says why a request was cut, for the user.
+ */
+export function threadsFor(requested: number, tasksAtOnce: number, cores = availableParallelism()): { threads: number; note: string | null } {
+  const threads = Math.min(requested, Math.max(1, tasksAtOnce), Math.max(1, cores));
+  if (threads === requested) return { threads, note: null };
+  const limits = [
+    ...(threads === Math.max(1, cores) ? [`this machine's ${cores} core${cores === 1 ? '' : 's'}`] : []),
+    ...(threads === Math.max(1, tasksAtOnce) ? [`the ${tasksAtOnce} task${tasksAtOnce === 1 ? '' : 's'} that run at once`] : []),
+  ];
+  return { threads, note: `--workers ${requested} is more than ${limits.join(' and ')}: using ${threads} worker thread${threads === 1 ? '' : 's'}` };
+}
+
 export function describeTask(t: RolloutTask): string {
   return `task ${t.index} of run ${t.runId} generation ${t.generation} (${t.members.length} members × ${t.episodes.length} episodes, episode seeds ${t.episodes.map((e) => e.seed).join(',')})`;
 }

@@ -2,13 +2,13 @@
  * `propamine eval`: runs a saved policy on fresh episodes and prints return and distance.
  */
 import { parseArgs } from 'node:util';
-import { RolloutPool } from '../../workers/pool.ts';
 import type { RolloutTask } from '../../workers/types.ts';
 import { mixSeed } from '../../envs/rng.ts';
 import { validateCondition, NOMINAL } from '../../envs/conditions.ts';
 import { CliError, type Command } from './command.ts';
 import { loadPolicyArg } from './policy-arg.ts';
 import { num } from './train.ts';
+import { poolForWorkers } from './workers-arg.ts';
 import { meanCI } from '../stats.ts';
 
 const HELP = `Usage: propamine eval <run directory | policy file> [options]
@@ -21,7 +21,7 @@ Options:
   --seed N          episode seeds derive from it (default 12345)
   --max-steps N     control steps per episode (default 1000)
   --condition JSON  a condition, e.g. '{"friction":0.3}' (default nominal)
-  --workers N       worker threads (default 2)
+  --workers N       worker threads (default 2; at most one per core and per episode)
   --checkpoint      use the latest checkpoint's center instead of best.json
   --json            print one JSON object instead of text
   -h, --help        this help`;
@@ -40,8 +40,8 @@ export const evalCommand: Command = {
       return 0;
     }
     if (positionals.length !== 1) throw new CliError('eval needs exactly one run directory or policy file (see propamine eval --help)');
-    const p = await loadPolicyArg(positionals[0]!, values.checkpoint ?? false);
     const episodes = num(values.episodes, 'episodes') ?? 5;
+    if (!Number.isInteger(episodes) || episodes < 1) throw new CliError(`--episodes must be a whole number >= 1 (got ${values.episodes})`);
     const seed = num(values.seed, 'seed') ?? 12345;
     const maxSteps = num(values['max-steps'], 'max-steps') ?? 1000;
     let condition = NOMINAL;
@@ -54,7 +54,9 @@ export const evalCommand: Command = {
       }
       condition = validateCondition(raw, '--condition');
     }
-    const pool = new RolloutPool({ threads: num(values.workers, 'workers') ?? 2 });
+    // The flags are checked before the policy is loaded, so a typo costs no waiting.
+    const p = await loadPolicyArg(positionals[0]!, values.checkpoint ?? false);
+    const pool = poolForWorkers(values.workers, episodes);
     const tasks: RolloutTask[] = Array.from({ length: episodes }, (_, i) => ({
       index: i, runId: 'eval', generation: 0, center: p.params, scale: null, members: [{ seed: 0, sign: 0 }],
       policy: p.policy, world: { maxSteps }, episodes: [{ seed: mixSeed(seed, i), condition }], normalizer: p.normalizer, collectObsStats: false,
@@ -76,7 +78,10 @@ export const evalCommand: Command = {
     if (values.json) {
       console.log(JSON.stringify({ episodes, returns, distances, steps, returnMean: ret.mean, returnCI95: ret.ci95, distanceMean: dist.mean, distanceCI95: dist.ci95, limitWorst, limitPast5Fraction }));
     } else {
-      console.log(`${episodes} episodes: return ${ret.mean.toFixed(1)} ± ${ret.ci95.toFixed(1)}, forward distance ${dist.mean.toFixed(2)} ± ${dist.ci95.toFixed(2)} m, mean speed ${(speed.reduce((a, b) => a + b, 0) / episodes).toFixed(2)} m/s, steps ${steps.join(' ')}`);
+      // One episode has no spread to give an interval from.
+      const pm = (ci: number, d: number) => (episodes === 1 ? '' : ` ± ${ci.toFixed(d)}`);
+      const n = episodes === 1 ? ' (n = 1, no interval)' : '';
+      console.log(`${episodes} episode${episodes === 1 ? '' : 's'}: return ${ret.mean.toFixed(1)}${pm(ret.ci95, 1)}, forward distance ${dist.mean.toFixed(2)}${pm(dist.ci95, 2)} m${n}, mean speed ${(speed.reduce((a, b) => a + b, 0) / episodes).toFixed(2)} m/s, steps ${steps.join(' ')}`);
       console.log(`joint limits: worst violation ${limitWorst.toFixed(2)}°, ${(100 * limitPast5Fraction).toFixed(3)}% of joint-steps more than 5° past a limit`);
     }
     return 0;

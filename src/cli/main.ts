@@ -26,11 +26,40 @@ function usage(): string {
   ].join('\n');
 }
 
+/** Edit distance (insertions, deletions, substitutions, and swaps of neighbours: "trian" is one from "train"). */
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/** The command a mistyped name most likely meant: within 2 edits (1 for short names), or one it starts. */
+function closest(name: string, names: string[]): string | null {
+  const lower = name.toLowerCase();
+  let best: string | null = null;
+  let bestD = Infinity;
+  for (const n of names) {
+    const dist = n.startsWith(lower) && lower.length >= 2 ? 0 : distance(lower, n);
+    if (dist < bestD) [best, bestD] = [n, dist];
+  }
+  return bestD <= (lower.length <= 4 ? 1 : 2) ? best : null;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '-h' || name === '--help' || name === 'help') {
+  if (!name) {
+    // No command is a mistake, so the usage goes where errors go.
+    console.error(usage());
+    return 2;
+  }
+  if (name === '-h' || name === '--help' || name === 'help') {
     console.log(usage());
-    return name ? 0 : 2;
+    return 0;
   }
   if (name === '--version') {
     console.log('propamine 0.1.0');
@@ -38,7 +67,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   const cmd = COMMANDS.find((c) => c.name === name);
   if (!cmd) {
-    console.error(`propamine: unknown command "${name}"\n\n${usage()}`);
+    const near = closest(name, COMMANDS.map((c) => c.name));
+    console.error(`propamine: unknown command "${name}"${near ? ` (did you mean ${near}?)` : ''}\n\n${usage()}`);
     return 2;
   }
   try {

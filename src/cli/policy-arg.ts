@@ -24,6 +24,6 @@ export async function loadPolicyArg(arg: string, useCheckpoint = false): Promise
   const probe = new Trainer(config, loadSuite(config.conditions), pool, 'probe');
   const snap = dir.loadCheckpoint(config, (j) => probe.maximizer.restore(j));
   const t = new Trainer(config, loadSuite(config.conditions), pool, snap.runId, snap);
-  return { policy: config.policy, params: Float64Array.from(t.center()), normalizer: t.normalizer.snapshot(), meta: { run: dir.path, generation: snap.nextGeneration - 1, world: { maxSteps: config.maxSteps } }, runDir: dir.path };
+  return { policy: config.policy, params: Float64Array.from(t.center()), normalizer: t.normalizer.snapshot(), meta: { run: dir.path, generation: snap.generation, world: { maxSteps: config.maxSteps } }, runDir: dir.path };
 }
 

@@ -18,19 +18,20 @@ function fmt(v: number | null, d = 1): string {
 
 export class ProgressPrinter {
   private readonly started = performance.now();
-  private firstGen = -1;
+  /** Generations done before this session (a resumed run); -1 until the first record. */
+  private doneBefore = -1;
 
   constructor(private readonly total: number, private readonly log: (l: string) => void, private readonly quiet: boolean) {}
 
   generation(r: GenerationRecord): void {
-    if (this.firstGen < 0) this.firstGen = r.generation;
+    if (this.doneBefore < 0) this.doneBefore = r.generation - 1;
     if (this.quiet) return;
-    const done = r.generation + 1;
+    const done = r.generation;
     const width = 20;
     const filled = Math.round((done / this.total) * width);
     const bar = '#'.repeat(filled) + '-'.repeat(width - filled);
     const elapsed = (performance.now() - this.started) / 1000;
-    const perGen = elapsed / (done - this.firstGen);
+    const perGen = elapsed / (done - this.doneBefore);
     const eta = perGen * (this.total - done);
     const test = r.testReturn === null ? '' : ` | test ${fmt(r.testReturn)} (${fmt(r.testDistance, 2)} m)`;
     this.log(`gen ${String(done).padStart(String(this.total).length)}/${this.total} [${bar}] return mean ${fmt(r.returnMean)} max ${fmt(r.returnMax)}${test} | ${Math.round(r.stepsPerSec)} steps/s | ${clock(r.wallTime)} ETA ${clock(eta)}`);
@@ -42,7 +43,7 @@ export class ProgressPrinter {
       const first = tested[0]!;
       const last = tested[tested.length - 1]!;
       const best = tested.reduce((a, b) => ((b.testFitness ?? -Infinity) > (a.testFitness ?? -Infinity) ? b : a));
-      this.log(`center on the test seeds: forward distance ${fmt(first.testDistance, 2)} m -> ${fmt(last.testDistance, 2)} m, return ${fmt(first.testReturn)} -> ${fmt(last.testReturn)} (generation ${first.generation + 1} -> ${last.generation + 1}); best.json is generation ${best.generation + 1} (distance ${fmt(best.testDistance, 2)} m)`);
+      this.log(`center on the test seeds: forward distance ${fmt(first.testDistance, 2)} m -> ${fmt(last.testDistance, 2)} m, return ${fmt(first.testReturn)} -> ${fmt(last.testReturn)} (generation ${first.generation} -> ${last.generation}); best.json is the center after generation ${best.generation} (distance ${fmt(best.testDistance, 2)} m)`);
     }
     this.log(`done: ${dir} (best policy: best.json; watch it: propamine view ${dir})`);
   }

@@ -7,7 +7,6 @@ import { parseArgs } from 'node:util';
 import { join, basename } from 'node:path';
 import { loadRapier } from '../../envs/rapier.ts';
 import { recordEpisode } from '../../workers/record.ts';
-import { RolloutPool } from '../../workers/pool.ts';
 import { describePolicy } from '../../policies/index.ts';
 import { atomicWriteFile, atomicWriteJson } from '../fsutil.ts';
 import { writeReplay } from '../replays.ts';
@@ -16,6 +15,7 @@ import { CliError, type Command } from './command.ts';
 import { loadPolicyArg } from './policy-arg.ts';
 import { loadSuite } from './suite-arg.ts';
 import { num } from './train.ts';
+import { poolForWorkers } from './workers-arg.ts';
 
 const HELP = `Usage: propamine stress <run directory | policy file> [options]
 
@@ -30,7 +30,7 @@ Options:
   --episodes N        episodes per condition (default 5)
   --seed N            episode seeds derive from it (default 777)
   --max-steps N       control steps per episode (default 1000)
-  --workers N         worker threads (default 2)
+  --workers N         worker threads (default 2; at most one per core and per condition)
   --out DIR           report folder (default <run>/stress)
   --no-replays        do not record replays
   --checkpoint        use the latest checkpoint's center instead of best.json
@@ -62,7 +62,7 @@ export const stressCommand: Command = {
     if (!Number.isInteger(opts.episodes) || opts.episodes < 1) throw new CliError('--episodes must be a whole number >= 1');
     const out = values.out ?? (p.runDir ? join(p.runDir, 'stress') : null);
     if (!out) throw new CliError('--out is required when stressing a policy file');
-    const pool = new RolloutPool({ threads: num(values.workers, 'workers') ?? 2 });
+    const pool = poolForWorkers(values.workers, withNominal(suite).length);
     let report;
     try {
       report = await runStress(p, p.runDir ? basename(p.runDir) : positionals[0]!, suite, opts, pool);

@@ -4,16 +4,19 @@
  * the current generation, writes a checkpoint and exits; `--resume runs/x` continues.
  */
 import { isDeepStrictEqual, parseArgs } from 'node:util';
+import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { readJsonFile } from '../fsutil.ts';
 import { resolveTrainConfig, type PresetName, type TrainConfig } from '../train/config.ts';
 import { RunDir } from '../train/run-dir.ts';
+import type { Checkpoint } from '../train/checkpoint.ts';
+import type { Suite } from '../../envs/suites.ts';
 import { Trainer, testEpisodes, type GenerationRecord } from '../train/trainer.ts';
 import { savePolicyFile } from '../train/policy-file.ts';
 import { ObsNormalizer } from '../train/normalizer.ts';
 import { loadSuite } from './suite-arg.ts';
-import { RolloutPool, type RolloutBackend } from '../../workers/pool.ts';
+import { RolloutPool, threadsFor, type RolloutBackend } from '../../workers/pool.ts';
 import { DEFAULT_REDIS_URL, RedisBackend } from '../../workers/redis.ts';
 import { recordEpisode } from '../../workers/record.ts';
 import { loadRapier } from '../../envs/rapier.ts';
@@ -32,12 +35,15 @@ directory (config.json, metrics.jsonl, checkpoints/, best.json, replays/).
 Options:
   --preset NAME        quick (default: visibly learns in minutes on 2 cores) or full
   --config FILE        a JSON config file (fields as in a run's config.json)
-  --resume DIR         continue the run in DIR from its last checkpoint
+  --resume DIR|FILE    continue the run in DIR from its last checkpoint, or from a
+                       checkpoint file in DIR/checkpoints/ (previous.json, when latest.json
+                       was refused as damaged)
   --name NAME          run name (default: <preset>-<policy>-s<seed>)
   --out DIR            folder for run directories (default: runs)
   --seed N             master seed (default 1)
   --generations N      generations to train (a resumed run continues up to N)
-  --workers N          local rollout worker threads (default 2; 0 = main thread)
+  --workers N          local rollout worker threads (default 2; 0 = main thread; at most
+                       one per core and per task of a generation)
   --backend NAME       local (default: worker threads here) or redis (propamine worker
                        processes on any machines; results are identical)
   --redis URL          Redis address for --backend redis (default $PROPAMINE_REDIS or
@@ -93,8 +99,13 @@ export function backendFromFlags(v: { backend?: string; redis?: string; 'redis-w
   return { kind: 'redis', url: v.redis ?? process.env.PROPAMINE_REDIS ?? DEFAULT_REDIS_URL, ...(wait !== undefined ? { noWorkerTimeoutMs: wait * 1000 } : {}) };
 }
 
-async function openBackend(choice: BackendChoice, threads: number, log: (l: string) => void): Promise<RolloutBackend> {
-  if (choice.kind === 'local') return new RolloutPool({ threads });
+/** The local pool gets at most one thread per core and per task that runs at once (see threadsFor). */
+async function openBackend(choice: BackendChoice, workers: number, tasksAtOnce: number, log: (l: string) => void): Promise<RolloutBackend> {
+  if (choice.kind === 'local') {
+    const { threads, note } = threadsFor(workers, tasksAtOnce);
+    if (note) log(note);
+    return new RolloutPool({ threads });
+  }
   return RedisBackend.connect({ url: choice.url, log, ...(choice.noWorkerTimeoutMs ? { noWorkerTimeoutMs: choice.noWorkerTimeoutMs } : {}), ...(choice.leaseMs ? { leaseMs: choice.leaseMs } : {}) });
 }
 
@@ -156,48 +167,92 @@ function loadInit(config: TrainConfig): InitialPolicy {
 
 export interface TrainOutcome { status: 'done' | 'stopped'; runDir: string; records: GenerationRecord[] }
 
+/** What a run starts from, worked out before anything is written or any worker started. */
+interface RunStart {
+  dir: RunDir;
+  config: TrainConfig;
+  suite: Suite;
+  /** The checkpoint a resumed run continues from, and its file; none for a run that starts at generation 1. */
+  snap?: Checkpoint;
+  checkpoint?: string;
+  init?: InitialPolicy;
+  /** Whether this start creates the run directory (and removes it again if no generation finishes). */
+  isNew: boolean;
+  /** A trainer in this thread for checks before any worker starts (the initial policy's size, tasks per generation). */
+  probe: Trainer;
+}
+
+function prepareRun(opts: { config?: TrainConfig; resume?: string; overrides?: Record<string, unknown> }): RunStart {
+  if (!opts.resume) {
+    const config = opts.config!;
+    const dir = RunDir.forNewRun(config);
+    const suite = loadSuite(config.conditions);
+    const init = config.init === null ? undefined : loadInit(config);
+    return { dir, config, suite, ...(init ? { init } : {}), isNew: true, probe: probeFor(config, suite, init) };
+  }
+  const { dir, checkpoint } = RunDir.forResume(opts.resume);
+  const saved = dir.readConfig();
+  const allowed = new Set(['generations', 'workers']);
+  for (const k of Object.keys(opts.overrides ?? {})) if (!allowed.has(k)) throw new CliError(`--resume keeps the run's config; only --generations and --workers may change (got a change of ${k})`);
+  const config = { ...saved, ...(opts.overrides ?? {}) } as TrainConfig;
+  const suite = loadSuite(config.conditions);
+  if (checkpoint === dir.checkpointPath && !dir.hasCheckpoint() && !existsSync(dir.previousCheckpointPath)) {
+    // No generation of this run ever finished (a directory left by an earlier version): start it now,
+    // from the starting point it kept, if any.
+    const initFile = join(dir.path, 'init.json');
+    const init = config.init === null ? undefined : existsSync(initFile) ? loadInitialPolicy(initFile, config.obsClip) : loadInit(config);
+    return { dir, config, suite, ...(init ? { init } : {}), isNew: false, probe: probeFor(config, suite, init) };
+  }
+  // Check the checkpoint before starting worker threads, so a bad one exits cleanly.
+  const probe = probeFor(config, suite);
+  const snap = dir.loadCheckpoint(config, (j) => probe.maximizer.restore(j), checkpoint);
+  if (snap.generation >= config.generations) {
+    throw new CliError(`${dir.path} is already trained to generation ${snap.generation}; to continue it, give --generations more than ${snap.generation}`);
+  }
+  return { dir, config, suite, snap, checkpoint, isNew: false, probe };
+}
+
+/** Checks that the initial policy fits the config (the constructor throws if not). */
+function probeFor(config: TrainConfig, suite: Suite, init?: InitialPolicy): Trainer {
+  return new Trainer(config, suite, new RolloutPool({ threads: 0 }), 'probe', undefined, init);
+}
+
 /** Trains (new or resumed) with the given config; used by the CLI and by tests. */
 export async function train(opts: { config?: TrainConfig; resume?: string; overrides?: Record<string, unknown>; quiet?: boolean; backend?: BackendChoice; onTrainer?: (t: Trainer) => void; log?: (line: string) => void }): Promise<TrainOutcome> {
   const log = opts.log ?? ((l: string) => process.stdout.write(l + '\n'));
-  let dir: RunDir;
-  let config: TrainConfig;
+  const { dir, config, suite, snap, checkpoint, init, isNew, probe } = prepareRun(opts);
+  const R = await loadRapier();
+  const pool = await openBackend(opts.backend ?? { kind: 'local' }, config.workers, probe.tasksAtOnce(), log);
   let trainer: Trainer;
   let records: GenerationRecord[];
-  let pool: RolloutBackend;
-  const backend = opts.backend ?? { kind: 'local' };
-  if (opts.resume) {
-    dir = RunDir.open(opts.resume);
-    const saved = dir.readConfig();
-    const allowed = new Set(['generations', 'workers']);
-    for (const k of Object.keys(opts.overrides ?? {})) if (!allowed.has(k)) throw new CliError(`--resume keeps the run's config; only --generations and --workers may change (got a change of ${k})`);
-    config = { ...saved, ...(opts.overrides ?? {}) } as TrainConfig;
-    if (!dir.hasCheckpoint()) throw new CliError(`${dir.path} has no checkpoint to resume from`);
-    const suite = loadSuite(config.conditions);
-    // Check the checkpoint before starting worker threads, so a bad one exits cleanly.
-    const probe = new Trainer(config, suite, new RolloutPool({ threads: 0 }), 'probe');
-    const snap = dir.loadCheckpoint(config, (j) => probe.maximizer.restore(j));
-    pool = await openBackend(backend, config.workers, log);
-    trainer = new Trainer(config, suite, pool, snap.runId, snap);
-    records = dir.readMetrics().filter((r) => r.generation < snap.nextGeneration);
-    dir.writeMetrics(records);
-    log(`resuming ${dir.path} at generation ${snap.nextGeneration} of ${config.generations}`);
-  } else {
-    config = opts.config!;
-    const suite = loadSuite(config.conditions);
-    const init = config.init === null ? undefined : loadInit(config);
-    dir = RunDir.create(config);
-    if (init) saveInitialPolicy(join(dir.path, 'init.json'), init);
-    trainer = new Trainer(config, suite, new RolloutPool({ threads: 0 }), 'probe', undefined, init);
-    pool = await openBackend(backend, config.workers, log);
-    trainer = new Trainer(config, suite, pool, `${basename(dir.path)}-${randomBytes(4).toString('hex')}`, undefined, init);
-    records = [];
-    log(`training ${describePolicy(config.policy, OBS_SIZE, ACT_SIZE)} (${trainer.numParams} parameters) with ${config.strategy.name}, ${pool.description}`);
-    if (init) log(`starting from ${init.description}`);
-    log(`run directory ${dir.path}`);
+  try {
+    if (snap) {
+      trainer = new Trainer(config, suite, pool, snap.runId, snap);
+      records = dir.readMetrics().filter((r) => r.generation <= snap.generation);
+      dir.writeMetrics(records);
+      const from = checkpoint === dir.checkpointPath ? '' : ` from ${checkpoint}`;
+      log(`resuming ${dir.path}${from} after generation ${snap.generation}, training to generation ${config.generations}`);
+      if (checkpoint !== dir.checkpointPath) {
+        const aside = dir.setAsideLatest();
+        if (aside) log(`the checkpoint it replaces is kept as ${aside}`);
+      }
+    } else {
+      if (isNew) dir.writeStart(config);
+      else dir.writeMetrics([]);
+      if (init) saveInitialPolicy(join(dir.path, 'init.json'), init);
+      trainer = new Trainer(config, suite, pool, `${basename(dir.path)}-${randomBytes(4).toString('hex')}`, undefined, init);
+      records = [];
+      log(`training ${describePolicy(config.policy, OBS_SIZE, ACT_SIZE)} (${trainer.numParams} parameters) with ${config.strategy.name}, ${pool.description}`);
+      if (init) log(`starting from ${init.description}`);
+      log(isNew ? `run directory ${dir.path}` : `${dir.path} has no checkpoint yet: starting it at generation 1 with its config.json`);
+    }
+  } catch (e) {
+    await pool.close();
+    if (isNew) dir.removeUnstarted();
+    throw e;
   }
   opts.onTrainer?.(trainer);
   const progress = new ProgressPrinter(config.generations, log, opts.quiet ?? false);
-  const R = await loadRapier();
   const saveBest = () => {
     const b = trainer.bestTest;
     if (!b) return;
@@ -211,13 +266,18 @@ export async function train(opts: { config?: TrainConfig; resume?: string; overr
     const ep = testEpisodes(config)[0]!;
     const replay = recordEpisode(R, {
       policy: config.policy, params: trainer.center(), normalizer: trainer.normalizer.snapshot(), episode: ep,
-      world: { maxSteps: config.maxSteps }, meta: { label: `center, generation ${gen}`, run: basename(dir.path), generation: gen, policy: describePolicy(config.policy) },
+      world: { maxSteps: config.maxSteps }, meta: { label: `center after generation ${gen}`, run: basename(dir.path), generation: gen, policy: describePolicy(config.policy) },
     });
     writeReplay(dir.replaysPath, `gen${String(gen).padStart(5, '0')}-nominal`, replay);
   };
   const onSigint = () => {
     if (trainer.stopping) {
-      log('second interrupt: exiting now (the last checkpoint is intact)');
+      if (isNew && !dir.hasCheckpoint()) {
+        dir.removeUnstarted();
+        log(`second interrupt: exiting now (no generation had finished: ${dir.path} was removed)`);
+      } else {
+        log('second interrupt: exiting now (the last checkpoint is intact)');
+      }
       process.exit(130);
     }
     log('interrupt: finishing this generation, then writing a checkpoint (Ctrl-C again to quit at once)');
@@ -233,16 +293,23 @@ export async function train(opts: { config?: TrainConfig; resume?: string; overr
       generation: (rec, t) => {
         records.push(rec);
         dir.writeMetrics(records);
-        if ((rec.generation + 1) % config.checkpointEvery === 0 || t.stopping || rec.generation + 1 >= config.generations) dir.saveCheckpoint(t);
+        const last = rec.generation >= config.generations;
+        if (rec.generation % config.checkpointEvery === 0 || t.stopping || last) dir.saveCheckpoint(t);
         if (rec.testReturn !== null && t.bestTest?.generation === rec.generation) saveBest();
-        if (config.replayEvery > 0 && (rec.generation % config.replayEvery === 0 || rec.generation + 1 >= config.generations)) recordCenter(rec.generation);
+        // The first generation's center, every replayEvery-th and the last.
+        if (config.replayEvery > 0 && (rec.generation === 1 || rec.generation % config.replayEvery === 0 || last)) recordCenter(rec.generation);
         progress.generation(rec);
       },
     });
     dir.saveCheckpoint(trainer);
   } catch (e) {
-    // The checkpoint of the last finished generation is intact: say how to continue.
-    if (dir.hasCheckpoint() && e instanceof Error && e.constructor === Error) e.message += `; resume with: propamine train --resume ${dir.path}`;
+    if (dir.hasCheckpoint()) {
+      // The checkpoint of the last finished generation is intact: say how to continue.
+      if (e instanceof Error && e.constructor === Error) e.message += `; resume with: propamine train --resume ${dir.path}`;
+    } else if (isNew) {
+      // No generation finished: a failed start leaves no half-made run behind.
+      dir.removeUnstarted();
+    }
     throw e;
   } finally {
     process.off('SIGINT', onSigint);
@@ -250,7 +317,7 @@ export async function train(opts: { config?: TrainConfig; resume?: string; overr
     if (pool instanceof RedisBackend) await pool.clearRun(trainer.runId).catch(() => {});
     await pool.close();
   }
-  if (status === 'stopped') log(`stopped after generation ${trainer.nextGeneration - 1}; resume with: propamine train --resume ${dir.path}`);
+  if (status === 'stopped') log(`stopped after generation ${trainer.generation}; resume with: propamine train --resume ${dir.path}`);
   else progress.summary(records, dir.path);
   return { status, runDir: dir.path, records };
 }
@@ -272,8 +339,10 @@ export const trainCommand: Command = {
       await train({ resume: values.resume, overrides, quiet: values.quiet ?? false, backend });
       return 0;
     }
-    const file = values.config ? (readJsonFile(values.config, 'config file') as Record<string, unknown>) : {};
-    if (typeof file !== 'object' || file === null || Array.isArray(file)) throw new CliError(`${values.config} must hold a JSON object`);
+    const raw = values.config ? readJsonFile(values.config, 'config file') : {};
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new CliError(`${values.config} must hold a JSON object`);
+    // A run's config.json works as a config file; its digest belongs to that run's file, not to this config.
+    const { digest: _digest, ...file } = raw as Record<string, unknown>;
     // Fine-tuning trains the source's policy unless the flags or the config file name one.
     const initPath = overrides.init ?? file.init;
     if (typeof initPath === 'string' && overrides.policy === undefined && file.policy === undefined) {

@@ -44,6 +44,23 @@ export function fieldRng(obj: Record<string, unknown>, key: string, path: string
   return { s: [s[0], s[1], s[2], s[3]], spare };
 }
 
+/**
+ * Every float array in restored state must hold finite numbers: serialization round-trips a
+ * NaN exactly, but in a center, a moment or a step size it is damage (a flipped byte, an
+ * edited checkpoint) that would otherwise spread to every member and never go away.
+ */
+export function checkFiniteArrays(value: unknown, path: string): void {
+  if (value instanceof Float64Array || value instanceof Float32Array) {
+    for (let i = 0; i < value.length; i++) {
+      if (!Number.isFinite(value[i])) throw new Error(`${path}[${i}] is ${value[i]} (must be finite)`);
+    }
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => checkFiniteArrays(v, `${path}[${i}]`));
+  } else if (value !== null && typeof value === 'object' && !ArrayBuffer.isView(value)) {
+    for (const [k, v] of Object.entries(value)) checkFiniteArrays(v, `${path}.${k}`);
+  }
+}
+
 /** The fields every strategy state has: generation, mean, rng. */
 export function baseFields(value: unknown, path: string): { obj: Record<string, unknown>; generation: number; mean: Float64Array; rng: RngState } {
   const obj = asRecord(value, path);

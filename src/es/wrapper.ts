@@ -14,7 +14,7 @@
 
 import { getShaping, type FitnessShaping, type ShapingName } from './shaping.ts';
 import { deserializeState, serializeState, type SerializedState } from './serialize.ts';
-import { asRecord, fieldNumber } from './state-check.ts';
+import { asRecord, checkFiniteArrays, fieldNumber } from './state-check.ts';
 import { memberParams, type Population, type Strategy, type StrategyMetrics, type StrategyName, type StrategyState } from './types.ts';
 
 export interface BestSoFar {
@@ -22,7 +22,7 @@ export interface BestSoFar {
   fitness: number;
   /** Parameters of that member; null before the first finite fitness. */
   params: Float64Array | null;
-  /** Generation (0-based) in which it was found; -1 before. */
+  /** Generation in which it was found (counted from 1, as everywhere); 0 before. */
   generation: number;
 }
 
@@ -34,7 +34,7 @@ export interface MaximizerState<S extends StrategyState = StrategyState> {
 
 /** One plain record per generation; null where no member had a finite fitness. */
 export interface GenerationMetrics {
-  /** The generation just told (0-based). */
+  /** The generation just told (counted from 1: the state's generation after the update). */
   generation: number;
   fitnessMax: number | null;
   fitnessMean: number | null;
@@ -63,7 +63,7 @@ export interface Maximizer<P extends object, S extends StrategyState> {
   /** The current center of the search distribution (do not mutate). */
   center(state: MaximizerState<S>): Float64Array;
   serialize(state: MaximizerState<S>): SerializedState;
-  /** Inverse of serialize; throws naming the field when the checkpoint is malformed. */
+  /** Inverse of serialize; throws naming the field when the checkpoint is malformed or an array holds a non-finite number. */
   restore(json: unknown): MaximizerState<S>;
 }
 
@@ -111,10 +111,10 @@ export function createMaximizer<P extends object, S extends StrategyState>(
     if (improved) {
       const params = new Float64Array(population.mean.length);
       memberParams(population, bestIdx, params);
-      best = { fitness: max, params, generation: state.core.generation };
+      best = { fitness: max, params, generation: state.core.generation + 1 };
     }
     const metrics: GenerationMetrics = {
-      generation: state.core.generation,
+      generation: state.core.generation + 1,
       fitnessMax: finite > 0 ? max : null,
       fitnessMean: finite > 0 ? sum / finite : null,
       fitnessMin: finite > 0 ? min : null,
@@ -132,13 +132,15 @@ export function createMaximizer<P extends object, S extends StrategyState>(
       throw new Error(`state.strategy is ${JSON.stringify(obj.strategy)} but this run uses ${JSON.stringify(strategy.name)}`);
     }
     const core = strategy.checkState(obj.core, 'state.core');
+    checkFiniteArrays(core, 'state.core');
     const b = asRecord(obj.best, 'state.best');
     const fitness = fieldNumber(b, 'fitness', 'state.best', { finite: false });
-    const generation = fieldNumber(b, 'generation', 'state.best', { integer: true, min: -1 });
+    const generation = fieldNumber(b, 'generation', 'state.best', { integer: true, min: 0 });
     const params = b.params;
     if (params !== null && !(params instanceof Float64Array && params.length === core.mean.length)) {
       throw new Error(`state.best.params must be null or a Float64Array of length ${core.mean.length}`);
     }
+    checkFiniteArrays(params, 'state.best.params');
     if (Number.isNaN(fitness) || (params === null) !== (fitness === -Infinity)) {
       throw new Error('state.best.fitness must be -Infinity exactly when state.best.params is null');
     }
@@ -153,7 +155,7 @@ export function createMaximizer<P extends object, S extends StrategyState>(
       return {
         strategy: strategy.name,
         core: strategy.init(mean, resolved, seed),
-        best: { fitness: -Infinity, params: null, generation: -1 },
+        best: { fitness: -Infinity, params: null, generation: 0 },
       };
     },
     ask(state) {

@@ -7,6 +7,7 @@
 import { validatePolicyConfig, type PolicyConfig } from '../../policies/index.ts';
 import { getStrategy, strategyNames } from '../es/index.ts';
 import { BUILTIN_SUITES } from '../../envs/suites.ts';
+import { shown } from '../../envs/shown.ts';
 
 export interface StrategyConfig {
   /** One of the registered strategies (openai-es, pgpe, snes, sep-cma-es). */
@@ -116,12 +117,12 @@ function isObj(v: unknown): v is Record<string, unknown> {
 }
 
 function int(v: unknown, field: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new Error(`${field} must be a whole number in [${min}, ${max}] (got ${JSON.stringify(v)})`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new Error(`${field} must be a whole number in [${min}, ${max}] (got ${shown(v)})`);
   return v;
 }
 
 function num(v: unknown, field: string, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) throw new Error(`${field} must be a number in [${min}, ${max}] (got ${JSON.stringify(v)})`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) throw new Error(`${field} must be a number in [${min}, ${max}] (got ${shown(v)})`);
   return v;
 }
 
@@ -144,7 +145,7 @@ export function validateTrainConfig(raw: unknown): TrainConfig {
   if (!isObj(raw)) throw new Error('config must be an object');
   for (const k of Object.keys(raw)) if (!KEYS.has(k)) throw new Error(`config.${k} is not a known field (known: ${[...KEYS].sort().join(', ')})`);
   const c = raw as Record<string, unknown>;
-  if (typeof c.name !== 'string' || !/^[A-Za-z0-9._-]+$/.test(c.name)) throw new Error(`config.name must be letters, digits, '.', '_' or '-' (got ${JSON.stringify(c.name)})`);
+  if (typeof c.name !== 'string' || !/^[A-Za-z0-9._-]+$/.test(c.name)) throw new Error(`config.name must be letters, digits, '.', '_' or '-' (got ${shown(c.name)})`);
   if (typeof c.outDir !== 'string' || !c.outDir) throw new Error('config.outDir must be a non-empty path');
   const strategy = c.strategy;
   if (!isObj(strategy)) throw new Error('config.strategy must be an object with a name');
@@ -156,7 +157,7 @@ export function validateTrainConfig(raw: unknown): TrainConfig {
     throw new Error(`config.${(e as Error).message}`);
   }
   if (shaping !== undefined && !['centered-rank', 'z-score', 'identity', 'nes-utility'].includes(String(shaping))) {
-    throw new Error(`config.strategy.shaping must be one of centered-rank, z-score, identity, nes-utility (got ${JSON.stringify(shaping)})`);
+    throw new Error(`config.strategy.shaping must be one of centered-rank, z-score, identity, nes-utility (got ${shown(shaping)})`);
   }
   let policy: PolicyConfig;
   try {
@@ -165,7 +166,7 @@ export function validateTrainConfig(raw: unknown): TrainConfig {
     throw new Error(`config.${(e as Error).message}`);
   }
   if (typeof c.conditions !== 'string' || !c.conditions) throw new Error(`config.conditions must be a suite name (${Object.keys(BUILTIN_SUITES).join(', ')}) or a suite file path`);
-  if (typeof c.obsClip !== 'number' || !(c.obsClip > 0)) throw new Error(`config.obsClip must be a number > 0 (got ${JSON.stringify(c.obsClip)})`);
+  if (typeof c.obsClip !== 'number' || !(c.obsClip > 0)) throw new Error(`config.obsClip must be a number > 0 (got ${shown(c.obsClip)})`);
   return {
     name: c.name,
     outDir: c.outDir,
@@ -191,13 +192,13 @@ export function validateTrainConfig(raw: unknown): TrainConfig {
 function initSource(v: unknown): string | null {
   // Configs saved before this field existed start from random parameters.
   if (v === undefined || v === null) return null;
-  if (typeof v !== 'string' || !v) throw new Error(`config.init must be a run directory or policy file path, or null (got ${JSON.stringify(v)})`);
+  if (typeof v !== 'string' || !v) throw new Error(`config.init must be a run directory or policy file path, or null (got ${shown(v)})`);
   return v;
 }
 
 /** preset <- file <- overrides, then validation. */
 export function resolveTrainConfig(preset: PresetName, file: Record<string, unknown> = {}, overrides: Record<string, unknown> = {}): TrainConfig {
-  if (!Object.hasOwn(PRESETS, preset)) throw new Error(`--preset must be one of ${Object.keys(PRESETS).join(', ')} (got ${JSON.stringify(preset)})`);
+  if (!Object.hasOwn(PRESETS, preset)) throw new Error(`--preset must be one of ${Object.keys(PRESETS).join(', ')} (got ${shown(preset)})`);
   let merged: Record<string, unknown> = mergeConfig({ ...BASE } as Record<string, unknown>, PRESETS[preset] as Record<string, unknown>);
   merged = mergeConfig(merged, file);
   merged = mergeConfig(merged, overrides);

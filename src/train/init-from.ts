@@ -24,7 +24,7 @@ export interface InitialPolicy {
   policy: PolicyConfig;
   params: Float64Array;
   normalizer: ObsNormalizer;
-  /** Where it came from, for the log: "runs/x (best center, generation 151)". */
+  /** Where it came from, for the log: "runs/x (best center, after generation 152)". */
   description: string;
 }
 
@@ -32,7 +32,6 @@ export function loadInitialPolicy(path: string, obsClip: number): InitialPolicy 
   if (!existsSync(path)) throw new Error(`${path} does not exist (give a run directory or a policy file)`);
   if (statSync(path).isDirectory()) {
     const dir = RunDir.open(path);
-    if (!dir.hasCheckpoint()) throw new Error(`${path} has no checkpoint to start from`);
     const config = dir.readConfig();
     const probe = new Trainer(config, getBuiltinSuite('nominal'), new RolloutPool({ threads: 0 }), 'probe');
     const snap = dir.loadCheckpoint(config, (j) => probe.maximizer.restore(j));
@@ -40,10 +39,10 @@ export function loadInitialPolicy(path: string, obsClip: number): InitialPolicy 
       return {
         policy: config.policy, params: snap.bestTest.params,
         normalizer: ObsNormalizer.fromJSON(snap.bestTest.normalizer, OBS_SIZE, obsClip),
-        description: `${path} (best center, generation ${snap.bestTest.generation})`,
+        description: `${path} (best center, after generation ${snap.bestTest.generation})`,
       };
     }
-    return { policy: config.policy, params: probe.maximizer.center(snap.maximizer), normalizer: snap.normalizer, description: `${path} (center after generation ${snap.nextGeneration - 1})` };
+    return { policy: config.policy, params: probe.maximizer.center(snap.maximizer), normalizer: snap.normalizer, description: `${path} (center after generation ${snap.generation})` };
   }
   const file = loadPolicyFile(path);
   if (file.meta.normalizerState) {

@@ -4,6 +4,7 @@
  * has a floor so that near-constant inputs are not blown up.
  */
 import type { Normalization, ObsStats } from '../../workers/types.ts';
+import { shown } from '../../envs/shown.ts';
 
 export interface NormalizerState { count: number; sum: number[]; sumSq: number[] }
 
@@ -46,9 +47,12 @@ export class ObsNormalizer {
 
   static fromJSON(raw: unknown, size: number, clip: number, where = 'normalizer'): ObsNormalizer {
     const r = raw as NormalizerState;
-    if (!r || !Number.isFinite(r.count) || r.count < 0 || !Array.isArray(r.sum) || r.sum.length !== size || !Array.isArray(r.sumSq) || r.sumSq.length !== size) {
+    if (!r || !Array.isArray(r.sum) || r.sum.length !== size || !Array.isArray(r.sumSq) || r.sumSq.length !== size) {
       throw new Error(`${where} must hold count and ${size} sums and squared sums`);
     }
+    if (!Number.isInteger(r.count) || r.count < 0) throw new Error(`${where}.count must be a whole number >= 0 (got ${shown(r.count)})`);
+    finiteList(r.sum, `${where}.sum`);
+    finiteList(r.sumSq, `${where}.sumSq`, 'nonNegative');
     const n = new ObsNormalizer(size, clip);
     n.count = r.count;
     n.sum.set(r.sum);
@@ -68,5 +72,17 @@ export function normalizationFromJSON(raw: unknown, size: number, where: string)
   if (!Array.isArray(r.mean) || r.mean.length !== size || !Array.isArray(r.std) || r.std.length !== size || !(r.clip > 0)) {
     throw new Error(`${where}.normalizer must hold mean and std of ${size} numbers and a clip > 0`);
   }
+  finiteList(r.mean, `${where}.normalizer.mean`);
+  finiteList(r.std, `${where}.normalizer.std`, 'positive');
   return { mean: Float64Array.from(r.mean), std: Float64Array.from(r.std), clip: r.clip };
+}
+
+const BOUNDS = { any: [-Infinity, ''], nonNegative: [0, ' >= 0'], positive: [Number.MIN_VALUE, ' above 0'] } as const;
+
+/** Every entry a finite number (within `bound`): a null or NaN in saved statistics or parameters names its index. */
+export function finiteList(xs: readonly unknown[], where: string, bound: keyof typeof BOUNDS = 'any'): void {
+  const [min, text] = BOUNDS[bound];
+  xs.forEach((v, i) => {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min) throw new Error(`${where}[${i}] must be a finite number${text} (got ${shown(v)})`);
+  });
 }

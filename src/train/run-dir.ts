@@ -1,45 +1,76 @@
 /**
  * A run directory: `config.json` (the resolved config), `metrics.jsonl` (one record per
- * generation), `checkpoints/latest.json` (everything needed to resume bit for bit),
- * `best.json` (the policy with the best center test return) and `replays/`. Every file is
- * written atomically; a corrupt checkpoint is reported, never used.
+ * generation), `checkpoints/latest.json` (everything needed to resume bit for bit) and
+ * `checkpoints/previous.json` (the one before it), `best.json` (the policy with the best
+ * center test return) and `replays/`. Every file is written atomically, and the JSON files
+ * carry a digest of their content; a changed or inconsistent checkpoint or config is
+ * reported naming the file, never used, and the previous checkpoint stays to resume from.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { atomicWriteFile, atomicWriteJson, readJsonFile } from '../fsutil.ts';
-import { deserializeState, serializeState } from '../es/index.ts';
-import { OBS_SIZE } from '../../envs/ant-sim.ts';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { atomicWriteCheckedJson, atomicWriteFile, readCheckedJson } from '../fsutil.ts';
 import { validateTrainConfig, type TrainConfig } from './config.ts';
-import { ObsNormalizer } from './normalizer.ts';
-import type { GenerationRecord, Trainer, TrainerSnapshot } from './trainer.ts';
+import { checkpointJson, parseCheckpoint, type Checkpoint } from './checkpoint.ts';
+import type { GenerationRecord, Trainer } from './trainer.ts';
 import type { MaximizerState } from '../es/index.ts';
 
-export const CHECKPOINT_FORMAT = 'propamine-checkpoint';
+export { CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from './checkpoint.ts';
+
+/** The files a run writes before its first checkpoint (removed when its start fails). */
+const START_FILES = ['config.json', 'metrics.jsonl', 'init.json'];
 
 export class RunDir {
+  /** The last checkpoint this process wrote or read: it becomes previous.json when the next one is written. */
+  private lastCheckpoint: { generation: number; text: string } | null = null;
+
   constructor(readonly path: string) {}
 
-  static create(config: TrainConfig): RunDir {
+  /** The directory a new run will use; nothing is written yet (see writeStart). */
+  static forNewRun(config: TrainConfig): RunDir {
     const dir = new RunDir(resolve(config.outDir, config.name));
-    if (existsSync(dir.checkpointPath)) {
+    if (existsSync(dir.checkpointPath) || existsSync(dir.previousCheckpointPath)) {
       throw new Error(`run directory ${dir.path} already holds a run: continue it with --resume ${dir.path}, or pick another --name`);
     }
-    mkdirSync(join(dir.path, 'checkpoints'), { recursive: true });
-    mkdirSync(join(dir.path, 'replays'), { recursive: true });
-    atomicWriteJson(join(dir.path, 'config.json'), config, true);
-    atomicWriteFile(dir.metricsPath, '');
     return dir;
+  }
+
+  /** Writes a new run's config.json and empty metrics.jsonl (removeUnstarted undoes it). */
+  writeStart(config: TrainConfig): void {
+    mkdirSync(join(this.path, 'checkpoints'), { recursive: true });
+    mkdirSync(join(this.path, 'replays'), { recursive: true });
+    atomicWriteCheckedJson(this.configPath, config, true);
+    atomicWriteFile(this.metricsPath, '');
   }
 
   static open(path: string): RunDir {
     const dir = new RunDir(resolve(path));
     if (!existsSync(dir.path)) throw new Error(`run directory not found: ${dir.path}`);
-    if (!existsSync(join(dir.path, 'config.json'))) throw new Error(`${dir.path} is not a run directory (no config.json)`);
+    if (!existsSync(dir.configPath)) throw new Error(`${dir.path} is not a run directory (no config.json)`);
     return dir;
+  }
+
+  /**
+   * What `--resume` names: a run directory (its latest checkpoint), or one checkpoint file
+   * in a run's checkpoints/ folder (previous.json, when latest.json was rejected).
+   */
+  static forResume(arg: string): { dir: RunDir; checkpoint: string } {
+    const path = resolve(arg);
+    if (existsSync(path) && !statSync(path).isDirectory()) {
+      if (basename(dirname(path)) !== 'checkpoints') throw new Error(`--resume takes a run directory or a checkpoint in its checkpoints/ folder (got ${arg})`);
+      return { dir: RunDir.open(dirname(dirname(path))), checkpoint: path };
+    }
+    const dir = RunDir.open(path);
+    return { dir, checkpoint: dir.checkpointPath };
   }
 
   get checkpointPath(): string {
     return join(this.path, 'checkpoints', 'latest.json');
+  }
+  get previousCheckpointPath(): string {
+    return join(this.path, 'checkpoints', 'previous.json');
+  }
+  get configPath(): string {
+    return join(this.path, 'config.json');
   }
   get metricsPath(): string {
     return join(this.path, 'metrics.jsonl');
@@ -52,24 +83,27 @@ export class RunDir {
   }
 
   readConfig(): TrainConfig {
-    const raw = readJsonFile(join(this.path, 'config.json'), 'run config');
+    const { value } = readCheckedJson(this.configPath, 'run config', '; if the change was deliberate, delete its "digest" field to accept it');
     try {
-      return validateTrainConfig(raw);
+      return validateTrainConfig(value);
     } catch (e) {
-      throw new Error(`${join(this.path, 'config.json')}: ${(e as Error).message}`);
+      throw new Error(`${this.configPath}: ${(e as Error).message}`);
     }
   }
 
+  /** The records, generations counted from 1 (files of earlier versions, which counted from 0, are converted). */
   readMetrics(): GenerationRecord[] {
     if (!existsSync(this.metricsPath)) return [];
     const lines = readFileSync(this.metricsPath, 'utf8').split('\n').filter((l) => l.trim());
-    return lines.map((l, i) => {
+    const records = lines.map((l, i) => {
       try {
         return JSON.parse(l) as GenerationRecord;
       } catch {
         throw new Error(`${this.metricsPath} line ${i + 1} is corrupt`);
       }
     });
+    if (records[0]?.generation === 0) for (const r of records) r.generation += 1;
+    return records;
   }
 
   /** Rewrites metrics.jsonl atomically with the given records (cheap: one short line per generation). */
@@ -77,58 +111,74 @@ export class RunDir {
     atomicWriteFile(this.metricsPath, records.map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : ''));
   }
 
+  /**
+   * Writes the trainer's checkpoint as latest.json, after keeping the one it replaces as
+   * previous.json (from memory, as this process wrote or read it, so a file changed on disk
+   * is never carried forward). A generation already saved is not saved again.
+   */
   saveCheckpoint(t: Trainer): void {
-    const s = t.snapshot();
-    atomicWriteJson(this.checkpointPath, {
-      format: CHECKPOINT_FORMAT,
-      version: 1,
-      runId: t.runId,
-      nextGeneration: s.nextGeneration,
-      totalSteps: s.totalSteps,
-      wallTime: s.wallTime,
-      maximizer: t.maximizer.serialize(s.maximizer),
-      normalizer: s.normalizer.toJSON(),
-      bestTest: s.bestTest ? { ...s.bestTest, params: serializeState(s.bestTest.params) } : null,
-    });
+    if (this.lastCheckpoint?.generation === t.generation) return;
+    if (this.lastCheckpoint) atomicWriteFile(this.previousCheckpointPath, this.lastCheckpoint.text);
+    const text = atomicWriteCheckedJson(this.checkpointPath, checkpointJson(t));
+    this.lastCheckpoint = { generation: t.generation, text };
   }
 
   hasCheckpoint(): boolean {
     return existsSync(this.checkpointPath);
   }
 
-  /** Reads and checks the checkpoint; `restore` is the strategy's own state check. */
-  loadCheckpoint(config: TrainConfig, restore: (json: unknown) => MaximizerState): TrainerSnapshot & { runId: string } {
-    const path = this.checkpointPath;
-    const raw = readJsonFile(path, 'checkpoint') as Record<string, unknown>;
-    const bad = (msg: string): never => {
-      throw new Error(`checkpoint ${path} is corrupt: ${msg}`);
-    };
-    if (raw?.format !== CHECKPOINT_FORMAT || raw.version !== 1) bad(`unknown format ${JSON.stringify(raw?.format)} version ${JSON.stringify(raw?.version)}`);
-    if (!Number.isInteger(raw.nextGeneration) || (raw.nextGeneration as number) < 0) bad('nextGeneration must be a whole number');
-    if (typeof raw.runId !== 'string') bad('runId is missing');
-    let maximizer: MaximizerState;
-    let normalizer: ObsNormalizer;
-    let bestTest: TrainerSnapshot['bestTest'] = null;
+  /**
+   * Reads and checks a checkpoint (the latest unless `path` names another): its digest,
+   * its content and its agreement with metrics.jsonl. When the latest is rejected, the error
+   * says whether previous.json is intact and how to continue from it.
+   */
+  loadCheckpoint(config: TrainConfig, restore: (json: unknown) => MaximizerState, path = this.checkpointPath): Checkpoint {
     try {
-      maximizer = restore(raw.maximizer);
-      normalizer = ObsNormalizer.fromJSON(raw.normalizer, OBS_SIZE, config.obsClip);
-      if (raw.bestTest) {
-        const b = raw.bestTest as Record<string, unknown>;
-        const params = deserializeState(b.params) as Float64Array;
-        if (!(params instanceof Float64Array)) throw new Error('bestTest.params must be a Float64Array');
-        bestTest = { return: b.return as number, fitness: Number(b.fitness), generation: b.generation as number, params, normalizer: b.normalizer as never };
+      const { value, text } = readCheckedJson(path, 'checkpoint');
+      let cp: Checkpoint;
+      try {
+        cp = parseCheckpoint(value, { config, restore, metrics: this.readMetrics(), metricsPath: this.metricsPath });
+      } catch (e) {
+        throw new Error(`checkpoint ${path} is corrupt: ${(e as Error).message}`);
       }
+      this.lastCheckpoint = { generation: cp.generation, text };
+      return cp;
     } catch (e) {
-      return bad((e as Error).message);
+      if (path === this.checkpointPath && e instanceof Error) e.message += this.previousHint(config, restore);
+      throw e;
     }
-    return {
-      runId: raw.runId as string,
-      nextGeneration: raw.nextGeneration as number,
-      maximizer,
-      normalizer,
-      bestTest,
-      totalSteps: Number(raw.totalSteps) || 0,
-      wallTime: Number(raw.wallTime) || 0,
-    };
+  }
+
+  /** Where a run whose latest checkpoint was rejected can continue from, as the end of the error message. */
+  private previousHint(config: TrainConfig, restore: (json: unknown) => MaximizerState): string {
+    const prev = this.previousCheckpointPath;
+    if (!existsSync(prev)) return '';
+    try {
+      const g = new RunDir(this.path).loadCheckpoint(config, restore, prev).generation;
+      return `; the previous checkpoint (after generation ${g}) is intact: continue from it with propamine train --resume ${prev}`;
+    } catch {
+      return `; the previous checkpoint ${prev} is not intact either`;
+    }
+  }
+
+  /** Moves latest.json aside (to latest.rejected.json) when a run continues from another checkpoint; returns where it went. */
+  setAsideLatest(): string | null {
+    if (!existsSync(this.checkpointPath)) return null;
+    const to = join(this.path, 'checkpoints', 'latest.rejected.json');
+    renameSync(this.checkpointPath, to);
+    return to;
+  }
+
+  /**
+   * Removes what a new run wrote before its first checkpoint (config.json, an empty
+   * metrics.jsonl, init.json, empty folders), so a start that failed leaves nothing behind.
+   * Anything else in the directory is left alone.
+   */
+  removeUnstarted(): void {
+    if (existsSync(this.checkpointPath) || existsSync(this.previousCheckpointPath)) return;
+    for (const f of START_FILES) if (existsSync(join(this.path, f))) unlinkSync(join(this.path, f));
+    for (const d of [join(this.path, 'checkpoints'), join(this.path, 'replays'), this.path]) {
+      if (existsSync(d) && readdirSync(d).length === 0) rmdirSync(d);
+    }
   }
 }

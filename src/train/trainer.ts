@@ -7,6 +7,11 @@
  *
  * Everything random derives from the config's seed and the generation number, or lives in
  * the strategy's state, so a run resumed from a checkpoint continues bit for bit.
+ *
+ * Generations are counted from 1 everywhere (records, checkpoints, replays, messages):
+ * generation g is the g-th update, "after generation g" is the state once g generations are
+ * done, and generation 0 is the starting point. Only the episode seeds are drawn from the
+ * 0-based index g - 1, as they always were, so runs of every version draw the same episodes.
  */
 import { OBS_SIZE, ACT_SIZE } from '../../envs/ant-sim.ts';
 import { Rng, mixSeed } from '../../envs/rng.ts';
@@ -21,6 +26,7 @@ import { ObsNormalizer } from './normalizer.ts';
 
 /** One record per generation (the line written to metrics.jsonl). */
 export interface GenerationRecord {
+  /** The generation this record reports, from 1. */
   generation: number;
   returnMean: number;
   returnMax: number;
@@ -60,7 +66,8 @@ export interface TrainerEvents {
 
 /** What a checkpoint holds, beyond the config. */
 export interface TrainerSnapshot {
-  nextGeneration: number;
+  /** Generations done: the state is the one after this generation. */
+  generation: number;
   maximizer: MaximizerState;
   normalizer: ObsNormalizer;
   bestTest: { return: number; fitness: number; generation: number; params: Float64Array; normalizer: ReturnType<ObsNormalizer['toJSON']> } | null;
@@ -74,9 +81,9 @@ export function testEpisodes(config: TrainConfig): TaskEpisode[] {
   return Array.from({ length: config.testEpisodes }, (_, k) => ({ seed: mixSeed(config.seed, TEST_SEED_SALT, k), condition: NOMINAL }));
 }
 
-/** The generation's episodes: seeds and conditions drawn from (seed, generation) alone. */
+/** Generation `gen`'s episodes (from 1): seeds and conditions drawn from (seed, gen - 1) alone. */
 export function generationEpisodes(config: TrainConfig, suite: Suite, gen: number): TaskEpisode[] {
-  const rng = new Rng(mixSeed(config.seed, 0xe915, gen));
+  const rng = new Rng(mixSeed(config.seed, 0xe915, gen - 1));
   return Array.from({ length: config.episodesPerMember }, () => {
     const seed = rng.nextU32();
     return { seed, condition: suite.conditions[sampleConditionIndex(suite, rng)]! };
@@ -87,7 +94,8 @@ export class Trainer {
   readonly maximizer: Maximizer<object, MaximizerState['core']>;
   state: MaximizerState;
   normalizer: ObsNormalizer;
-  nextGeneration = 0;
+  /** Generations done (the next one is `generation + 1`). */
+  generation = 0;
   totalSteps = 0;
   wallTime = 0;
   bestTest: TrainerSnapshot['bestTest'] = null;
@@ -104,7 +112,7 @@ export class Trainer {
     if (snapshot) {
       this.state = snapshot.maximizer;
       this.normalizer = snapshot.normalizer;
-      this.nextGeneration = snapshot.nextGeneration;
+      this.generation = snapshot.generation;
       this.totalSteps = snapshot.totalSteps;
       this.wallTime = snapshot.wallTime;
       this.bestTest = snapshot.bestTest;
@@ -118,6 +126,12 @@ export class Trainer {
       this.state = this.maximizer.init(Float64Array.from(params), mixSeed(config.seed, 0x5eed));
       this.normalizer = new ObsNormalizer(OBS_SIZE, config.obsClip);
     }
+  }
+
+  /** The most rollout tasks one call runs at once: a generation's, or the center test's (one per episode). */
+  tasksAtOnce(): number {
+    const members = this.maximizer.ask(this.state).population.members.length;
+    return Math.max(Math.ceil(members / this.config.membersPerTask), this.config.testEpisodes);
   }
 
   /** Ask to stop after the current generation (Ctrl-C). */
@@ -134,7 +148,7 @@ export class Trainer {
   }
 
   snapshot(): TrainerSnapshot {
-    return { nextGeneration: this.nextGeneration, maximizer: this.state, normalizer: this.normalizer, bestTest: this.bestTest, totalSteps: this.totalSteps, wallTime: this.wallTime };
+    return { generation: this.generation, maximizer: this.state, normalizer: this.normalizer, bestTest: this.bestTest, totalSteps: this.totalSteps, wallTime: this.wallTime };
   }
 
   private tasksFor(pop: Population, gen: number, episodes: TaskEpisode[]): RolloutTask[] {
@@ -175,7 +189,7 @@ export class Trainer {
   /** Runs one generation and returns its record. */
   async step(events: TrainerEvents = {}): Promise<GenerationRecord> {
     const c = this.config;
-    const gen = this.nextGeneration;
+    const gen = this.generation + 1;
     const t0 = performance.now();
     const { population, state } = this.maximizer.ask(this.state);
     const episodes = generationEpisodes(c, this.suite, gen);
@@ -219,8 +233,8 @@ export class Trainer {
 
     let testReturn: number | null = null;
     let testDistance: number | null = null;
-    const isLast = gen + 1 >= c.generations;
-    if (c.testEvery > 0 && ((gen + 1) % c.testEvery === 0 || isLast || gen === 0)) {
+    const isLast = gen >= c.generations;
+    if (c.testEvery > 0 && (gen % c.testEvery === 0 || isLast || gen === 1)) {
       const tt0 = performance.now();
       const t = await this.testCenter(gen);
       rolloutMs += performance.now() - tt0;
@@ -247,7 +261,7 @@ export class Trainer {
     const elapsed = (performance.now() - t0) / 1000;
     this.totalSteps += steps;
     this.wallTime += elapsed;
-    this.nextGeneration = gen + 1;
+    this.generation = gen;
     const rec: GenerationRecord = {
       generation: gen,
       returnMean: mean,
@@ -274,7 +288,7 @@ export class Trainer {
 
   /** Runs until `config.generations` or a stop request. */
   async run(events: TrainerEvents = {}): Promise<'done' | 'stopped'> {
-    while (this.nextGeneration < this.config.generations) {
+    while (this.generation < this.config.generations) {
       if (this.stopRequested) return 'stopped';
       await this.step(events);
     }

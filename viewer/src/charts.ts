@@ -61,6 +61,25 @@ function markerPlugin(get: () => number | null): uPlot.Plugin {
   };
 }
 
+/**
+ * Ticks for a value axis: the largest round step (1, 2, 2.5 or 5 times a power of ten) that
+ * puts at least three ticks between min and max. uPlot's default keeps 30 px between ticks,
+ * which on a panel chart a hundred pixels tall can leave a single label on the axis.
+ */
+export function valueSplits(min: number, max: number): number[] {
+  if (!Number.isFinite(min) || !Number.isFinite(max) || !(max > min)) return Number.isFinite(min) ? [min] : [];
+  for (let e = Math.ceil(Math.log10(max - min)); e > Math.log10(max - min) - 4; e--) {
+    for (const m of [5, 2.5, 2, 1]) {
+      const step = m * 10 ** e;
+      const first = Math.ceil(min / step - 1e-9);
+      const last = Math.floor(max / step + 1e-9);
+      // Multiplying integers (not adding steps) keeps 0.1 + 0.2 noise out of the labels.
+      if (last - first >= 2) return Array.from({ length: last - first + 1 }, (_, k) => Number(((first + k) * step).toPrecision(12)));
+    }
+  }
+  return [min, max];
+}
+
 export function createChart(parent: HTMLElement, spec: ChartSpec, data: uPlot.AlignedData): Chart {
   const box = document.createElement('div');
   box.className = 'chart';
@@ -70,9 +89,9 @@ export function createChart(parent: HTMLElement, spec: ChartSpec, data: uPlot.Al
   const axes: uPlot.Axis[] = [
     // Without an axis label the title names the unit, which saves a line in a tight panel.
     spec.xTitle === false ? { size: 28 } : { label: spec.xLabel, size: 34, labelSize: 16 },
-    { label: spec.yLabel, scale: 'y', size: 50, labelSize: 16 },
+    { label: spec.yLabel, scale: 'y', size: 50, labelSize: 16, splits: (_u, _i, min, max) => valueSplits(min, max) },
   ];
-  if (hasY2) axes.push({ label: spec.y2Label ?? '', scale: 'y2', side: 1, size: 46, labelSize: 16, grid: { show: false } });
+  if (hasY2) axes.push({ label: spec.y2Label ?? '', scale: 'y2', side: 1, size: 46, labelSize: 16, grid: { show: false }, splits: (_u, _i, min, max) => valueSplits(min, max) });
   const opts: uPlot.Options = {
     title: spec.title,
     width: width(),

@@ -12,6 +12,7 @@
  *   struck()    per ant on stage: whether its condition is drawn yet (false before the
  *               onset of a condition that strikes mid-episode)
  *   error()     the message shown on the page, or null
+ *   trainingTicks()  the tick labels drawn on the training chart's return axis
  *   pixels()    renders once and samples the canvas: distinct colours and the share of
  *               pixels that differ from the sky, to tell a drawn scene from a blank one
  */
@@ -25,6 +26,7 @@ export interface ViewerHook {
   replays(): string[];
   struck(): boolean[];
   error(): string | null;
+  trainingTicks(): string[];
   pixels(): { distinct: number; nonSky: number };
 }
 

@@ -346,6 +346,8 @@ installHook({
   replays: () => ants.map((a, i) => selectedFiles()[i] ?? a.replay.meta.label ?? ''),
   struck: () => ants.map((a) => a.struck()),
   error: () => (errors.size ? [...errors.values()].join('\n') : null),
+  // uPlot keeps the labels it drew on each axis in `_values` (null for a label it left out).
+  trainingTicks: () => ((trainingChart?.plot.axes[1] as { _values?: unknown[] } | undefined)?._values ?? []).filter((v) => v !== null && v !== '').map(String),
   pixels: () => samplePixels(stage.renderer.domElement, () => stage.render(), SKY),
 });
 

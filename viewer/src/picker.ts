@@ -8,16 +8,23 @@ import type { ReplayIndexEntry } from './data.ts';
 const NO_GEN = '-';
 const genKey = (e: ReplayIndexEntry) => (e.generation === undefined ? NO_GEN : String(e.generation));
 
+/** A long name may not fit the select's width: the option and the select show it whole on hover. */
+function showTitle(select: HTMLSelectElement): void {
+  select.title = select.selectedOptions[0]?.text ?? '';
+}
+
 function fill(select: HTMLSelectElement, options: Array<[value: string, text: string]>, keep: string | null): void {
   select.replaceChildren(
     ...options.map(([value, text]) => {
       const o = document.createElement('option');
       o.value = value;
       o.textContent = text;
+      o.title = text;
       return o;
     }),
   );
   if (keep !== null && options.some(([v]) => v === keep)) select.value = keep;
+  showTitle(select);
 }
 
 export class Picker {
@@ -46,6 +53,7 @@ export class Picker {
       onChange();
     });
     this.cond.addEventListener('change', onChange);
+    for (const sel of [this.gen, this.seed, this.cond]) sel.addEventListener('change', () => showTitle(sel));
   }
 
   private refill(seeds = true): void {
@@ -59,6 +67,7 @@ export class Picker {
     fill(this.cond, here.map((e) => [e.file, e.label === e.conditionText ? e.conditionText : `${e.label} (${e.conditionText})`]), null);
     const same = here.find((e) => e.conditionText === prevCondition);
     if (same) this.cond.value = same.file;
+    showTitle(this.cond);
   }
 
   /** Selects the entry of `file`; false if the index does not list it. */
@@ -70,6 +79,7 @@ export class Picker {
     this.seed.value = String(e.episodeSeed);
     this.refill(false);
     this.cond.value = e.file;
+    for (const sel of [this.gen, this.seed, this.cond]) showTitle(sel);
     return true;
   }
 

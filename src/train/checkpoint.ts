@@ -1,0 +1,120 @@
+/**
+ * The checkpoint file (`checkpoints/latest.json`, and `previous.json` one checkpoint
+ * behind): the trainer's whole state, enough to resume bit for bit. Its digest (fsutil.ts)
+ * catches a changed byte; the checks here catch what a digest cannot vouch for, such as a
+ * file written without one: every float array finite, and the generation counters of the
+ * checkpoint, the strategy state and metrics.jsonl in agreement.
+ */
+import { OBS_SIZE } from '../../envs/ant-sim.ts';
+import { deserializeState, serializeState, type MaximizerState } from '../es/index.ts';
+import { asRecord, checkFiniteArrays, fieldNumber } from '../es/state-check.ts';
+import type { TrainConfig } from './config.ts';
+import { ObsNormalizer } from './normalizer.ts';
+import type { GenerationRecord, Trainer, TrainerSnapshot } from './trainer.ts';
+
+export const CHECKPOINT_FORMAT = 'propamine-checkpoint';
+/**
+ * 2: generations counted from 1 (`generation`: generations done; best generations from 1).
+ * Version 1 (`nextGeneration`, best generations from 0, -1 for none) is converted on reading.
+ */
+export const CHECKPOINT_VERSION = 2;
+
+export type Checkpoint = TrainerSnapshot & { runId: string };
+
+/** The checkpoint of a trainer, as plain JSON. */
+export function checkpointJson(t: Trainer): object {
+  const s = t.snapshot();
+  return {
+    format: CHECKPOINT_FORMAT,
+    version: CHECKPOINT_VERSION,
+    runId: t.runId,
+    generation: s.generation,
+    totalSteps: s.totalSteps,
+    wallTime: s.wallTime,
+    maximizer: t.maximizer.serialize(s.maximizer),
+    normalizer: s.normalizer.toJSON(),
+    bestTest: s.bestTest ? { ...s.bestTest, params: serializeState(s.bestTest.params) } : null,
+  };
+}
+
+/** A version-1 checkpoint in version 2's terms (the counts are the same, the generation labels move up by one). */
+function upgradeV1(raw: Record<string, unknown>): Record<string, unknown> {
+  const { nextGeneration, ...rest } = raw;
+  const bump = (o: unknown) => {
+    if (o && typeof o === 'object' && typeof (o as { generation?: unknown }).generation === 'number') (o as { generation: number }).generation += 1;
+  };
+  bump(rest.bestTest);
+  bump((rest.maximizer as { best?: unknown } | undefined)?.best);
+  return { ...rest, version: CHECKPOINT_VERSION, generation: nextGeneration };
+}
+
+export interface CheckpointContext {
+  config: TrainConfig;
+  /** The strategy's own state check (Maximizer.restore). */
+  restore: (json: unknown) => MaximizerState;
+  /** The run's metrics.jsonl records (generations from 1), and its path for messages. */
+  metrics: GenerationRecord[];
+  metricsPath: string;
+}
+
+/** Checks a parsed checkpoint (its digest already checked); errors say what is wrong, without the file's path. */
+export function parseCheckpoint(json: unknown, ctx: CheckpointContext): Checkpoint {
+  let raw = asRecord(json, 'the checkpoint');
+  if (raw.format !== CHECKPOINT_FORMAT || (raw.version !== 1 && raw.version !== CHECKPOINT_VERSION)) {
+    throw new Error(`unknown format ${JSON.stringify(raw.format)} version ${JSON.stringify(raw.version)}`);
+  }
+  if (raw.version === 1) raw = upgradeV1(raw);
+  const generation = fieldNumber(raw, 'generation', 'checkpoint', { integer: true, min: 0 });
+  if (typeof raw.runId !== 'string') throw new Error('checkpoint.runId is missing');
+  const totalSteps = fieldNumber(raw, 'totalSteps', 'checkpoint', { integer: true, min: 0 });
+  const wallTime = fieldNumber(raw, 'wallTime', 'checkpoint', { min: 0 });
+
+  let maximizer: MaximizerState;
+  try {
+    maximizer = ctx.restore(raw.maximizer);
+  } catch (e) {
+    throw new Error(`maximizer: ${(e as Error).message}`);
+  }
+  if (maximizer.core.generation !== generation) {
+    throw new Error(`checkpoint.generation is ${generation} but the strategy state is after generation ${maximizer.core.generation} (maximizer.core.generation)`);
+  }
+  if (maximizer.best.generation > generation) {
+    throw new Error(`maximizer.best.generation is ${maximizer.best.generation}, after the checkpoint's generation ${generation}`);
+  }
+  const normalizer = ObsNormalizer.fromJSON(raw.normalizer, OBS_SIZE, ctx.config.obsClip, 'checkpoint.normalizer');
+  const bestTest = parseBestTest(raw.bestTest, generation, maximizer.core.mean.length, ctx.config.obsClip);
+  checkMetrics(ctx, generation, totalSteps);
+  return { runId: raw.runId, generation, maximizer, normalizer, bestTest, totalSteps, wallTime };
+}
+
+function parseBestTest(value: unknown, generation: number, numParams: number, obsClip: number): TrainerSnapshot['bestTest'] {
+  if (value === null || value === undefined) return null;
+  const b = asRecord(value, 'checkpoint.bestTest');
+  const params = deserializeState(b.params, 'checkpoint.bestTest.params');
+  if (!(params instanceof Float64Array) || params.length !== numParams) throw new Error(`checkpoint.bestTest.params must be a Float64Array of ${numParams} parameters`);
+  checkFiniteArrays(params, 'checkpoint.bestTest.params');
+  const gen = fieldNumber(b, 'generation', 'checkpoint.bestTest', { integer: true, min: 1 });
+  if (gen > generation) throw new Error(`checkpoint.bestTest.generation is ${gen}, after the checkpoint's generation ${generation}`);
+  const normalizer = ObsNormalizer.fromJSON(b.normalizer, OBS_SIZE, obsClip, 'checkpoint.bestTest.normalizer').toJSON();
+  return {
+    return: fieldNumber(b, 'return', 'checkpoint.bestTest'),
+    // Checkpoints written before the best center was judged by fitness have none: any test replaces it.
+    fitness: b.fitness === undefined ? -Infinity : fieldNumber(b, 'fitness', 'checkpoint.bestTest'),
+    generation: gen, params, normalizer,
+  };
+}
+
+/** metrics.jsonl must record generations 1..generation in order, the last with the checkpoint's step count. */
+function checkMetrics(ctx: CheckpointContext, generation: number, totalSteps: number): void {
+  const { metrics, metricsPath } = ctx;
+  if (metrics.length < generation) {
+    throw new Error(`it is after generation ${generation} but ${metricsPath} records ${metrics.length} generation${metrics.length === 1 ? '' : 's'}`);
+  }
+  for (let g = 1; g <= generation; g++) {
+    if (metrics[g - 1]!.generation !== g) throw new Error(`${metricsPath} line ${g} is generation ${metrics[g - 1]!.generation}, expected ${g}`);
+  }
+  const steps = metrics[generation - 1]?.totalSteps;
+  if (typeof steps === 'number' && steps !== totalSteps) {
+    throw new Error(`checkpoint.totalSteps is ${totalSteps} but ${metricsPath} has ${steps} after generation ${generation}`);
+  }
+}
