@@ -108,6 +108,18 @@ export class SnnBptt {
     return this.trace.forward(input);
   }
 
+  /** Mean spikes per SNN step of each neuron over the last `forward`, into `out` (length n). */
+  rates(out: Float64Array): Float64Array {
+    const tr = this.trace;
+    out.fill(0);
+    for (let t = 1; t <= tr.T; t++) {
+      const s = tr.s[t];
+      for (let j = 0; j < tr.n; j++) out[j] += s[j];
+    }
+    for (let j = 0; j < tr.n; j++) out[j] /= tr.T;
+    return out;
+  }
+
   /** ds/dv at membrane v of neuron j (surrogate, or the smooth spike's true derivative). */
   private psi(t: number, j: number): number {
     const tr = this.trace;
