@@ -19,13 +19,14 @@ export const CHECKPOINT_FORMAT = 'propamine-checkpoint';
 export class RunDir {
   constructor(readonly path: string) {}
 
-  static create(config: TrainConfig): RunDir {
+  /** A new run directory for a config with `outDir` and `name` (a train run's, or a learn run's without replays). */
+  static create(config: { outDir: string; name: string }, opts: { replays?: boolean } = {}): RunDir {
     const dir = new RunDir(resolve(config.outDir, config.name));
     if (existsSync(dir.checkpointPath)) {
       throw new Error(`run directory ${dir.path} already holds a run: continue it with --resume ${dir.path}, or pick another --name`);
     }
     mkdirSync(join(dir.path, 'checkpoints'), { recursive: true });
-    mkdirSync(join(dir.path, 'replays'), { recursive: true });
+    if (opts.replays !== false) mkdirSync(join(dir.path, 'replays'), { recursive: true });
     atomicWriteJson(join(dir.path, 'config.json'), config, true);
     atomicWriteFile(dir.metricsPath, '');
     return dir;
@@ -60,12 +61,12 @@ export class RunDir {
     }
   }
 
-  readMetrics(): GenerationRecord[] {
+  readMetrics<R = GenerationRecord>(): R[] {
     if (!existsSync(this.metricsPath)) return [];
     const lines = readFileSync(this.metricsPath, 'utf8').split('\n').filter((l) => l.trim());
     return lines.map((l, i) => {
       try {
-        return JSON.parse(l) as GenerationRecord;
+        return JSON.parse(l) as R;
       } catch {
         throw new Error(`${this.metricsPath} line ${i + 1} is corrupt`);
       }
@@ -73,7 +74,7 @@ export class RunDir {
   }
 
   /** Rewrites metrics.jsonl atomically with the given records (cheap: one short line per generation). */
-  writeMetrics(records: GenerationRecord[]): void {
+  writeMetrics(records: readonly object[]): void {
     atomicWriteFile(this.metricsPath, records.map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : ''));
   }
 
