@@ -26,7 +26,7 @@ Options:
   --rule RULE          plasticity rule: hebb (default), oja, bcm, none (the static SNN)
   --modulation MODE    none, simple (default), retroactive
   --hidden N           hidden neurons (one recurrent layer; default 64)
-  --iterations N       gradient steps (default 600; a resumed run continues up to N)
+  --iterations N       gradient steps (default 800; a resumed run continues up to N)
   --batch N            sequences per step (default 32)
   --lr X               Adam's learning rate at the start (default 0.003; cosine decay to 10%)
   --noise X            input noise: a bit-flip probability (0.1), or gauss:SD (gauss:0.5)

@@ -61,7 +61,7 @@ export const DEFAULT_LEARN: Omit<LearnConfig, 'name'> = {
   seed: 1,
   task: { name: 'cue-reward', noise: 0, noiseKind: 'flip', options: {} },
   policy: { type: 'snn', hidden: [64], rule: 'hebb', modulation: 'simple', substeps: 2 } as SnnPolicyConfig,
-  iterations: 600,
+  iterations: 800,
   batch: 32,
   lr: 0.003,
   lrFinal: 0.1,
