@@ -33,20 +33,27 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-function time(fn: () => void, n: number): { median: number; min: number } {
+/** Wall and CPU milliseconds of `fn` (median over n runs after a warm-up, and the fastest wall time). */
+function time(fn: () => void, n: number): { median: number; min: number; cpu: number } {
   fn();
   const ts: number[] = [];
+  const cs: number[] = [];
   for (let k = 0; k < n; k++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     fn();
     ts.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cs.push((c.user + c.system) / 1000);
   }
-  return { median: median(ts), min: Math.min(...ts) };
+  return { median: median(ts), min: Math.min(...ts), cpu: median(cs) };
 }
 
-console.log(`ms per iteration, batch 32, T = 60 SNN steps (${process.version}, ${iterations} timed iterations js, ${tfIterations} tf; median (fastest))`);
-console.log('| network | js iteration | js forward | tf iteration | tf forward | js / tf | gradient rel. diff |');
+// CPU time is what an idle core would take (wall time on a shared machine includes waiting for it).
+console.log(`ms per iteration, batch 32, T = 60 SNN steps (${process.version}, ${iterations} timed iterations js, ${tfIterations} tf; wall median (fastest) / CPU median)`);
+console.log('| network | js iteration | js forward | tf iteration | tf forward | js / tf (wall) | gradient rel. diff |');
 console.log('|---|---|---|---|---|---|---|');
+const fmt = (t: { median: number; min: number; cpu: number }) => `${t.median.toFixed(0)} (${t.min.toFixed(0)}) / ${t.cpu.toFixed(0)}`;
 for (const H of sizes) {
   for (const [rule, modulation] of variants) {
     const config = resolveLearnConfig({}, { policy: { hidden: [H], rule, modulation }, task: TASK, evalEvery: 1_000_000 });
@@ -71,8 +78,8 @@ for (const H of sizes) {
         num += (g1[i] - g2[i]) ** 2;
         den += g2[i] ** 2;
       }
-      tfCols = `${tit.median.toFixed(0)} (${tit.min.toFixed(0)}) | ${tfw.median.toFixed(0)} (${tfw.min.toFixed(0)}) | ${(it.median / tit.median).toFixed(3)} | ${Math.sqrt(num / den).toExponential(1)}`;
+      tfCols = `${fmt(tit)} | ${fmt(tfw)} | 1 / ${(tit.median / it.median).toFixed(1)} | ${Math.sqrt(num / den).toExponential(1)}`;
     }
-    console.log(`| H ${H} ${rule}/${modulation} | ${it.median.toFixed(0)} (${it.min.toFixed(0)}) | ${fw.median.toFixed(0)} (${fw.min.toFixed(0)}) | ${tfCols} |`);
+    console.log(`| H ${H} ${rule}/${modulation} | ${fmt(it)} | ${fmt(fw)} | ${tfCols} |`);
   }
 }
