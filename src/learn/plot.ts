@@ -18,7 +18,7 @@ import { readLearnConfig } from './run-dir.ts';
 
 const W = 760;
 
-interface Series { label: string; color: string; xs: number[]; ys: number[] }
+interface Series { label: string; color: string; xs: number[]; ys: number[]; dots?: boolean }
 
 function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
@@ -38,10 +38,17 @@ function lineChart(title: string, series: Series[], h = 180, yRange?: [number, n
   const py = (y: number) => T + (1 - (y - y0) / (y1 - y0)) * (h - T - B);
   const paths = series.map((s) => {
     const d = s.xs.map((x, i) => (Number.isFinite(s.ys[i]) ? `${px(x).toFixed(1)},${py(s.ys[i]).toFixed(1)}` : '')).filter(Boolean).join(' L');
+    if (s.dots) return s.xs.map((x, i) => `<circle cx="${px(x).toFixed(1)}" cy="${py(s.ys[i]).toFixed(1)}" r="4" fill="${s.color}"/>`).join('');
     return `<path d="M${d}" fill="none" stroke="${s.color}" stroke-width="1.5"/>`;
   });
-  const legend = series.map((s, i) => `<text x="${L + 8 + i * 190}" y="14" fill="${s.color}" font-size="12">${esc(s.label)}</text>`).join('');
-  const axis = `<text x="4" y="${py(y1) + 4}" font-size="10">${y1.toPrecision(3)}</text><text x="4" y="${py(y0)}" font-size="10">${y0.toPrecision(3)}</text>` +
+  let lx = L + 8;
+  const legend = series.map((s) => {
+    const t = `<text x="${lx}" y="14" fill="${s.color}" font-size="12">${esc(s.label)}</text>`;
+    lx += 7 * s.label.length + 20;
+    return t;
+  }).join('');
+  const num = (y: number) => (y !== 0 && Math.abs(y) < 1e-3 ? y.toExponential(1) : y.toPrecision(3));
+  const axis = `<text x="4" y="${py(y1) + 4}" font-size="10">${num(y1)}</text><text x="4" y="${py(y0)}" font-size="10">${num(y0)}</text>` +
     `<text x="${L}" y="${h - 6}" font-size="10">${x0}</text><text x="${W - R - 30}" y="${h - 6}" font-size="10">${x1}</text>` +
     `<rect x="${L}" y="${T}" width="${W - L - R}" height="${h - T - B}" fill="none" stroke="#ccc"/>`;
   return `<h3>${esc(title)}</h3><svg width="${W}" height="${h}" xmlns="http://www.w3.org/2000/svg">${axis}${paths.join('')}${legend}</svg>`;
@@ -87,10 +94,8 @@ export function writeLearnPlot(runPath: string, out?: string): string {
     { label: 'training batch', color: '#999', xs: it, ys: records.map((r) => r.loss) },
     { label: 'held-out (task loss)', color: '#06c', xs: evals.map((r) => r.iteration + 1), ys: evals.map((r) => r.evalLoss!) },
   ]));
-  parts.push(lineChart('firing rate and gradient norm (log10)', [
-    { label: 'spikes per neuron per step', color: '#393', xs: it, ys: records.map((r) => r.rate) },
-    { label: 'log10 |g|', color: '#c60', xs: it, ys: records.map((r) => Math.log10(r.gradNorm)) },
-  ]));
+  parts.push(lineChart('firing rate', [{ label: 'spikes per neuron per SNN step (training batch)', color: '#393', xs: it, ys: records.map((r) => r.rate) }], 140));
+  parts.push(lineChart('gradient norm before clipping (log10)', [{ label: 'log10 |g|', color: '#c60', xs: it, ys: records.map((r) => Math.log10(r.gradNorm)) }], 140));
   if (existsSync(dir.bestPath)) parts.push(...sequencePanels(config, loadTrainedGenome(dir.path).params));
   const html = `<!doctype html><html><head><meta charset="utf-8"><title>${esc(config.name)}</title>` +
     `<style>body{font-family:sans-serif;margin:20px}h3{font-size:14px;margin:14px 0 4px}</style></head><body>${parts.join('\n')}</body></html>\n`;
@@ -124,7 +129,7 @@ function sequencePanels(config: ReturnType<typeof readLearnConfig>, params: Floa
     series.push({ label: `tanh(u) output ${j}`, color: ['#06c', '#393', '#c60', '#a0a'][j], xs: ks, ys: ks.map((_, k) => Math.tanh(u[k * task.outputSize + j])) });
   }
   const scoredAt = ks.filter((_, k) => seq.scored[k]);
-  series.push({ label: 'target (scored steps)', color: '#c33', xs: scoredAt, ys: scoredAt.map((t) => seq.target[(t / sub - 1) * task.outputSize]) });
+  series.push({ label: 'target of output 0 (scored steps)', color: '#c33', xs: scoredAt, ys: scoredAt.map((t) => seq.target[(t / sub - 1) * task.outputSize]), dots: true });
   out.push(lineChart('output', series, 150, [-1.05, 1.05]));
   return out;
 }
