@@ -1,11 +1,14 @@
 /**
- * Aggregates the gradient route's experiment (docs/learn-experiment.sh) into Markdown tables:
+ * Aggregates the gradient route's experiment (docs/learn-experiment.sh) into a Markdown table:
  * per variant (run name without its seed), the test accuracy of each seed's best.json on 1024
  * fresh sequences (never used in training or selection) with the mean and a 95% interval over
  * seeds, the best held-out accuracy, the first iteration whose held-out accuracy reached 0.95,
  * the iterations and the wall time per run.
  *
  *   node --import tsx docs/learn-report.ts [runs/learn-exp] [--sequences 1024]
+ *
+ * On docs/runs/learn (config.json and best.json only, no metrics) it re-scores the committed
+ * genomes: the training columns are then empty.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,7 +29,7 @@ for (const d of dirs) {
   if (!m) continue;
   const g = loadTrainedGenome(join(root, d));
   const metrics = new RunDir(join(root, d)).readMetrics<LearnRecord>();
-  const last = metrics[metrics.length - 1];
+  const last = metrics[metrics.length - 1] ?? { iteration: NaN, wallTime: NaN };
   const hit = metrics.find((r) => r.evalAccuracy !== null && r.evalAccuracy >= 0.95);
   const best = metrics.filter((r) => r.evalAccuracy !== null).reduce((a, r) => (r.evalAccuracy! > a ? r.evalAccuracy! : a), 0);
   const score = scoreGenome(g, N);
