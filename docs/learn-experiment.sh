@@ -6,8 +6,8 @@
 #   done     cue-reward, defaults (Hebb + simple modulation, 64 neurons, 800 iterations) and
 #            the static SNN (--rule none) with the same budget
 #   recall   the same pair on pair-recall, at RECALL_ITERATIONS iterations
-#   noise    NOISE_TASKS at bit-flip noise 0.1 and 0.2 (plastic default and static), at
-#            NOISE_ITERATIONS iterations, seeds NOISE_SEEDS
+#   noise    NOISE_TASKS at bit-flip noise NOISE_LEVELS (0 0.1 0.2; plastic default and
+#            static), at NOISE_ITERATIONS iterations, seeds NOISE_SEEDS
 #   matrix   cue-reward, every rule x modulation at MATRIX_ITERATIONS iterations, seeds MATRIX_SEEDS
 # The budgets below the defaults' 800 iterations fit the experiment into the time a shared
 # 2-core machine had (docs/learn-results.md says which runs used which).
@@ -21,6 +21,7 @@ RECALL_ITERATIONS=${RECALL_ITERATIONS:-800}
 NOISE_ITERATIONS=${NOISE_ITERATIONS:-400}
 NOISE_SEEDS=${NOISE_SEEDS:-$SEEDS}
 NOISE_TASKS=${NOISE_TASKS:-"cue-reward pair-recall"}
+NOISE_LEVELS=${NOISE_LEVELS:-"0 0.1 0.2"}
 MATRIX_ITERATIONS=${MATRIX_ITERATIONS:-300}
 MATRIX_SEEDS=${MATRIX_SEEDS:-$SEEDS}
 
@@ -50,7 +51,7 @@ for phase in $PHASES; do
       noise)
         among "$seed" "$NOISE_SEEDS" || continue
         for task in $NOISE_TASKS; do
-          for noise in 0.1 0.2; do
+          for noise in $NOISE_LEVELS; do
             run "$task-hebb-simple-n$noise-s$seed" "$NOISE_ITERATIONS" --task "$task" --noise "$noise" --seed "$seed"
             run "$task-static-n$noise-s$seed" "$NOISE_ITERATIONS" --task "$task" --noise "$noise" --rule none --seed "$seed"
           done
