@@ -5,7 +5,9 @@
  * seeds, the best held-out accuracy, the first iteration whose held-out accuracy reached 0.95,
  * the iterations and the wall time per run.
  *
- *   node --import tsx docs/learn-report.ts [runs/learn-exp] [--sequences 1024]
+ *   node --import tsx docs/learn-report.ts [runs/learn-exp] [--sequences 1024] [--filter REGEX]
+ *
+ * --filter keeps the variants whose name matches (one table per section of the results).
  *
  * On docs/runs/learn (config.json and best.json only, no metrics) it re-scores the committed
  * genomes: the training columns are then empty.
@@ -18,7 +20,8 @@ import { RunDir } from '../src/train/run-dir.ts';
 import { loadTrainedGenome, scoreGenome } from '../src/learn/evaluate.ts';
 import type { LearnRecord } from '../src/learn/learner.ts';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { sequences: { type: 'string', default: '1024' } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { sequences: { type: 'string', default: '1024' }, filter: { type: 'string' } } });
+const filter = values.filter ? new RegExp(values.filter) : null;
 const root = positionals[0] ?? 'runs/learn-exp';
 const N = Number(values.sequences);
 interface Row { seed: string; test: number; heldOut: number; to95: number | null; to95Wall: number | null; iterations: number; wall: number }
@@ -26,7 +29,7 @@ const groups = new Map<string, Row[]>();
 const dirs = existsSync(root) ? readdirSync(root).filter((d) => existsSync(join(root, d, 'best.json'))).sort() : [];
 for (const d of dirs) {
   const m = /^(.*)-s(\d+)$/.exec(d);
-  if (!m) continue;
+  if (!m || (filter && !filter.test(m[1]!))) continue;
   const g = loadTrainedGenome(join(root, d));
   const metrics = new RunDir(join(root, d)).readMetrics<LearnRecord>();
   const last = metrics[metrics.length - 1] ?? { iteration: NaN, wallTime: NaN };
