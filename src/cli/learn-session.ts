@@ -11,6 +11,7 @@ import { createEngine } from '../learn/engines.ts';
 import { Learner, type LearnRecord } from '../learn/learner.ts';
 import { createLearnRun, loadLearnCheckpoint, readLearnConfig, saveLearnBest, saveLearnCheckpoint } from '../learn/run-dir.ts';
 import { clock } from './progress.ts';
+import { onInterrupt } from './interrupt.ts';
 
 export interface LearnOutcome {
   status: 'done' | 'stopped';
@@ -64,16 +65,7 @@ export async function learnSession(opts: LearnSessionOptions): Promise<LearnOutc
   }
   opts.onLearner?.(learner);
   const progress = new LearnProgress(config.iterations, log);
-  const onSignal = () => {
-    if (learner.stopping) {
-      log('second interrupt: exiting now (the last checkpoint is intact)');
-      process.exit(130);
-    }
-    log('interrupt: finishing this iteration, then writing a checkpoint (Ctrl-C again to quit at once)');
-    learner.requestStop();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const offInterrupt = onInterrupt(learner, 'iteration', log);
   let status: 'done' | 'stopped';
   try {
     status = await learner.run((rec, l) => {
@@ -90,8 +82,7 @@ export async function learnSession(opts: LearnSessionOptions): Promise<LearnOutc
       opts.onRecord?.(rec, l);
     });
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    offInterrupt();
     learner.engine.dispose();
   }
   dir.writeMetrics(records);
