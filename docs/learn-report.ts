@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { meanCI } from '../src/stats.ts';
 import { RunDir } from '../src/train/run-dir.ts';
 import { loadTrainedGenome, scoreGenome } from '../src/learn/evaluate.ts';
+import { loadPolicyFile } from '../src/train/policy-file.ts';
 import type { LearnRecord } from '../src/learn/learner.ts';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { sequences: { type: 'string', default: '1024' }, filter: { type: 'string' } } });
@@ -34,10 +35,12 @@ for (const d of dirs) {
   const metrics = new RunDir(join(root, d)).readMetrics<LearnRecord>();
   const last = metrics[metrics.length - 1] ?? { iteration: NaN, wallTime: NaN };
   const hit = metrics.find((r) => r.evalAccuracy !== null && r.evalAccuracy >= 0.95);
-  const best = metrics.filter((r) => r.evalAccuracy !== null).reduce((a, r) => (r.evalAccuracy! > a ? r.evalAccuracy! : a), 0);
+  const evals = metrics.filter((r) => r.evalAccuracy !== null);
+  // Without metrics (the committed copies), the held-out figure is best.json's own.
+  const best = evals.length ? evals.reduce((a, r) => (r.evalAccuracy! > a ? r.evalAccuracy! : a), 0) : Number(loadPolicyFile(join(root, d, 'best.json'), { anyIo: true }).meta.accuracy);
   const score = scoreGenome(g, N);
   const row: Row = {
-    seed: m[2]!, test: score.test.accuracy, heldOut: best, to95: hit ? hit.iteration + 1 : null, to95Wall: hit ? hit.wallTime : null,
+    seed: m[2]!, test: score.test.accuracy, heldOut: best, to95: hit ? hit.iteration + 1 : metrics.length ? null : NaN, to95Wall: hit ? hit.wallTime : null,
     iterations: last.iteration + 1, wall: last.wallTime,
   };
   groups.set(m[1]!, [...(groups.get(m[1]!) ?? []), row]);
@@ -47,7 +50,7 @@ console.log(`| variant | seeds | test accuracy, mean ± 95% CI over seeds (${N} 
 console.log('|---|---|---|---|---|---|---|---|');
 for (const [name, rows] of groups) {
   const ci = meanCI(rows.map((r) => r.test));
-  const to95 = rows.map((r) => (r.to95 === null ? 'never' : `${r.to95} (${f(r.to95Wall! / 60, 1)} min)`)).join(', ');
+  const to95 = rows.map((r) => (r.to95 === null ? 'never' : Number.isNaN(r.to95) ? '—' : `${r.to95} (${f(r.to95Wall! / 60, 1)} min)`)).join(', ');
   const wall = rows.reduce((a, r) => a + r.wall, 0) / rows.length;
-  console.log(`| ${name} | ${rows.map((r) => r.seed).join(', ')} | ${f(ci.mean)} ± ${f(ci.ci95)} | ${rows.map((r) => f(r.test)).join(', ')} | ${rows.map((r) => f(r.heldOut)).join(', ')} | ${to95} | ${rows.map((r) => r.iterations).join(', ')} | ${f(wall / 60, 1)} min |`);
+  console.log(`| ${name} | ${rows.map((r) => r.seed).join(', ')} | ${f(ci.mean)} ± ${f(ci.ci95)} | ${rows.map((r) => f(r.test)).join(', ')} | ${rows.map((r) => f(r.heldOut)).join(', ')} | ${to95} | ${rows.map((r) => (Number.isFinite(r.iterations) ? r.iterations : '—')).join(', ')} | ${f(wall / 60, 1)} min |`);
 }
