@@ -63,6 +63,30 @@ export function modulatedRates(M: number, f: ArrayLike<number> | null, g: ArrayL
 }
 
 /**
+ * The differentiable form of `modulatedRates` (backpropagation through time): given dL/dm_j
+ * in `gm`, adds dL/df_j and dL/dg_j to `gf` and `gg` (when gains are given) and returns dL/dM.
+ */
+export function modulatedRatesBackward(
+  M: number,
+  f: ArrayLike<number> | null,
+  gm: Float64Array,
+  gf: Float64Array | null,
+  gg: Float64Array | null,
+): number {
+  let gM = 0;
+  if (f && gf && gg) {
+    for (let j = 0; j < gm.length; j++) {
+      gM += f[j] * gm[j];
+      gf[j] += gm[j] * M;
+      gg[j] += gm[j];
+    }
+  } else {
+    for (let j = 0; j < gm.length; j++) gM += gm[j];
+  }
+  return gM;
+}
+
+/**
  * Reference for `none` and `simple`: H <- clip(H + m_j delta_ij) over a pre-major matrix
  * (nPre x nPost, m of length nPost). Returns a new matrix.
  */

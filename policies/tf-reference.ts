@@ -25,8 +25,12 @@ import { decodeGenome, genomeScaleVector } from './genome-scale.ts';
 export type Tf = typeof TfModule;
 type Tensor = TfModule.Tensor;
 
-/** Loads TensorFlow.js: the native binding when `native` (default) and installed, else pure JS. */
-export async function loadTf(opts: { native?: boolean } = {}): Promise<{ tf: Tf; backend: string }> {
+/**
+ * Loads TensorFlow.js: the native binding when `native` (default) and installed, else the
+ * pure-JS build on `backend`: 'cpu' (default) or 'wasm' (@tensorflow/tfjs-backend-wasm, about
+ * 10x faster on the SNN; its .wasm files are read from the installed package, no network).
+ */
+export async function loadTf(opts: { native?: boolean; backend?: 'cpu' | 'wasm' } = {}): Promise<{ tf: Tf; backend: string }> {
   if (opts.native !== false) {
     // A variable specifier, so neither tsc nor a bundler demands the optional package.
     const nodeName = '@tensorflow/tfjs-node';
@@ -39,7 +43,14 @@ export async function loadTf(opts: { native?: boolean } = {}): Promise<{ tf: Tf;
     }
   }
   const tf = (await import('@tensorflow/tfjs')) as Tf;
-  await tf.setBackend('cpu');
+  if (opts.backend === 'wasm') {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    const { createRequire } = await import('node:module');
+    const { dirname, join } = await import('node:path');
+    const pkg = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json');
+    wasm.setWasmPaths(join(dirname(pkg), 'dist') + '/');
+  }
+  await tf.setBackend(opts.backend ?? 'cpu');
   await tf.ready();
   return { tf, backend: tf.getBackend() };
 }

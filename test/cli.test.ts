@@ -22,7 +22,7 @@ test('help is printed for the program and every command', () => {
   assert.equal(none.code, 2);
   assert.equal(none.out, '');
   assert.match(none.err, /^Usage: propamine <command>/);
-  for (const c of ['train', 'eval', 'stress', 'record', 'view', 'worker']) {
+  for (const c of ['train', 'learn', 'eval', 'stress', 'record', 'view', 'worker']) {
     assert.match(top.out, new RegExp(`\\n  ${c} `));
     const h = cli(c, '--help');
     assert.equal(h.code, 0, `${c} --help: ${h.err}`);
@@ -51,6 +51,15 @@ test('bad input gets one clear line naming the field, flag or file', () => {
     [['eval', 'p.json', '--condition', '{"gravity":1e999}'], /^propamine eval: --condition\.gravity must be a number in \[0, 5\] \(got Infinity\)\n$/],
     [['train', '--config', 'big.json'], /^propamine train: config\.seed must be a whole number in \[0, 4294967295\] \(got -Infinity\)\n$/],
     [['train', '--backend', 'redis', '--redis', 'redis://127.0.0.1:1', '--name', 'no-redis'], /^propamine train: cannot connect to Redis at redis:\/\/127\.0\.0\.1:1: connection refused/],
+    [['learn', '--task', 'maze'], /^propamine learn: config\.task\.name must be one of cue-reward, pair-recall \(got "maze"\)\n$/],
+    [['learn', '--hidden', '0'], /^propamine learn: config\.policy\.hidden\[0\] must be a positive integer \(got 0\)\n$/],
+    [['learn', '--hidden', '8,8'], /config\.policy\.hidden must name exactly one layer for gradient training/],
+    [['learn', '--batch', 'many'], /^propamine learn: --batch must be a number \(got "many"\)\n$/],
+    [['learn', '--noise', 'loud'], /--noise must be a number \(a flip probability\) or gauss:SD \(got "loud"\)/],
+    [['learn', '--config', 'nowhere.json'], /config file not found: nowhere\.json/],
+    [['learn', '--eval', 'runs/missing'], /no such run directory or policy file: runs\/missing/],
+    [['learn', '--resume', 'runs/missing'], /run directory not found: .*runs\/missing/],
+    [['learn', '--eval', 'p.json'], /p\.json is not a propamine policy file/],
   ];
   writeFileSync(join(tmp, 'onset.json'), JSON.stringify({ name: 'late', conditions: [{ name: 'x', friction: 0.5, onset: [200, 100] }] }));
   writeFileSync(join(tmp, 'p.json'), '{}');
@@ -141,4 +150,41 @@ test('Ctrl-C finishes the generation, writes a checkpoint, and the run resumes f
   const r = cli('train', '--resume', run, '--generations', String(done + 1), '--workers', '1');
   assert.equal(r.code, 0, r.err);
   assert.equal(readFileSync(metrics, 'utf8').trim().split('\n').length, done + 1);
+});
+
+test('learn trains with a tiny budget, stops on Ctrl-C, resumes, scores and plots; the ant commands refuse its policy', async () => {
+  const { spawn } = await import('node:child_process');
+  writeFileSync(join(tmp, 'tiny-learn.json'), JSON.stringify({ batch: 2, evalEvery: 2, evalSize: 8, checkpointEvery: 1, policy: { hidden: [8] }, task: { name: 'cue-reward', options: { cues: 2, bits: 4, delay: 1 } } }));
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), MAIN, 'learn', '--config', 'tiny-learn.json', '--name', 'lrn', '--iterations', '100000'], { cwd: tmp });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  const run = join(tmp, 'runs', 'lrn');
+  const deadline = Date.now() + 60_000;
+  while (!/iter +3\/100000 loss [0-9.]+ acc [0-9.]+ \| held-out [0-9.]+ \(best [0-9.]+ @ 2\) \| rate [0-9.]+ .* left/.test(out)) {
+    if (Date.now() > deadline) throw new Error(`no progress lines: ${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.match(out, /gradients: hand-written BPTT \(Float32Array\)/);
+  child.kill('SIGINT');
+  const code = await new Promise<number | null>((r) => child.on('exit', r));
+  assert.equal(code, 0, out);
+  assert.match(out, /stopped after iteration (\d+); resume with: propamine learn --resume/);
+  const done = Number(/stopped after iteration (\d+)/.exec(out)![1]);
+  const resumed = cli('learn', '--resume', run, '--iterations', String(done + 2));
+  assert.equal(resumed.code, 0, resumed.err);
+  assert.match(resumed.out, new RegExp(`resuming .* at iteration ${done} of ${done + 2}`));
+  assert.equal(readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').length, done + 2);
+  const changed = cli('learn', '--resume', run, '--lr', '0.1');
+  assert.equal(changed.code, 2);
+  assert.match(changed.err, /--resume keeps the run's config; only --iterations may change \(got a change of lr\)/);
+  const score = cli('learn', '--eval', run, '--sequences', '16', '--noise', '0.1');
+  assert.equal(score.code, 0, score.err);
+  assert.match(score.out, /cue-reward with flip noise 0\.1\nheld-out: accuracy [0-9.]+.*\ntest \(16 fresh sequences\): accuracy [0-9.]+/);
+  const plot = cli('learn', '--plot', run);
+  assert.equal(plot.code, 0, plot.err);
+  const html = readFileSync(join(run, 'learn.html'), 'utf8');
+  for (const part of ['accuracy', 'spikes (8 neurons)', 'modulator M_t', 'mean |H_in|', '<svg']) assert.ok(html.includes(part), part);
+  const ant = cli('eval', run, '--episodes', '1');
+  assert.equal(ant.code, 2);
+  assert.match(ant.err, /best\.json is a policy for 6 inputs and 1 outputs \(task cue-reward\), not the ant's 27 and 8; score it with propamine learn --eval\n$/);
 });

@@ -81,4 +81,24 @@ export const bcm: PlasticityRule = {
       theta[j] += (y * y - theta[j]) * inv;
     }
   },
+  // d_j = 0, k_j = post_j^2 - post_j theta_j.
+  backFactors(thetaPrev: Float32Array, post: Float32Array, _gd: Float64Array, gk: Float64Array, gPost: Float64Array, gTheta: Float64Array): void {
+    for (let j = 0; j < gPost.length; j++) {
+      gPost[j] += gk[j] * (2 * post[j] - thetaPrev[j]);
+      gTheta[j] -= gk[j] * post[j];
+    }
+  },
+  // theta_t = theta_{t-1} (1 - 1/tau) + post^2 / tau.
+  backAdvance(c: RuleCoefficients, thetaPrev: Float32Array, post: Float32Array, gTheta: Float64Array, gPost: Float64Array): number {
+    const inv = 1 / c.tauTheta;
+    let gTau = 0;
+    for (let j = 0; j < gTheta.length; j++) {
+      const g = gTheta[j];
+      const y = post[j];
+      gTau -= g * (y * y - thetaPrev[j]) * inv * inv;
+      gPost[j] += 2 * g * y * inv;
+      gTheta[j] = g * (1 - inv);
+    }
+    return gTau;
+  },
 };

@@ -10,7 +10,7 @@
  */
 
 import { logit, sigmoid } from '../reparam.ts';
-import type { PlasticityRule, RuleCoefficients, RuleState } from './rule.ts';
+import { noStateBackAdvance, type PlasticityRule, type RuleCoefficients, type RuleState } from './rule.ts';
 
 export interface HebbParams {
   /** Learning rate and decay, in (0, 1). */
@@ -64,4 +64,9 @@ export const hebb: PlasticityRule = {
     }
   },
   advance(): void {},
+  // d_j = -1, k_j = post_j.
+  backFactors(_t: Float32Array, _post: Float32Array, _gd: Float64Array, gk: Float64Array, gPost: Float64Array): void {
+    for (let j = 0; j < gPost.length; j++) gPost[j] += gk[j];
+  },
+  backAdvance: noStateBackAdvance,
 };

@@ -10,7 +10,7 @@
  */
 
 import { logit, sigmoid } from '../reparam.ts';
-import type { PlasticityRule, RuleCoefficients, RuleState } from './rule.ts';
+import { noStateBackAdvance, type PlasticityRule, type RuleCoefficients, type RuleState } from './rule.ts';
 
 export interface OjaParams {
   /** Learning rate, in (0, 1). */
@@ -65,4 +65,9 @@ export const oja: PlasticityRule = {
     }
   },
   advance(): void {},
+  // d_j = -post_j^2, k_j = post_j.
+  backFactors(_t: Float32Array, post: Float32Array, gd: Float64Array, gk: Float64Array, gPost: Float64Array): void {
+    for (let j = 0; j < gPost.length; j++) gPost[j] += gk[j] - 2 * post[j] * gd[j];
+  },
+  backAdvance: noStateBackAdvance,
 };

@@ -41,6 +41,22 @@ export interface PlasticityRule {
   factors(c: RuleCoefficients, state: RuleState, post: Float32Array, d: Float32Array, k: Float32Array): void;
   /** Advances the rule's own state after the synapses were updated (BCM's theta). */
   advance(c: RuleCoefficients, state: RuleState, post: Float32Array): void;
+  /**
+   * The differentiable form of `factors` (backpropagation through time): given dL/dd_j and
+   * dL/dk_j, adds dL/dpost_j to `gPost` and dL/dtheta_j (the thresholds `factors` read) to
+   * `gTheta`.
+   */
+  backFactors(thetaPrev: Float32Array, post: Float32Array, gd: Float64Array, gk: Float64Array, gPost: Float64Array, gTheta: Float64Array): void;
+  /**
+   * The differentiable form of `advance`: given dL/dtheta_t in `gTheta`, turns it into
+   * dL/dtheta_{t-1} in place, adds dL/dpost_j to `gPost`, and returns dL/dtau_theta.
+   */
+  backAdvance(c: RuleCoefficients, thetaPrev: Float32Array, post: Float32Array, gTheta: Float64Array, gPost: Float64Array): number;
+}
+
+/** backAdvance of a rule without state of its own. */
+export function noStateBackAdvance(): number {
+  return 0;
 }
 
 export function createRuleState(rule: PlasticityRule, nPost: number): RuleState {

@@ -8,16 +8,18 @@ import { recordCommand } from './record.ts';
 import { viewCommand } from './view.ts';
 import { stressCommand } from './stress.ts';
 import { workerCommand } from './worker.ts';
+import { learnCommand } from './learn.ts';
 import { CliError, type Command } from './command.ts';
 
-const COMMANDS: Command[] = [trainCommand, evalCommand, stressCommand, recordCommand, viewCommand as Command, workerCommand];
+const COMMANDS: Command[] = [trainCommand, learnCommand, evalCommand, stressCommand, recordCommand, viewCommand as Command, workerCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   return [
     'Usage: propamine <command> [options]',
     '',
-    'Trains plastic spiking-network controllers for a Rapier-simulated ant with evolution strategies.',
+    'Trains plastic spiking-network controllers for a Rapier-simulated ant with evolution strategies,',
+    'and plastic spiking networks on temporal tasks by gradient descent (learn).',
     '',
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),

@@ -4,7 +4,7 @@
  */
 import type { GenerationRecord } from '../train/trainer.ts';
 
-function clock(s: number): string {
+export function clock(s: number): string {
   if (!Number.isFinite(s)) return '--:--';
   const m = Math.floor(s / 60);
   const h = Math.floor(m / 60);

@@ -26,6 +26,7 @@ import { loadInitialPolicy, saveInitialPolicy, type InitialPolicy } from '../tra
 import { OBS_SIZE, ACT_SIZE } from '../../envs/ant-sim.ts';
 import { CliError, type Command } from './command.ts';
 import { ProgressPrinter } from './progress.ts';
+import { onInterrupt } from './interrupt.ts';
 
 const HELP = `Usage: propamine train [options]
 
@@ -270,21 +271,11 @@ export async function train(opts: { config?: TrainConfig; resume?: string; overr
     });
     writeReplay(dir.replaysPath, `gen${String(gen).padStart(5, '0')}-nominal`, replay);
   };
-  const onSigint = () => {
-    if (trainer.stopping) {
-      if (isNew && !dir.hasCheckpoint()) {
-        dir.removeUnstarted();
-        log(`second interrupt: exiting now (no generation had finished: ${dir.path} was removed)`);
-      } else {
-        log('second interrupt: exiting now (the last checkpoint is intact)');
-      }
-      process.exit(130);
-    }
-    log('interrupt: finishing this generation, then writing a checkpoint (Ctrl-C again to quit at once)');
-    trainer.requestStop();
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
+  const offInterrupt = onInterrupt(trainer, 'generation', log, () => {
+    if (!isNew || dir.hasCheckpoint()) return null;
+    dir.removeUnstarted();
+    return `no generation had finished: ${dir.path} was removed`;
+  });
   let status: 'done' | 'stopped';
   try {
     // Tasks left on Redis by an earlier process of this run are dropped before it continues.
@@ -312,8 +303,7 @@ export async function train(opts: { config?: TrainConfig; resume?: string; overr
     }
     throw e;
   } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
+    offInterrupt();
     if (pool instanceof RedisBackend) await pool.clearRun(trainer.runId).catch(() => {});
     await pool.close();
   }

@@ -112,16 +112,16 @@ export const PRESETS: Readonly<Record<PresetName, Partial<TrainConfig>>> = {
 
 const KEYS = new Set<string>([...Object.keys(BASE), 'name']);
 
-function isObj(v: unknown): v is Record<string, unknown> {
+export function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function int(v: unknown, field: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+export function int(v: unknown, field: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new Error(`${field} must be a whole number in [${min}, ${max}] (got ${shown(v)})`);
   return v;
 }
 
-function num(v: unknown, field: string, min: number, max: number): number {
+export function num(v: unknown, field: string, min: number, max: number): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) throw new Error(`${field} must be a number in [${min}, ${max}] (got ${shown(v)})`);
   return v;
 }

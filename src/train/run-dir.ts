@@ -25,8 +25,8 @@ export class RunDir {
 
   constructor(readonly path: string) {}
 
-  /** The directory a new run will use; nothing is written yet (see writeStart). */
-  static forNewRun(config: TrainConfig): RunDir {
+  /** The directory a new run will use (a train run's, or a learn run's); nothing is written yet (see writeStart). */
+  static forNewRun(config: { outDir: string; name: string }): RunDir {
     const dir = new RunDir(resolve(config.outDir, config.name));
     if (existsSync(dir.checkpointPath) || existsSync(dir.previousCheckpointPath)) {
       throw new Error(`run directory ${dir.path} already holds a run: continue it with --resume ${dir.path}, or pick another --name`);
@@ -34,10 +34,17 @@ export class RunDir {
     return dir;
   }
 
+  /** A new run directory with its config.json and empty metrics.jsonl written (a learn run's has no replays/). */
+  static create(config: { outDir: string; name: string }, opts: { replays?: boolean } = {}): RunDir {
+    const dir = RunDir.forNewRun(config);
+    dir.writeStart(config, opts);
+    return dir;
+  }
+
   /** Writes a new run's config.json and empty metrics.jsonl (removeUnstarted undoes it). */
-  writeStart(config: TrainConfig): void {
+  writeStart(config: object, opts: { replays?: boolean } = {}): void {
     mkdirSync(join(this.path, 'checkpoints'), { recursive: true });
-    mkdirSync(join(this.path, 'replays'), { recursive: true });
+    if (opts.replays !== false) mkdirSync(join(this.path, 'replays'), { recursive: true });
     atomicWriteCheckedJson(this.configPath, config, true);
     atomicWriteFile(this.metricsPath, '');
   }
@@ -91,23 +98,27 @@ export class RunDir {
     }
   }
 
-  /** The records, generations counted from 1 (files of earlier versions, which counted from 0, are converted). */
-  readMetrics(): GenerationRecord[] {
+  /**
+   * The records (a train run's by default). A train run's generations count from 1: files of
+   * earlier versions, which counted from 0, are converted.
+   */
+  readMetrics<R = GenerationRecord>(): R[] {
     if (!existsSync(this.metricsPath)) return [];
     const lines = readFileSync(this.metricsPath, 'utf8').split('\n').filter((l) => l.trim());
     const records = lines.map((l, i) => {
       try {
-        return JSON.parse(l) as GenerationRecord;
+        return JSON.parse(l) as R;
       } catch {
         throw new Error(`${this.metricsPath} line ${i + 1} is corrupt`);
       }
     });
-    if (records[0]?.generation === 0) for (const r of records) r.generation += 1;
+    const generations = records as unknown as { generation?: number }[];
+    if (generations[0]?.generation === 0) for (const r of generations) r.generation! += 1;
     return records;
   }
 
   /** Rewrites metrics.jsonl atomically with the given records (cheap: one short line per generation). */
-  writeMetrics(records: GenerationRecord[]): void {
+  writeMetrics(records: readonly object[]): void {
     atomicWriteFile(this.metricsPath, records.map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : ''));
   }
 

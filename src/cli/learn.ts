@@ -1,0 +1,134 @@
+/**
+ * `propamine learn`: trains a plastic SNN on a temporal task by backpropagation through time
+ * (src/learn), resumes a run, scores a trained genome (--eval) or plots a run (--plot).
+ */
+import { parseArgs } from 'node:util';
+import { readJsonFile } from '../fsutil.ts';
+import { resolveLearnConfig, type LearnConfig } from '../learn/config.ts';
+import { describeScore, loadTrainedGenome, scoreGenome } from '../learn/evaluate.ts';
+import { writeLearnPlot } from '../learn/plot.ts';
+import { taskNames } from '../../envs/tasks/index.ts';
+import { CliError, type Command } from './command.ts';
+import { learnSession } from './learn-session.ts';
+import { num } from './train.ts';
+
+const HELP = `Usage: propamine learn --task NAME [options]
+       propamine learn --resume DIR [--iterations N]
+       propamine learn --eval DIR|FILE [--sequences N] [--noise X]
+       propamine learn --plot DIR [--out FILE]
+
+Trains a plastic spiking network (the policy's model and genome layout: the result loads
+into SnnPolicy) on a temporal task by backpropagation through time with a surrogate spike
+gradient, and writes a run directory (config.json, metrics.jsonl, checkpoints/, best.json).
+
+Options:
+  --task NAME          ${taskNames().join(', ')} (default cue-reward)
+  --rule RULE          plasticity rule: hebb (default), oja, bcm, none (the static SNN)
+  --modulation MODE    none, simple (default), retroactive
+  --hidden N           hidden neurons (one recurrent layer; default 64)
+  --iterations N       gradient steps (default 800; a resumed run continues up to N)
+  --batch N            sequences per step (default 32)
+  --lr X               Adam's learning rate at the start (default 0.003; cosine decay to 10%)
+  --noise X            input noise: a bit-flip probability (0.1), or gauss:SD (gauss:0.5)
+  --seed N             seed of the initialization and of every batch (default 1)
+  --name NAME          run name (default learn-<task>-<rule>-<modulation>-s<seed>)
+  --out DIR            folder for run directories (default runs)
+  --config FILE        a JSON config file (fields as in a run's config.json)
+  --engine NAME        js (hand-written BPTT, default) or tf (TensorFlow.js autodiff)
+  --resume DIR         continue the run in DIR from its last checkpoint
+  --eval PATH          score a run's best.json (or a policy file) on the held-out set and
+                       on --sequences fresh test sequences (default 1024)
+  --plot DIR           write DIR/learn.html: the learning curve, and for one held-out
+                       sequence the spikes, the modulator M and mean |H| over time
+  --quiet              print only the held-out evaluations
+  -h, --help           this help
+
+Examples:
+  propamine learn --task cue-reward
+  propamine learn --task cue-reward --rule none --name static-s1
+  propamine learn --task pair-recall --noise 0.1 --rule oja --modulation retroactive
+  propamine learn --eval runs/learn-cue-reward-hebb-simple-s1 --noise 0.2`;
+
+const OPTIONS = {
+  task: { type: 'string' }, rule: { type: 'string' }, modulation: { type: 'string' }, hidden: { type: 'string' }, iterations: { type: 'string' },
+  batch: { type: 'string' }, lr: { type: 'string' }, noise: { type: 'string' }, seed: { type: 'string' }, name: { type: 'string' }, out: { type: 'string' },
+  config: { type: 'string' }, engine: { type: 'string' }, resume: { type: 'string' }, eval: { type: 'string' }, sequences: { type: 'string' },
+  plot: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** `0.1` (bit flips), `flip:0.1` or `gauss:0.5` -> the task's noise fields. */
+export function parseNoise(v: string): { noise: number; noiseKind: 'flip' | 'gauss' } {
+  const m = /^(?:(flip|gauss):)?(.+)$/.exec(v.trim());
+  const level = m ? Number(m[2]) : NaN;
+  if (!m || !Number.isFinite(level) || m[2]!.trim() === '') throw new CliError(`--noise must be a number (a flip probability) or gauss:SD (got "${v}")`);
+  return { noise: level, noiseKind: (m[1] ?? 'flip') as 'flip' | 'gauss' };
+}
+
+function flagsToLearnConfig(v: Record<string, string | boolean | undefined>): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  const s = (k: string) => v[k] as string | undefined;
+  if (s('name') !== undefined) o.name = s('name');
+  if (s('out') !== undefined) o.outDir = s('out');
+  if (s('seed') !== undefined) o.seed = num(s('seed'), 'seed');
+  if (s('iterations') !== undefined) o.iterations = num(s('iterations'), 'iterations');
+  if (s('batch') !== undefined) o.batch = num(s('batch'), 'batch');
+  if (s('lr') !== undefined) o.lr = num(s('lr'), 'lr');
+  if (s('engine') !== undefined) o.engine = s('engine');
+  const task: Record<string, unknown> = {};
+  if (s('task') !== undefined) task.name = s('task');
+  if (s('noise') !== undefined) Object.assign(task, parseNoise(s('noise')!));
+  if (Object.keys(task).length) o.task = task;
+  const policy: Record<string, unknown> = {};
+  if (s('rule') !== undefined) policy.rule = s('rule');
+  if (s('modulation') !== undefined) policy.modulation = s('modulation');
+  if (s('hidden') !== undefined) policy.hidden = s('hidden')!.split(',').map((x) => num(x, 'hidden'));
+  if (Object.keys(policy).length) o.policy = policy;
+  return o;
+}
+
+export const learnCommand: Command = {
+  name: 'learn',
+  summary: 'train a plastic SNN on a temporal task by gradient descent (BPTT); --eval, --plot',
+  help: HELP,
+  async run(argv) {
+    const { values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false });
+    if (values.help) {
+      console.log(HELP);
+      return 0;
+    }
+    const modes = ['resume', 'eval', 'plot'].filter((k) => values[k as 'resume'] !== undefined);
+    if (modes.length > 1) throw new CliError(`--${modes.join(' and --')} cannot be combined`);
+    if (values.plot !== undefined) {
+      const out = writeLearnPlot(values.plot, values.out);
+      console.log(`wrote ${out}`);
+      return 0;
+    }
+    if (values.eval !== undefined) {
+      const g = loadTrainedGenome(values.eval);
+      const task = values.noise !== undefined ? { ...g.task, ...parseNoise(values.noise) } : g.task;
+      const sequences = num(values.sequences, 'sequences') ?? 1024;
+      if (!Number.isInteger(sequences) || sequences < 1) throw new CliError(`--sequences must be a whole number >= 1 (got ${values.sequences})`);
+      console.log(`${g.source}: ${task.name}${task.noise > 0 ? ` with ${task.noiseKind} noise ${task.noise}` : ''}`);
+      console.log(describeScore(scoreGenome(g, sequences, task)));
+      return 0;
+    }
+    if (values.resume !== undefined) {
+      const other = Object.keys(flagsToLearnConfig(values)).filter((k) => k !== 'iterations');
+      if (other.length || values.config) throw new CliError(`--resume keeps the run's config; only --iterations may change (got ${values.config ? '--config' : `a change of ${other[0]}`})`);
+      const iterations = num(values.iterations, 'iterations');
+      if (iterations !== undefined && (!Number.isInteger(iterations) || iterations < 1)) throw new CliError(`--iterations must be a whole number >= 1 (got ${values.iterations})`);
+      await learnSession({ resume: values.resume, ...(iterations !== undefined ? { iterations } : {}), quiet: values.quiet ?? false });
+      return 0;
+    }
+    const file = values.config ? (readJsonFile(values.config, 'config file') as Record<string, unknown>) : {};
+    if (typeof file !== 'object' || file === null || Array.isArray(file)) throw new CliError(`${values.config} must hold a JSON object`);
+    let config: LearnConfig;
+    try {
+      config = resolveLearnConfig({ kind: 'learn', ...file }, flagsToLearnConfig(values));
+    } catch (e) {
+      throw new CliError((e as Error).message);
+    }
+    await learnSession({ config, quiet: values.quiet ?? false });
+    return 0;
+  },
+};
