@@ -112,7 +112,7 @@ export function plasticFusedRetro(
         const q = row + j;
         const hq = H[q];
         let e = keep * E[q] + etaE * (d[j] * hq + k[j] * p);
-        if (e < TINY && e > -TINY) e = 0;
+        if (Math.abs(e) < TINY) e = 0;
         E[q] = e;
         const u = hq + m[j] * e;
         const h = 0.5 * (Math.abs(u + c) - Math.abs(u - c));
@@ -124,7 +124,7 @@ export function plasticFusedRetro(
         const q = row + j;
         const hq = H[q];
         let e = keep * E[q] + etaE * (d[j] * hq + k[j] * p);
-        if (e < TINY && e > -TINY) e = 0;
+        if (Math.abs(e) < TINY) e = 0;
         E[q] = e;
         const u = hq + m[j] * e;
         H[q] = 0.5 * (Math.abs(u + c) - Math.abs(u - c));
