@@ -1,19 +1,29 @@
 /**
- * Side by side on one core, in one process: physics steps per second of this project's
- * Rapier ant and of MuJoCo's WebAssembly build (`mujoco-js`, a dev dependency) running an
- * MJCF of Gymnasium's Ant, with uniformly random controls, MuJoCo with its RK4 integrator
- * (Gymnasium's setting) and with Euler. Prints figures; asserts nothing.
+ * Side by side on one core, in one process: this project's Rapier ant and MuJoCo's
+ * WebAssembly build (`mujoco-js`, a dev dependency) running an MJCF of Gymnasium's Ant
+ * (dt 0.01, 5 steps per control step), MuJoCo with its RK4 integrator (Gymnasium's setting)
+ * and with Euler, all with uniformly random controls at the same control rate (20 Hz).
  *
- *   node --import tsx bench/mujoco.bench.ts [--seconds 5]
+ * Speed is counted in simulated seconds per wall-clock second, so a Rapier setting with
+ * another physics dt or frame skip compares fairly with MuJoCo's dt 0.01 (physics steps
+ * per second are printed beside it). The contenders run interleaved, in short slices over
+ * several rounds, and each ratio is the median of the per-round ratios: on a shared machine
+ * a change of load then hits both sides of a ratio alike. CPU-time figures are printed
+ * too. Prints figures; asserts nothing.
+ *
+ *   node --import tsx bench/mujoco.bench.ts [--rounds 7] [--slice 1] [--worlds '{"name": {AntWorldConfig fields}}']
  */
 import { parseArgs } from 'node:util';
 import { loadRapier } from '../envs/rapier.ts';
-import { AntWorld } from '../envs/ant-world.ts';
+import { AntWorld, type AntWorldConfig } from '../envs/ant-world.ts';
 import { LEGS, HIP_LINK_LENGTH, THIGH_LENGTH, SHIN_LENGTH } from '../envs/ant-model.ts';
 import { Rng } from '../envs/rng.ts';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '5' } } });
-const seconds = Number(values.seconds);
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '7' }, slice: { type: 'string', default: '1' }, worlds: { type: 'string', default: '{"default": {}}' } } });
+const rounds = Number(values.rounds);
+const sliceS = Number(values.slice);
+/** Rapier settings to measure (default: the env's defaults), by name. */
+const worlds = JSON.parse(values.worlds) as Record<string, Partial<AntWorldConfig>>;
 const deg = (r: number) => ((r * 180) / Math.PI).toFixed(0);
 
 /** Gymnasium's Ant as MJCF, generated from the same leg table the Rapier ant uses. */
@@ -62,7 +72,16 @@ interface MjModule {
   mj_resetData(m: unknown, d: unknown): void;
 }
 
-async function mujocoRate(integrator: 'RK4' | 'Euler'): Promise<number | null> {
+/** One contender: runs for about `ms` milliseconds and says how much it simulated. */
+interface Contender {
+  name: string;
+  /** Physics steps per simulated second (for the steps/s column). */
+  stepsPerSimSecond: number;
+  run(ms: number): number;
+  close(): void;
+}
+
+async function mujocoContender(integrator: 'RK4' | 'Euler'): Promise<Contender | null> {
   let load: () => Promise<MjModule>;
   try {
     load = (await import('mujoco-js' as string)).default as () => Promise<MjModule>;
@@ -75,59 +94,98 @@ async function mujocoRate(integrator: 'RK4' | 'Euler'): Promise<number | null> {
   const model = mj.MjModel.loadFromXML(`/w/ant-${integrator}.xml`);
   const data = new mj.MjData(model);
   const rng = new Rng(1);
-  const run = (budget: number) => {
-    let steps = 0;
-    const t0 = performance.now();
-    while (performance.now() - t0 < budget * 1000) {
-      mj.mj_resetData(model, data);
-      for (let t = 0; t < 1000; t++) {
+  let t = 1000;
+  return {
+    name: `MuJoCo WASM, Gymnasium Ant, ${integrator}`,
+    stepsPerSimSecond: 100,
+    run(ms) {
+      let steps = 0;
+      const t0 = performance.now();
+      while (performance.now() - t0 < ms) {
+        if (t === 1000) {
+          mj.mj_resetData(model, data);
+          t = 0;
+        }
         const ctrl = data.ctrl;
         for (let i = 0; i < 8; i++) ctrl[i] = rng.range(-1, 1);
         for (let k = 0; k < 5; k++) mj.mj_step(model, data);
         steps += 5;
+        t++;
       }
-    }
-    return steps / ((performance.now() - t0) / 1000);
+      return steps * 0.01;
+    },
+    close() {
+      data.delete();
+      model.delete();
+    },
   };
-  run(1);
-  const rate = run(seconds);
-  data.delete();
-  model.delete();
-  return rate;
 }
 
-async function rapierRate(): Promise<number> {
-  const R = await loadRapier();
-  const world = new AntWorld(R);
+function rapierContender(R: Awaited<ReturnType<typeof loadRapier>>, name: string, config: Partial<AntWorldConfig>): Contender {
+  const world = new AntWorld(R, config);
   const rng = new Rng(1);
   const a = new Float64Array(8);
-  const run = (budget: number) => {
-    let steps = 0;
-    let ep = 0;
-    const t0 = performance.now();
-    while (performance.now() - t0 < budget * 1000) {
-      world.reset([{ seed: ep++, condition: {} }]);
-      while (!world.done[0]) {
+  let ep = 0;
+  world.reset([{ seed: ep++, condition: {} }]);
+  return {
+    name: `Rapier ant, ${name} (dt ${world.config.dt} x ${world.config.frameSkip}, ${world.config.solverIterations}x${world.config.pgsIterations}; env included)`,
+    stepsPerSimSecond: 1 / world.config.dt,
+    run(ms) {
+      let ctrl = 0;
+      const t0 = performance.now();
+      while (performance.now() - t0 < ms) {
+        if (world.done[0]) world.reset([{ seed: ep++, condition: {} }]);
         for (let i = 0; i < 8; i++) a[i] = rng.range(-1, 1);
         world.step(a);
-        steps += world.config.frameSkip;
+        ctrl++;
       }
-    }
-    return steps / ((performance.now() - t0) / 1000);
+      return ctrl * world.controlDt;
+    },
+    close() {
+      world.close();
+    },
   };
-  run(3);
-  const rate = run(seconds);
-  world.close();
-  return rate;
 }
 
-const rapier = await rapierRate();
-const rk4 = await mujocoRate('RK4');
-const euler = await mujocoRate('Euler');
-console.log(`physics steps per second, one core, random controls, ${seconds}s each`);
-console.log(`  Rapier ant (this project; env overhead included)  ${rapier.toFixed(0)}`);
-if (rk4 === null || euler === null) console.log('  mujoco-js is not installed: npm install --no-save mujoco-js');
+const R = await loadRapier();
+const rapier = Object.entries(worlds).map(([name, c]) => rapierContender(R, name, c));
+const rk4 = await mujocoContender('RK4');
+const euler = await mujocoContender('Euler');
+const all = [...rapier, ...(rk4 ? [rk4] : []), ...(euler ? [euler] : [])];
+// WebAssembly runs slower for the first seconds of a process while it compiles.
+for (const c of all) c.run(2000);
+const wall = new Map<Contender, number[]>(all.map((c) => [c, []]));
+const cpu = new Map<Contender, number[]>(all.map((c) => [c, []]));
+for (let r = 0; r < rounds; r++) {
+  for (const c of r % 2 ? [...all].reverse() : all) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    const sim = c.run(sliceS * 1000);
+    const w = (performance.now() - t0) / 1000;
+    const u = process.cpuUsage(c0);
+    wall.get(c)!.push(sim / w);
+    cpu.get(c)!.push(sim / ((u.user + u.system) / 1e6));
+  }
+}
+for (const c of all) c.close();
+const median = (x: number[]) => {
+  const s = [...x].sort((p, q) => p - q);
+  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+/** Median over rounds of the per-round ratio a / b. */
+const ratio = (a: Contender, b: Contender, m: Map<Contender, number[]>) => median(m.get(a)!.map((v, i) => v / m.get(b)![i]!));
+
+console.log(`one core, random controls at 20 Hz, ${rounds} interleaved rounds of ${sliceS} s per contender (medians)`);
+console.log('contender                                                         sim s per wall s  physics steps/s  sim s per CPU s');
+for (const c of all) {
+  const w = median(wall.get(c)!);
+  console.log(`  ${c.name.padEnd(64)} ${w.toFixed(1).padStart(9)} ${(w * c.stepsPerSimSecond).toFixed(0).padStart(16)} ${median(cpu.get(c)!).toFixed(1).padStart(16)}`);
+}
+if (!rk4 || !euler) console.log('  mujoco-js is not installed: npm install --no-save mujoco-js');
 else {
-  console.log(`  MuJoCo WASM, Gymnasium Ant, RK4                   ${rk4.toFixed(0)}   (Rapier / RK4 = ${(rapier / rk4).toFixed(2)})`);
-  console.log(`  MuJoCo WASM, Gymnasium Ant, Euler                 ${euler.toFixed(0)}   (Rapier / Euler = ${(rapier / euler).toFixed(2)})`);
+  for (const c of rapier) {
+    const tag = rapier.length > 1 ? ` (${c.name.split(',')[1]!.split('(')[0]!.trim()})` : '';
+    console.log(`Rapier / RK4 = ${ratio(c, rk4, wall).toFixed(2)}, Rapier / Euler = ${ratio(c, euler, wall).toFixed(2)}${tag}   (simulated seconds per wall-clock second; CPU time: ${ratio(c, rk4, cpu).toFixed(2)}, ${ratio(c, euler, cpu).toFixed(2)})`);
+  }
+  if (rapier.length > 1) console.log(`${rapier.slice(1).map((c) => `${c.name.split(',')[1]!.split('(')[0]!.trim()} / ${rapier[0]!.name.split(',')[1]!.split('(')[0]!.trim()} = ${ratio(c, rapier[0]!, wall).toFixed(2)}`).join(', ')}`);
 }
