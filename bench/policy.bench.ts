@@ -5,10 +5,17 @@
  * Prints figures, asserts nothing. The machine may be shared: the median of several timed
  * batches after a warm-up is reported, with the fastest batch beside it.
  *
+ * Beside each variant, the cost of one env step (the default ant, one per world, random
+ * actions) is measured in the same run, its batches interleaved with the policy's, and the
+ * last columns give the policy's cost per env step as a share of an env step (the median
+ * of the per-batch ratios, so a change of load hits both sides alike).
+ *
  *   npm run bench:policy [-- --sizes 64,128 --batches 10]
  */
 
 import { Rng } from '../envs/rng.ts';
+import { loadRapier } from '../envs/rapier.ts';
+import { AntWorld } from '../envs/ant-world.ts';
 import {
   MODULATION_NAMES,
   RULE_NAMES,
@@ -39,18 +46,45 @@ function observations(n: number): Float32Array[] {
 }
 const OBS_STREAM = observations(256);
 
-/** Median and min microseconds per call of `act`, over `batches` batches after a warm-up. */
-function timeAct(act: (o: Float32Array) => unknown, stepsPerBatch: number, warmup: number): { median: number; min: number } {
+const median = (x: number[]) => [...x].sort((a, b) => a - b)[Math.floor(x.length / 2)];
+
+/** One env step of the default ant (a fresh episode when one ends), for the share column. */
+const world = new AntWorld(await loadRapier());
+const envRng = new Rng(3);
+const envAction = new Float64Array(ACT);
+let envEpisode = 0;
+world.reset([{ seed: envEpisode++, condition: {} }]);
+function envStep(): void {
+  if (world.done[0]) world.reset([{ seed: envEpisode++, condition: {} }]);
+  for (let i = 0; i < ACT; i++) envAction[i] = envRng.range(-1, 1);
+  world.step(envAction);
+}
+const ENV_STEPS_PER_BATCH = 40;
+
+/**
+ * Median and min microseconds per call of `act`, over `batches` batches after a warm-up;
+ * with `withEnv`, each batch is followed by a batch of env steps and `share` is the median
+ * of (µs per act) / (µs per env step) over the batch pairs.
+ */
+function timeAct(act: (o: Float32Array) => unknown, stepsPerBatch: number, warmup: number, withEnv = false): { median: number; min: number; share: number; env: number } {
   for (let t = 0; t < warmup; t++) act(OBS_STREAM[t & 255]);
   const per: number[] = [];
+  const env: number[] = [];
+  const share: number[] = [];
   let k = 0;
   for (let b = 0; b < batches; b++) {
     const t0 = process.hrtime.bigint();
     for (let t = 0; t < stepsPerBatch; t++) act(OBS_STREAM[k++ & 255]);
-    per.push(Number(process.hrtime.bigint() - t0) / 1e3 / stepsPerBatch);
+    const us = Number(process.hrtime.bigint() - t0) / 1e3 / stepsPerBatch;
+    per.push(us);
+    if (!withEnv) continue;
+    const e0 = process.hrtime.bigint();
+    for (let t = 0; t < ENV_STEPS_PER_BATCH; t++) envStep();
+    const envUs = Number(process.hrtime.bigint() - e0) / 1e3 / ENV_STEPS_PER_BATCH;
+    env.push(envUs);
+    share.push(us / envUs);
   }
-  per.sort((a, b) => a - b);
-  return { median: per[Math.floor(per.length / 2)], min: per[0] };
+  return { median: median(per), min: Math.min(...per), share: withEnv ? median(share) : NaN, env: withEnv ? median(env) : NaN };
 }
 
 function build(cfg: PolicyConfig): Policy {
@@ -69,17 +103,18 @@ const variants: { label: string; over: Record<string, unknown> }[] = [
 
 console.log(`policy act() cost, ${OBS} obs -> ${ACT} actions, recurrent SNN with 2 substeps; median (min) over ${batches} batches`);
 console.log(`base config: ${describePolicy(validatePolicyConfig({}), OBS, ACT)}\n`);
-console.log(`| variant | ${sizes.map((h) => `h=${h} µs/env step | h=${h} µs/SNN step`).join(' | ')} |`);
-console.log(`|---|${sizes.map(() => '---|---').join('|')}|`);
+for (let t = 0; t < 200; t++) envStep(); // WebAssembly warm-up
+console.log(`| variant | ${sizes.map((h) => `h=${h} µs/env step | h=${h} µs/SNN step | h=${h} share of an env step (env µs)`).join(' | ')} |`);
+console.log(`|---|${sizes.map(() => '---|---|---').join('|')}|`);
 for (const v of variants) {
   const cells: string[] = [];
   for (const h of sizes) {
     const cfg = validatePolicyConfig({ ...v.over, hidden: v.over.type === 'mlp' ? [h, h] : [h] });
     const p = build(cfg);
     const steps = Math.max(50, Math.round(20000 / h));
-    const { median, min } = timeAct((o) => p.act(o), steps, 5 * steps);
+    const { median: med, min, share, env } = timeAct((o) => p.act(o), steps, 5 * steps, true);
     const sub = cfg.type === 'snn' ? cfg.substeps : 1;
-    cells.push(`${median.toFixed(1)} (${min.toFixed(1)})`, cfg.type === 'snn' ? (median / sub).toFixed(1) : '-');
+    cells.push(`${med.toFixed(1)} (${min.toFixed(1)})`, cfg.type === 'snn' ? (med / sub).toFixed(1) : '-', `${share.toFixed(2)} (${env.toFixed(0)})`);
   }
   console.log(`| ${v.label} | ${cells.join(' | ')} |`);
 }
@@ -99,3 +134,4 @@ for (const h of sizes.filter((s) => s <= 128)) {
   ref.dispose();
   console.log(`| ${h} | ${f.median.toFixed(1)} | ${r.median.toFixed(0)} | ${(r.median / f.median).toFixed(0)}x |`);
 }
+world.close();
