@@ -69,6 +69,12 @@ export class AntSim {
   /** The last observation without sensor noise (health is judged on the true state). */
   readonly clean = new Float64Array(OBS_SIZE);
   private xBefore = 0;
+  /** Read buffers for the body state (Rapier fills them in place) and the torso's x at the last observation. */
+  private readonly torsoP = { x: 0, y: 0, z: 0 };
+  private readonly torsoV = { x: 0, y: 0, z: 0 };
+  private readonly rots: Quat[] = Array.from({ length: NUM_BODIES }, () => ({ x: 0, y: 0, z: 0, w: 1 }));
+  private readonly angv: Vec3[] = Array.from({ length: NUM_BODIES }, () => ({ x: 0, y: 0, z: 0 }));
+  private torsoX = 0;
   private readonly x0: number;
   /** The control step from which the condition applies (0 without `onset`). */
   readonly onset: number;
@@ -181,16 +187,18 @@ export class AntSim {
   private observeClean(out: Float64Array): void {
     const b = this.handles.bodies;
     const torso = b[0]!;
-    const p = torso.translation();
-    const tq = torso.rotation();
-    const lv = torso.linvel();
-    const av = rotate(qconj(tq), torso.angvel());
-    const rots: Quat[] = [tq];
-    const angv: Vec3[] = [torso.angvel()];
-    for (let i = 1; i < NUM_BODIES; i++) {
-      rots.push(b[i]!.rotation());
-      angv.push(b[i]!.angvel());
+    // Rapier writes into these objects instead of allocating new ones on every read.
+    const p = torso.translation(this.torsoP);
+    const lv = torso.linvel(this.torsoV);
+    const rots = this.rots;
+    const angv = this.angv;
+    for (let i = 0; i < NUM_BODIES; i++) {
+      b[i]!.rotation(rots[i]);
+      b[i]!.angvel(angv[i]);
     }
+    const tq = rots[0]!;
+    const av = rotate(qconj(tq), angv[0]!);
+    this.torsoX = p.x;
     for (let j = 0; j < NUM_JOINTS; j++) {
       const s = this.specs[j]!;
       const qp = rots[s.parent]!;
@@ -211,7 +219,7 @@ export class AntSim {
   /** Reward terms of the control step that just ended (call after `observe`); updates `terminated`. */
   rewardTerms(action: ArrayLike<number>, dt: number, cfg: RewardConfig): RewardTerms {
     const obs = this.clean;
-    const x = this.handles.bodies[0]!.translation().x;
+    const x = this.torsoX;
     const forward = (cfg.forwardWeight * (x - this.xBefore)) / dt;
     this.xBefore = x;
     let ctrl = 0;
