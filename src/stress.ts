@@ -30,6 +30,9 @@ export interface ConditionResult {
   distanceCI95: number;
   /** Episodes that ended by falling. */
   falls: number;
+  /** The worst joint-limit violation of any episode (degrees past a joint's range), and the joint-steps more than 5° past one. */
+  limitWorst: number;
+  limitPast5: number;
   /** For a condition with `onset`: the distance covered after it struck, per episode and summarised. */
   onsetStep: number | [number, number] | null;
   onsetDistances: number[] | null;
@@ -100,7 +103,7 @@ export async function runStress(policy: PolicyFile, policyName: string, suite: S
     const row: ConditionResult = {
       name: c.name ?? describeCondition(c), description: describeCondition(c), returns, distances, steps,
       returnMean: ret.mean, returnCI95: ret.ci95, distanceMean: dist.mean, distanceCI95: dist.ci95,
-      falls: steps.filter((s) => s < o.maxSteps).length, returnDegradationPct: null, distanceDegradationPct: null,
+      falls: steps.filter((s) => s < o.maxSteps).length, limitWorst: Math.max(0, ...r.limitWorst), limitPast5: r.limitPast5.reduce((a, b) => a + b, 0), returnDegradationPct: null, distanceDegradationPct: null,
       onsetStep: c.onset ?? null, onsetDistances, onsetDistanceMean: after?.mean ?? null, onsetDistanceCI95: after?.ci95 ?? null, onsetDistanceDegradationPct: null,
     };
     return row;
@@ -128,9 +131,9 @@ export function stressMarkdown(r: StressReport): string {
   const lines = [
     `Stress test of ${r.policy} on suite "${r.suite}": ${r.episodes} episodes per condition, ${r.maxSteps} steps, seed ${r.seed}.`,
     '',
-    `| condition | return (± 95% CI) | distance m (± 95% CI) | return degradation | distance degradation |${onset ? ' distance after onset m (± 95% CI) | its degradation |' : ''} falls |`,
-    `|---|---|---|---|---|${onset ? '---|---|' : ''}---|`,
-    ...r.conditions.map((c) => `| ${c.name} | ${f(c.returnMean)} ± ${f(c.returnCI95)} | ${f(c.distanceMean, 2)} ± ${f(c.distanceCI95, 2)} | ${f(c.returnDegradationPct)}% | ${f(c.distanceDegradationPct)}% |${onset ? after(c) : ''} ${c.falls}/${c.returns.length} |`),
+    `| condition | return (± 95% CI) | distance m (± 95% CI) | return degradation | distance degradation |${onset ? ' distance after onset m (± 95% CI) | its degradation |' : ''} falls | worst joint-limit violation (joint-steps past 5°) |`,
+    `|---|---|---|---|---|${onset ? '---|---|' : ''}---|---|`,
+    ...r.conditions.map((c) => `| ${c.name} | ${f(c.returnMean)} ± ${f(c.returnCI95)} | ${f(c.distanceMean, 2)} ± ${f(c.distanceCI95, 2)} | ${f(c.returnDegradationPct)}% | ${f(c.distanceDegradationPct)}% |${onset ? after(c) : ''} ${c.falls}/${c.returns.length} | ${f(c.limitWorst, 2)}° (${c.limitPast5}) |`),
   ];
   return lines.join('\n') + '\n';
 }
