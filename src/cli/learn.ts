@@ -120,7 +120,7 @@ export const learnCommand: Command = {
       await learnSession({ resume: values.resume, ...(iterations !== undefined ? { iterations } : {}), quiet: values.quiet ?? false });
       return 0;
     }
-    const file = values.config ? (readJsonFile(values.config, 'config file') as Record<string, unknown>) : {};
+    const { digest: _digest, ...file } = values.config ? (readJsonFile(values.config, 'config file') as Record<string, unknown>) : {};
     if (typeof file !== 'object' || file === null || Array.isArray(file)) throw new CliError(`${values.config} must hold a JSON object`);
     let config: LearnConfig;
     try {

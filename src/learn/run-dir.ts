@@ -3,11 +3,12 @@
  * atomic writes it shares): `config.json` (the resolved learn config), `metrics.jsonl` (one
  * record per iteration), `checkpoints/latest.json` (genome, Adam state, best so far,
  * iteration: resuming continues bit for bit, since every batch derives from the seed and the
- * iteration) and `best.json` (the genome with the best held-out accuracy, as a policy file
+ * iteration; like a train run's files, config and checkpoint carry a digest of their content and
+ * a changed one is refused naming the file) and `best.json` (the genome with the best held-out accuracy, as a policy file
  * with the task's input and output sizes).
  */
 import { basename, join } from 'node:path';
-import { atomicWriteJson, readJsonFile } from '../fsutil.ts';
+import { atomicWriteCheckedJson, readCheckedJson } from '../fsutil.ts';
 import { deserializeState, serializeState } from '../es/index.ts';
 import { RunDir } from '../train/run-dir.ts';
 import { savePolicyFile } from '../train/policy-file.ts';
@@ -24,7 +25,7 @@ export function createLearnRun(config: LearnConfig): RunDir {
 /** Reads a learn run's config.json; a train run or a corrupt file is one error naming the path. */
 export function readLearnConfig(dir: RunDir): LearnConfig {
   const path = join(dir.path, 'config.json');
-  const raw = readJsonFile(path, 'run config') as Record<string, unknown>;
+  const raw = readCheckedJson(path, 'run config', '; if the change was deliberate, delete its "digest" field to accept it').value as Record<string, unknown>;
   if (raw?.kind !== 'learn') throw new Error(`${dir.path} is not a propamine learn run (its config.json has no "kind": "learn")`);
   try {
     return validateLearnConfig(raw);
@@ -34,7 +35,7 @@ export function readLearnConfig(dir: RunDir): LearnConfig {
 }
 
 export function saveLearnCheckpoint(dir: RunDir, s: LearnerState): void {
-  atomicWriteJson(dir.checkpointPath, {
+  atomicWriteCheckedJson(dir.checkpointPath, {
     format: LEARN_CHECKPOINT_FORMAT,
     version: 1,
     state: serializeState(s),
@@ -43,7 +44,7 @@ export function saveLearnCheckpoint(dir: RunDir, s: LearnerState): void {
 
 export function loadLearnCheckpoint(dir: RunDir, numParams: number): LearnerState {
   const path = dir.checkpointPath;
-  const raw = readJsonFile(path, 'checkpoint') as Record<string, unknown>;
+  const raw = readCheckedJson(path, 'checkpoint').value as Record<string, unknown>;
   const bad = (msg: string): never => {
     throw new Error(`checkpoint ${path} is corrupt: ${msg}`);
   };
@@ -60,6 +61,13 @@ export function loadLearnCheckpoint(dir: RunDir, numParams: number): LearnerStat
   if (!a || !(a.m instanceof Float64Array) || !(a.v instanceof Float64Array) || a.m.length !== numParams || a.v.length !== numParams || !Number.isInteger(a.t)) bad('state.adam must hold m, v (float64, one per parameter) and t');
   if (s.best !== null && (!(s.best?.params instanceof Float32Array) || s.best.params.length !== numParams)) bad('state.best.params must be float32, one per parameter');
   if (typeof s.wallTime !== 'number') bad('state.wallTime must be a number');
+  const finite = (name: string, a: ArrayLike<number>) => {
+    for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) bad(`${name}[${i}] is not a finite number (${a[i]})`);
+  };
+  finite('state.params', s.params);
+  finite('state.adam.m', a.m);
+  finite('state.adam.v', a.v);
+  if (s.best) finite('state.best.params', s.best.params);
   return s;
 }
 
