@@ -33,6 +33,10 @@ for (const d of dirs) {
   if (!m || (filter && !filter.test(m[1]!))) continue;
   const g = loadTrainedGenome(join(root, d));
   const metrics = new RunDir(join(root, d)).readMetrics<LearnRecord>();
+  if (metrics.length && g.config && metrics.length < g.config.iterations) {
+    console.error(`${d}: unfinished (${metrics.length} of ${g.config.iterations} iterations), left out`);
+    continue;
+  }
   const last = metrics[metrics.length - 1] ?? { iteration: NaN, wallTime: NaN };
   const hit = metrics.find((r) => r.evalAccuracy !== null && r.evalAccuracy >= 0.95);
   const evals = metrics.filter((r) => r.evalAccuracy !== null);
