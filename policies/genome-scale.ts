@@ -17,6 +17,7 @@
  */
 
 import type { ParamSlice } from './types.ts';
+import { layoutSize } from './layout.ts';
 
 export const GENOME_GROUPS = ['weights', 'alpha', 'rule', 'mod', 'neuron', 'readout'] as const;
 export type GenomeGroup = (typeof GENOME_GROUPS)[number];
@@ -41,8 +42,7 @@ function isUnit(scale: Readonly<GenomeScale>): boolean {
 /** The per-entry factor p_j / g_j for a layout, or null when every group's scale is 1. */
 export function genomeScaleVector(slices: readonly ParamSlice[], scale: Readonly<GenomeScale>): Float32Array | null {
   if (isUnit(scale)) return null;
-  const last = slices[slices.length - 1];
-  const out = new Float32Array(last ? last.offset + last.length : 0);
+  const out = new Float32Array(layoutSize(slices));
   for (const s of slices) out.fill(scale[genomeGroupOf(s.name)], s.offset, s.offset + s.length);
   return out;
 }
@@ -53,7 +53,7 @@ export function decodeGenome(genome: ArrayLike<number>, factors: Float32Array | 
     out.set(genome);
     return;
   }
-  for (let j = 0; j < out.length; j++) out[j] = Math.fround(factors[j]) * genome[j];
+  for (let j = 0; j < out.length; j++) out[j] = factors[j] * genome[j];
 }
 
 /** g = p / s in place (how the initializer turns parameters into a genome). */

@@ -10,6 +10,7 @@
 import { basename, join } from 'node:path';
 import { atomicWriteCheckedJson, readCheckedJson } from '../fsutil.ts';
 import { deserializeState, serializeState } from '../es/index.ts';
+import { checkFiniteArrays } from '../es/state-check.ts';
 import { RunDir } from '../train/run-dir.ts';
 import { savePolicyFile } from '../train/policy-file.ts';
 import type { Task } from '../../envs/tasks/index.ts';
@@ -61,13 +62,11 @@ export function loadLearnCheckpoint(dir: RunDir, numParams: number): LearnerStat
   if (!a || !(a.m instanceof Float64Array) || !(a.v instanceof Float64Array) || a.m.length !== numParams || a.v.length !== numParams || !Number.isInteger(a.t)) bad('state.adam must hold m, v (float64, one per parameter) and t');
   if (s.best !== null && (!(s.best?.params instanceof Float32Array) || s.best.params.length !== numParams)) bad('state.best.params must be float32, one per parameter');
   if (typeof s.wallTime !== 'number') bad('state.wallTime must be a number');
-  const finite = (name: string, a: ArrayLike<number>) => {
-    for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) bad(`${name}[${i}] is not a finite number (${a[i]})`);
-  };
-  finite('state.params', s.params);
-  finite('state.adam.m', a.m);
-  finite('state.adam.v', a.v);
-  if (s.best) finite('state.best.params', s.best.params);
+  try {
+    checkFiniteArrays(s, 'state');
+  } catch (e) {
+    bad((e as Error).message);
+  }
   return s;
 }
 
