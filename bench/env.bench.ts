@@ -9,7 +9,7 @@
 import { parseArgs } from 'node:util';
 import { loadRapier } from '../envs/rapier.ts';
 import { AntWorld } from '../envs/ant-world.ts';
-import { Rng } from '../envs/rng.ts';
+import { Rng } from '../core/rng.ts';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '4' }, episodes: { type: 'string', default: '10000' } } });
 const seconds = Number(values.seconds);

@@ -5,7 +5,7 @@
  * the main thread while the workers wait. Run: node --import tsx bench/es.bench.ts [D] [n] [reps]
  */
 
-import { Rng } from '../envs/rng.ts';
+import { Rng } from '../core/rng.ts';
 import { createMaximizer, fillNoise, strategyNames, getStrategy } from '../src/es/index.ts';
 
 const dim = Number(process.argv[2] ?? 50_000);

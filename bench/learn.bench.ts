@@ -9,7 +9,7 @@
  *
  *   npm run bench:learn [-- --sizes 64,128 --iterations 5 --tf-iterations 2 --rules hebb/simple,oja/retroactive]
  */
-import { Rng } from '../envs/rng.ts';
+import { Rng } from '../core/rng.ts';
 import { resolveLearnConfig } from '../src/learn/config.ts';
 import { JsEngine } from '../src/learn/engine.ts';
 import { createTask } from '../envs/tasks/index.ts';

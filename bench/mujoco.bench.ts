@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { loadRapier } from '../envs/rapier.ts';
 import { AntWorld, type AntWorldConfig } from '../envs/ant-world.ts';
 import { LEGS, HIP_LINK_LENGTH, THIGH_LENGTH, SHIN_LENGTH } from '../envs/ant-model.ts';
-import { Rng } from '../envs/rng.ts';
+import { Rng } from '../core/rng.ts';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '7' }, slice: { type: 'string', default: '1' }, worlds: { type: 'string', default: '{"default": {}}' } } });
 const rounds = Number(values.rounds);

@@ -13,7 +13,7 @@
  *   npm run bench:policy [-- --sizes 64,128 --batches 10]
  */
 
-import { Rng } from '../envs/rng.ts';
+import { Rng } from '../core/rng.ts';
 import { loadRapier } from '../envs/rapier.ts';
 import { AntWorld } from '../envs/ant-world.ts';
 import {

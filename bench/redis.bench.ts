@@ -14,7 +14,7 @@ import { resolveTrainConfig, type TrainConfig } from '../src/train/config.ts';
 import { Trainer } from '../src/train/trainer.ts';
 import { RolloutPool, type RolloutBackend } from '../workers/pool.ts';
 import { RedisBackend, WIRE_VERSION, connectRedis } from '../workers/redis.ts';
-import { decode, encode } from '../workers/wire.ts';
+import { decode, encode } from '../core/codec.ts';
 import { createPolicy } from '../policies/index.ts';
 import { getBuiltinSuite } from '../envs/suites.ts';
 import { startRedis, startWorker, type WorkerProc } from '../test/helpers/redis.ts';

@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { loadRapier, type Rapier } from '../envs/rapier.ts';
 import { AntWorld } from '../envs/ant-world.ts';
 import { ACT_SIZE, OBS_SIZE } from '../envs/ant-sim.ts';
-import { Rng } from '../envs/rng.ts';
+import { Rng } from '../core/rng.ts';
 import { createPolicy, genomeGroupOf, initParams, policyLayout, validatePolicyConfig } from '../policies/index.ts';
 import { loadPolicyFile, type PolicyFile } from '../src/train/policy-file.ts';
 import { RunDir } from '../src/train/run-dir.ts';

@@ -11,7 +11,7 @@ import {
 } from './ant-model.ts';
 import { onsetStep, resolveBuildSpec, type Condition } from './conditions.ts';
 import { add, axisAngle, cross, IDENTITY, qconj, qmul, qnormalize, rotate, twistAngle, type Quat, type Vec3 } from './quat.ts';
-import { Rng } from './rng.ts';
+import { Rng } from '../core/rng.ts';
 
 export const OBS_SIZE = 27;
 export const ACT_SIZE = 8;

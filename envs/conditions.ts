@@ -8,7 +8,7 @@
  */
 import { BODY_NAMES, JOINT_NAMES, LEGS, NUM_BODIES, NUM_JOINTS, jointSpecs, type BodyName, type JointName } from './ant-model.ts';
 import { nominalBuildSpec, type AntBuildSpec } from './ant-builder.ts';
-import { Rng } from './rng.ts';
+import { Rng } from '../core/rng.ts';
 import { shown } from './shown.ts';
 
 export const LEG_NAMES = LEGS.map((l) => l.name);

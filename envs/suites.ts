@@ -8,7 +8,7 @@
  * held-out conditions mid-episode; none of `train-damage`'s conditions is held out either.
  */
 import { validateCondition, type Condition } from './conditions.ts';
-import type { RandomSource } from './rng.ts';
+import type { RandomSource } from '../core/rng.ts';
 
 export interface Suite {
   name: string;

@@ -26,7 +26,7 @@ export { SnnPolicy, type PlasticSnapshot } from './snn.ts';
 export { MlpPolicy } from './mlp.ts';
 export { MODULATION_NAMES, type ModulationName } from './modulation.ts';
 export { RULE_NAMES, type RuleName } from './rules/rule.ts';
-export type { RandomSource } from './reparam.ts';
+export type { RandomSource } from '../core/rng.ts';
 
 /**
  * Builds the policy a configuration describes (validating it first, so a partial config

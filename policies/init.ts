@@ -25,7 +25,8 @@
 
 import { isPlasticLayer, type PolicyConfig, type SnnPolicyConfig } from './config.ts';
 import { policyLayout, SliceIndex, layoutSize } from './layout.ts';
-import { logit, tauRaw, type RandomSource } from './reparam.ts';
+import { logit, tauRaw } from './reparam.ts';
+import type { RandomSource } from '../core/rng.ts';
 import { defaultModulationParams } from './modulation.ts';
 import { defaultBcmParams } from './rules/bcm.ts';
 import { encodeParams, genomeScaleVector } from './genome-scale.ts';

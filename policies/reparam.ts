@@ -5,18 +5,7 @@
  *
  *   sigmoid(x) = 1 / (1 + e^-x),  logit(p) = ln(p / (1 - p))   (inverse of each other)
  *   tau(x) = 1 + e^x,             tauRaw(tau) = ln(tau - 1)     (time constants >= 1 step)
- *
- * Also declares the small random-source interface the initializer needs, structurally, so
- * that policies/ does not import envs/ or src/.
  */
-
-/** What the initializer needs from a random generator (envs/rng.ts's `Rng` satisfies it). */
-export interface RandomSource {
-  /** Uniform in [0, 1). */
-  uniform(): number;
-  /** Standard normal. */
-  normal(): number;
-}
 
 export function sigmoid(x: number): number {
   return 1 / (1 + Math.exp(-x));

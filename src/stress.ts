@@ -4,7 +4,7 @@
  * the degradation relative to nominal. Runs on the rollout backend, so the same seeds give
  * the same report whatever the number of workers.
  */
-import { mixSeed } from '../envs/rng.ts';
+import { mixSeed } from '../core/rng.ts';
 import { describeCondition, type Condition } from '../envs/conditions.ts';
 import type { Suite } from '../envs/suites.ts';
 import type { RolloutBackend } from '../workers/pool.ts';

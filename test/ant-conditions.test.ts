@@ -4,7 +4,7 @@ import { loadRapier } from '../envs/rapier.ts';
 import { AntWorld } from '../envs/ant-world.ts';
 import { validateCondition, conditionHighlights, type Condition } from '../envs/conditions.ts';
 import { DEG, JOINT_NAMES } from '../envs/ant-model.ts';
-import { Rng } from '../envs/rng.ts';
+import { Rng } from '../core/rng.ts';
 
 const R = await loadRapier();
 const HIP_1 = JOINT_NAMES.indexOf('hip_1');

@@ -5,7 +5,7 @@ import { AntEnv, OBSERVATION_NAMES } from '../envs/ant-env.ts';
 import { AntWorld } from '../envs/ant-world.ts';
 import { resolveBuildSpec, validateCondition, type Condition } from '../envs/conditions.ts';
 import { JOINT_NAMES } from '../envs/ant-model.ts';
-import { Rng } from '../envs/rng.ts';
+import { Rng } from '../core/rng.ts';
 import { BUILTIN_SUITES, validateSuite } from '../envs/suites.ts';
 
 const R = await loadRapier();

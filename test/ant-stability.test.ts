@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { loadRapier } from '../envs/rapier.ts';
 import { AntWorld } from '../envs/ant-world.ts';
 import { DEG, NUM_JOINTS } from '../envs/ant-model.ts';
-import { Rng } from '../envs/rng.ts';
+import { Rng } from '../core/rng.ts';
 
 const R = await loadRapier();
 const EPISODES = 200;

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createMaximizer, getStrategy, memberParams, strategyNames } from '../src/es/index.ts';
-import { Rng } from '../envs/rng.ts';
+import { Rng } from '../core/rng.ts';
 
 const D = 50_000;
 const N = 64;

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Rng } from '../envs/rng.ts';
+import { Rng } from '../core/rng.ts';
 import { initParams, validatePolicyConfig, type SnnPolicyConfig } from '../policies/index.ts';
 import { SnnBptt } from '../policies/bptt.ts';
 import { createTask } from '../envs/tasks/index.ts';

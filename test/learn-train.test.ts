@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Rng } from '../envs/rng.ts';
+import { Rng } from '../core/rng.ts';
 import { createPolicy, type SnnPolicy } from '../policies/index.ts';
 import { createTask, validateTaskConfig } from '../envs/tasks/index.ts';
 import { showPattern } from '../envs/tasks/task.ts';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPolicy, genomeGroupOf, initParams, policyLayout, validatePolicyConfig, type PolicyConfigInput } from '../policies/index.ts';
-import { Rng } from '../envs/rng.ts';
+import { Rng } from '../core/rng.ts';
 
 const OBS = 6;
 const ACT = 3;

@@ -6,7 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Rng } from '../envs/rng.ts';
+import { Rng } from '../core/rng.ts';
 import { createPolicy, initParams, validatePolicyConfig, type SnnPolicy } from '../policies/index.ts';
 
 /** AR(1) signals with unit variance, like normalized joint angles and velocities. */

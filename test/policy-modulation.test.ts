@@ -6,7 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Rng } from '../envs/rng.ts';
+import { Rng } from '../core/rng.ts';
 import { createPolicy, initParams, policyLayout, validatePolicyConfig, type SnnPolicy } from '../policies/index.ts';
 import { applyRates, applyRetroactive, modulatedRates, modulatorOutput } from '../policies/modulation.ts';
 

@@ -7,7 +7,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Rng } from '../envs/rng.ts';
+import { Rng } from '../core/rng.ts';
 import {
   RULES,
   bcmFromGenome,

@@ -6,7 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Rng } from '../envs/rng.ts';
+import { Rng } from '../core/rng.ts';
 import { createPolicy, initParams, validatePolicyConfig, type SnnPolicy, type SnnPolicyConfig } from '../policies/index.ts';
 import { loadTf, TfReferencePolicy } from '../policies/tf-reference.ts';
 

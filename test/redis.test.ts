@@ -15,7 +15,7 @@ import { train } from '../src/cli/train.ts';
 import { RunDir } from '../src/train/run-dir.ts';
 import { RolloutPool } from '../workers/pool.ts';
 import { RedisBackend, WIRE_VERSION, connectRedis } from '../workers/redis.ts';
-import { decode, encode } from '../workers/wire.ts';
+import { decode, encode } from '../core/codec.ts';
 import { createPolicy } from '../policies/index.ts';
 import { BUILTIN_SUITES } from '../envs/suites.ts';
 import type { RolloutTask } from '../workers/types.ts';

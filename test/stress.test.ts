@@ -9,7 +9,7 @@ import { AntWorld } from '../envs/ant-world.ts';
 import { ACT_SIZE, OBS_SIZE } from '../envs/ant-sim.ts';
 import { BUILTIN_SUITES } from '../envs/suites.ts';
 import type { Condition } from '../envs/conditions.ts';
-import { Rng } from '../envs/rng.ts';
+import { Rng } from '../core/rng.ts';
 import { createPolicy, initParams, validatePolicyConfig } from '../policies/index.ts';
 import { normalizeObs } from '../workers/rollout.ts';
 import { RolloutPool } from '../workers/pool.ts';

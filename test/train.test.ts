@@ -10,7 +10,7 @@ import type { Trainer } from '../src/train/trainer.ts';
 import { loadPolicyFile } from '../src/train/policy-file.ts';
 import { RolloutPool, threadsFor } from '../workers/pool.ts';
 import { availableParallelism } from 'node:os';
-import { buildMemberParams } from '../workers/rollout.ts';
+import { perturb } from '../core/noise.ts';
 import { memberParams } from '../src/es/index.ts';
 import type { RolloutTask } from '../workers/types.ts';
 import { BUILTIN_SUITES } from '../envs/suites.ts';
@@ -172,15 +172,16 @@ test('bad config values get one error naming the field', () => {
   assert.throws(() => tiny('x', { name: '../escape' }), /config\.name must be letters/);
 });
 
-test('workers rebuild exactly the parameters the strategy sampled', () => {
+test('a member is center + sign * scale ⊙ z(seed), for strategies and workers alike; sign 0 is the center', () => {
   const pop = { mean: Float64Array.from({ length: 50 }, (_, i) => i / 50), scale: Float64Array.from({ length: 50 }, (_, i) => 0.01 + i / 1000), members: [{ seed: 99, sign: 1 as const }, { seed: 99, sign: -1 as const }] };
-  for (let i = 0; i < 2; i++) {
-    const a = new Float64Array(50);
-    const b = new Float64Array(50);
-    memberParams(pop, i, a);
-    buildMemberParams(pop.mean, pop.scale, pop.members[i]!, b, new Float64Array(50));
-    assert.deepEqual(Array.from(a), Array.from(b));
-  }
+  const plus = new Float64Array(50);
+  const minus = new Float64Array(50);
+  memberParams(pop, 0, plus);
+  memberParams(pop, 1, minus);
+  for (let j = 0; j < 50; j++) assert.ok(Math.abs(plus[j]! + minus[j]! - 2 * pop.mean[j]!) < 1e-12);
+  const center = new Float64Array(50);
+  perturb(pop.mean, null, 99, 0, center, new Float64Array(50));
+  assert.deepEqual(Array.from(center), Array.from(pop.mean));
 });
 
 test('a task whose worker throws or dies is retried; a repeated failure names the task', async () => {

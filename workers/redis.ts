@@ -26,7 +26,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { availableParallelism, hostname } from 'node:os';
 import { Redis, type RedisOptions } from 'ioredis';
-import { decode, encode } from './wire.ts';
+import { decode, encode } from '../core/codec.ts';
 import { describeTask, RolloutPool, type RolloutBackend } from './pool.ts';
 import type { RolloutResult, RolloutTask } from './types.ts';
 

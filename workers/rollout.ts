@@ -6,22 +6,11 @@
 import type { Rapier } from '../envs/rapier.ts';
 import { AntWorld } from '../envs/ant-world.ts';
 import { ACT_SIZE, OBS_SIZE } from '../envs/ant-sim.ts';
-import { Rng } from '../envs/rng.ts';
+import { perturb } from '../core/noise.ts';
 import { createPolicy, type Policy } from '../policies/index.ts';
-import type { Normalization, ObsStats, RolloutResult, RolloutTask, TaskMember } from './types.ts';
+import type { Normalization, ObsStats, RolloutResult, RolloutTask } from './types.ts';
 
 const RAD_TO_DEG = 180 / Math.PI;
-
-/** x = center + sign * scale ⊙ z(seed), z(seed) = the first D normals of Rng(seed) (as src/es samples). */
-export function buildMemberParams(center: Float64Array, scale: Float64Array | null, m: TaskMember, out: Float64Array, z: Float64Array): void {
-  if (m.sign === 0) {
-    out.set(center);
-    return;
-  }
-  if (!scale) throw new Error('task.scale is required for members with a non-zero sign');
-  new Rng(m.seed).fillNormal(z);
-  for (let j = 0; j < out.length; j++) out[j] = center[j]! + m.sign * scale[j]! * z[j]!;
-}
 
 /** Writes normalized, clipped observations of `raw` into `out`. */
 export function normalizeObs(raw: Float64Array, norm: Normalization | null, out: Float64Array): void {
@@ -55,7 +44,7 @@ export function runRolloutTask(R: Rapier, task: RolloutTask): RolloutResult {
   // Each member's parameters are built once; `batch` policy objects are reloaded per batch.
   const memberParams = task.members.map((m) => {
     const x = new Float64Array(d);
-    buildMemberParams(task.center, task.scale, m, x, z);
+    perturb(task.center, task.scale, m.seed, m.sign, x, z);
     return x;
   });
   const policies: Policy[] = Array.from({ length: batch }, () => createPolicy(task.policy, OBS_SIZE, ACT_SIZE));

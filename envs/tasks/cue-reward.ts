@@ -9,7 +9,7 @@
  * Inputs: [cue bits (bits), reward flag, query flag]; one output, scored at the last query step.
  * Timeline: per cue `show` steps then `gap` blank steps; `delay` blank steps; `query` steps.
  */
-import type { Rng } from '../rng.ts';
+import type { Rng } from '../../core/rng.ts';
 import { distinctPatterns, showPattern, type Task, type TaskDefinition, type TaskNoise, type TaskSequence } from './task.ts';
 
 export const cueReward: TaskDefinition = {

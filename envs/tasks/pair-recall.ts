@@ -9,7 +9,7 @@
  * Inputs: [key bits, value bits, query flag]; outputs: the value bits, scored at the last query step.
  * Timeline: per pair `show` steps then `gap` blank steps; `delay` blank steps; `query` steps.
  */
-import type { Rng } from '../rng.ts';
+import type { Rng } from '../../core/rng.ts';
 import { distinctPatterns, randomPattern, showPattern, type Task, type TaskDefinition, type TaskNoise, type TaskSequence } from './task.ts';
 
 export const pairRecall: TaskDefinition = {

@@ -10,7 +10,7 @@
  * To add a task: write a `TaskDefinition` (name, summary, documented integer options with
  * defaults, `create`) in a file of its own and list it in index.ts.
  */
-import type { Rng } from '../rng.ts';
+import type { Rng } from '../../core/rng.ts';
 
 export const NOISE_KINDS = ['flip', 'gauss'] as const;
 export type NoiseKind = (typeof NOISE_KINDS)[number];

@@ -3,7 +3,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { RolloutTask } from '../../workers/types.ts';
-import { mixSeed } from '../../envs/rng.ts';
+import { mixSeed } from '../../core/rng.ts';
 import { validateCondition, NOMINAL } from '../../envs/conditions.ts';
 import { CliError, type Command } from './command.ts';
 import { loadPolicyArg } from './policy-arg.ts';

@@ -8,7 +8,7 @@ export * from './types.ts';
 export * from './noise.ts';
 export * from './shaping.ts';
 export * from './optim.ts';
-export * from './serialize.ts';
+export { serializeState, deserializeState, type SerializedState } from '../../core/codec.ts';
 export * from './wrapper.ts';
 export * from './registry.ts';
 export { openaiES, type OpenAIESParams, type OpenAIESState } from './openai-es.ts';

@@ -1,5 +1,6 @@
 /**
- * Search noise regenerated from 32-bit seeds.
+ * Sums of search noise regenerated from 32-bit seeds (core/noise.ts holds z(seed) and the
+ * member formula).
  *
  * Workers and the trainer exchange seeds and returns, never parameter vectors, so every
  * member's standard-normal vector z(seed) must be reproducible anywhere from its seed
@@ -12,18 +13,10 @@
  *   squaredSum[j] += sum_i w_i * z_i[j]^2
  */
 
-import { Rng } from '../../envs/rng.ts';
+import type { Rng } from '../../core/rng.ts';
+import { fillNoise, type Member } from '../../core/noise.ts';
 
-/** One population member: x = mean + sign * scale ⊙ z(seed). */
-export interface Member {
-  seed: number;
-  sign: 1 | -1;
-}
-
-/** Fills `out` with z(seed), the standard-normal search direction of `seed`. */
-export function fillNoise(seed: number, out: Float32Array | Float64Array): void {
-  new Rng(seed).fillNormal(out);
-}
+export { fillNoise, perturb, type Member } from '../../core/noise.ts';
 
 /**
  * Adds the weighted noise of `members` to `signedSum` (and to `squaredSum` when given).

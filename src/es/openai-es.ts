@@ -9,7 +9,7 @@
  * With sigmaDecay = lrDecay = 1 both stay fixed, as in the paper.
  */
 
-import { Rng } from '../../envs/rng.ts';
+import { Rng } from '../../core/rng.ts';
 import { accumulateNoise, drawSeeds, mirroredMembers } from './noise.ts';
 import { adamStep, adamInit, norm, type AdamState } from './optim.ts';
 import { evenPopSize, inHalfOpenAbove, inRange, mergeParams, nonNegative, positive } from './params.ts';

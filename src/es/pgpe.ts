@@ -12,7 +12,7 @@
  * noisy generation from collapsing or exploding sigma.
  */
 
-import { Rng } from '../../envs/rng.ts';
+import { Rng } from '../../core/rng.ts';
 import { accumulateNoise, drawSeeds, mirroredMembers } from './noise.ts';
 import { clipUpInit, clipUpStep, norm, type ClipUpState } from './optim.ts';
 import { evenPopSize, inRange, mergeParams, nonNegative, positive } from './params.ts';

@@ -23,7 +23,7 @@
  * typical per-dimension step, which makes it worth logging.
  */
 
-import { Rng } from '../../envs/rng.ts';
+import { Rng } from '../../core/rng.ts';
 import { accumulateNoise, drawSeeds, plainMembers } from './noise.ts';
 import { autoOrInteger, mergeParams, positive } from './params.ts';
 import { baseFields, checkInitMean, checkTellInputs, fieldF64, fieldNumber } from './state-check.ts';

@@ -12,7 +12,7 @@
  * lrSigma = (3 + ln D) / (5 sqrt D).
  */
 
-import { Rng } from '../../envs/rng.ts';
+import { Rng } from '../../core/rng.ts';
 import { accumulateNoise, drawSeeds, plainMembers } from './noise.ts';
 import { norm } from './optim.ts';
 import { autoOrInteger, autoOrPositive, mergeParams, positive } from './params.ts';

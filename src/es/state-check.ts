@@ -3,7 +3,7 @@
  * written by another version must fail with the field that is wrong, not later with a NaN.
  */
 
-import type { RngState } from '../../envs/rng.ts';
+import type { RngState } from '../../core/rng.ts';
 
 export function asRecord(value: unknown, path: string): Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value) || ArrayBuffer.isView(value)) {

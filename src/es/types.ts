@@ -3,7 +3,7 @@
  *
  * Every strategy samples its population as
  *   x_i = mean + sign_i * scale ⊙ z(seed_i)
- * where z(seed) is a standard-normal vector regenerated from a 32-bit seed (noise.ts).
+ * where z(seed) is a standard-normal vector regenerated from a 32-bit seed (core/noise.ts).
  * A rollout worker therefore needs only the center, the scale and (seed, sign) to build a
  * member, and returns only a fitness.
  *
@@ -11,11 +11,11 @@
  * checkpoint can hold the state as it is. We always maximise: a larger fitness is better.
  */
 
-import type { RngState } from '../../envs/rng.ts';
-import { fillNoise, type Member } from './noise.ts';
+import type { RngState } from '../../core/rng.ts';
+import { perturb, type Member } from '../../core/noise.ts';
 import type { ShapingName } from './shaping.ts';
 
-export type { Member } from './noise.ts';
+export type { Member } from '../../core/noise.ts';
 
 export interface Population {
   /** The center of the search distribution. */
@@ -40,10 +40,7 @@ export function memberParams(pop: Population, i: number, out: Float32Array | Flo
   const noise = z ?? new Float64Array(d);
   if (noise.length !== d) throw new Error(`memberParams: z has length ${noise.length}, expected ${d}`);
   const { seed, sign } = pop.members[i];
-  fillNoise(seed, noise);
-  const mean = pop.mean;
-  const scale = pop.scale;
-  for (let j = 0; j < d; j++) out[j] = mean[j] + sign * scale[j] * noise[j];
+  perturb(pop.mean, pop.scale, seed, sign, out, noise);
 }
 
 /** The fields every strategy's state has. */

@@ -13,7 +13,7 @@
  */
 
 import { getShaping, type FitnessShaping, type ShapingName } from './shaping.ts';
-import { deserializeState, serializeState, type SerializedState } from './serialize.ts';
+import { deserializeState, serializeState, type SerializedState } from '../../core/codec.ts';
 import { asRecord, checkFiniteArrays, fieldNumber } from './state-check.ts';
 import { memberParams, type Population, type Strategy, type StrategyMetrics, type StrategyName, type StrategyState } from './types.ts';
 

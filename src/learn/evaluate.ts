@@ -6,7 +6,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 
-import { mixSeed, Rng } from '../../envs/rng.ts';
+import { mixSeed, Rng } from '../../core/rng.ts';
 import { createTask, validateTaskConfig, type Task, type TaskConfig, type TaskSequence } from '../../envs/tasks/index.ts';
 import type { SnnPolicyConfig } from '../../policies/index.ts';
 import { loadPolicyFile } from '../train/policy-file.ts';

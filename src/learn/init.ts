@@ -13,7 +13,7 @@
  */
 import { initParams, policyLayout, type SnnPolicyConfig } from '../../policies/index.ts';
 import { SliceIndex } from '../../policies/layout.ts';
-import type { Rng } from '../../envs/rng.ts';
+import type { Rng } from '../../core/rng.ts';
 import type { LearnConfig } from './config.ts';
 
 export function initLearnParams(policy: SnnPolicyConfig, scales: LearnConfig['init'], nIn: number, nOut: number, rng: Rng): Float32Array {

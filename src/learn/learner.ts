@@ -10,7 +10,7 @@
  *   g <- g * min(1, gradClip / |g|)
  *   batch k, sequence i: Rng(mixSeed(seed, k, i));  held-out sequence i: Rng(mixSeed(HELDOUT_SEED, i))
  */
-import { mixSeed, Rng } from '../../envs/rng.ts';
+import { mixSeed, Rng } from '../../core/rng.ts';
 import { createTask, type Task, type TaskSequence } from '../../envs/tasks/index.ts';
 import { adamInit, adamStep, norm, type AdamState } from '../es/optim.ts';
 import type { LearnConfig } from './config.ts';

@@ -14,7 +14,7 @@
  * 0-based index g - 1, as they always were, so runs of every version draw the same episodes.
  */
 import { OBS_SIZE, ACT_SIZE } from '../../envs/ant-sim.ts';
-import { Rng, mixSeed } from '../../envs/rng.ts';
+import { Rng, mixSeed } from '../../core/rng.ts';
 import { NOMINAL } from '../../envs/conditions.ts';
 import { sampleConditionIndex, type Suite } from '../../envs/suites.ts';
 import { createPolicy, initParams } from '../../policies/index.ts';

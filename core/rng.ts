@@ -14,7 +14,7 @@ export interface RngState {
   spare: number | null;
 }
 
-/** What policies and strategies need from a random source (structural, so lower layers need not import this file). */
+/** What policies, suites and strategies need from a random source. */
 export interface RandomSource {
   /** Uniform in [0, 1). */
   uniform(): number;
