@@ -20,9 +20,6 @@ import { Rng } from '../core/rng.ts';
 import { createPolicy, genomeGroupOf, initParams, policyLayout, validatePolicyConfig } from '../policies/index.ts';
 import { loadPolicyFile, type PolicyFile } from '../src/train/policy-file.ts';
 import { RunDir } from '../src/train/run-dir.ts';
-import { Trainer } from '../src/train/trainer.ts';
-import { RolloutPool } from '../workers/pool.ts';
-import { getBuiltinSuite } from '../envs/suites.ts';
 import { normalizeObs } from '../workers/rollout.ts';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { sigma: { type: 'string', default: '0.08' } } });
@@ -92,11 +89,7 @@ function explore(configJson: string, sigma: number): void {
 /** A policy file, or a run directory's latest center with its normalizer. */
 function loadPolicy(path: string): PolicyFile {
   if (path.endsWith('.json')) return loadPolicyFile(path);
-  const dir = RunDir.open(path);
-  const config = dir.readConfig();
-  const probe = new Trainer(config, getBuiltinSuite('nominal'), new RolloutPool({ threads: 0 }), 'probe');
-  const snap = dir.loadCheckpoint(config, (j) => probe.maximizer.restore(j));
-  return { policy: config.policy, params: probe.maximizer.center(snap.maximizer), normalizer: snap.normalizer.snapshot(), meta: {} };
+  return RunDir.open(path).loadCenterPolicy();
 }
 
 function gait(file: string): void {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { resolveTrainConfig, type TrainConfig } from '../src/train/config.ts';
-import { train } from '../src/cli/train.ts';
+import { train } from '../src/train/run.ts';
 import { RunDir } from '../src/train/run-dir.ts';
 import { RolloutPool } from '../workers/pool.ts';
 import { RedisBackend, WIRE_VERSION, connectRedis } from '../workers/redis.ts';

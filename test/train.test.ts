@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, exist
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveTrainConfig, type TrainConfig } from '../src/train/config.ts';
-import { train } from '../src/cli/train.ts';
+import { train } from '../src/train/run.ts';
 import { RunDir } from '../src/train/run-dir.ts';
 import type { Trainer } from '../src/train/trainer.ts';
 import { loadPolicyFile } from '../src/train/policy-file.ts';

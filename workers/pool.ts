@@ -22,6 +22,8 @@ export interface PoolOptions {
 export interface RolloutBackend {
   readonly description: string;
   runAll(tasks: RolloutTask[]): Promise<RolloutResult[]>;
+  /** Drops what earlier processes of this run left behind (a distributed backend's queued tasks and results). */
+  clearRun?(runId: string): Promise<void>;
   close(): Promise<void>;
 }
 

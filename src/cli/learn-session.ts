@@ -10,7 +10,7 @@ import { describeLearn, type LearnConfig } from '../learn/config.ts';
 import { createEngine } from '../learn/engines.ts';
 import { Learner, type LearnRecord } from '../learn/learner.ts';
 import { createLearnRun, loadLearnCheckpoint, readLearnConfig, saveLearnBest, saveLearnCheckpoint } from '../learn/run-dir.ts';
-import { clock } from './progress.ts';
+import { clock } from '../train/progress.ts';
 import { onInterrupt } from './interrupt.ts';
 
 export interface LearnOutcome {

@@ -6,9 +6,6 @@ import { existsSync, statSync } from 'node:fs';
 
 import { loadPolicyFile, type PolicyFile } from '../train/policy-file.ts';
 import { RunDir } from '../train/run-dir.ts';
-import { Trainer } from '../train/trainer.ts';
-import { RolloutPool } from '../../workers/pool.ts';
-import { loadSuite } from './suite-arg.ts';
 import { CliError } from './command.ts';
 
 export async function loadPolicyArg(arg: string, useCheckpoint = false): Promise<PolicyFile & { runDir: string | null }> {
@@ -19,11 +16,6 @@ export async function loadPolicyArg(arg: string, useCheckpoint = false): Promise
     if (!existsSync(dir.bestPath)) throw new CliError(`${dir.path} has no best.json yet (the center is tested every config.testEvery generations); use --checkpoint for the latest center`);
     return { ...loadPolicyFile(dir.bestPath), runDir: dir.path };
   }
-  const config = dir.readConfig();
-  const pool = new RolloutPool({ threads: 0 });
-  const probe = new Trainer(config, loadSuite(config.conditions), pool, 'probe');
-  const snap = dir.loadCheckpoint(config, (j) => probe.maximizer.restore(j));
-  const t = new Trainer(config, loadSuite(config.conditions), pool, snap.runId, snap);
-  return { policy: config.policy, params: Float64Array.from(t.center()), normalizer: t.normalizer.snapshot(), meta: { run: dir.path, generation: snap.generation, world: { maxSteps: config.maxSteps } }, runDir: dir.path };
+  return { ...dir.loadCenterPolicy(), runDir: dir.path };
 }
 

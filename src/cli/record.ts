@@ -10,7 +10,7 @@ import { describePolicy } from '../../policies/index.ts';
 import { writeReplay } from '../replays.ts';
 import { CliError, type Command } from './command.ts';
 import { loadPolicyArg } from './policy-arg.ts';
-import { loadSuite } from './suite-arg.ts';
+import { loadSuite } from '../suites.ts';
 import { num } from './train.ts';
 
 const HELP = `Usage: propamine record <run directory | policy file> [options]

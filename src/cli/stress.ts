@@ -13,7 +13,7 @@ import { writeReplay } from '../replays.ts';
 import { runStress, stressMarkdown, stressSeeds, withNominal } from '../stress.ts';
 import { CliError, type Command } from './command.ts';
 import { loadPolicyArg } from './policy-arg.ts';
-import { loadSuite } from './suite-arg.ts';
+import { loadSuite } from '../suites.ts';
 import { num } from './train.ts';
 import { poolForWorkers } from './workers-arg.ts';
 

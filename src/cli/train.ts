@@ -1,31 +1,15 @@
 /**
- * `propamine train`: builds the config (preset <- --config file <- flags), creates or
- * resumes a run directory, and trains with a live line per generation. Ctrl-C finishes
- * the current generation, writes a checkpoint and exits; `--resume runs/x` continues.
+ * `propamine train`: builds the config (preset <- --config file <- flags) and hands it to a
+ * training run (src/train/run.ts), with Ctrl-C handled: the first finishes the current
+ * generation, writes a checkpoint and exits; `--resume runs/x` continues.
  */
-import { isDeepStrictEqual, parseArgs } from 'node:util';
-import { existsSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
 import { readJsonFile } from '../fsutil.ts';
 import { resolveTrainConfig, type PresetName, type TrainConfig } from '../train/config.ts';
-import { RunDir } from '../train/run-dir.ts';
-import type { Checkpoint } from '../train/checkpoint.ts';
-import type { Suite } from '../../envs/suites.ts';
-import { Trainer, testEpisodes, type GenerationRecord } from '../train/trainer.ts';
-import { savePolicyFile } from '../train/policy-file.ts';
-import { ObsNormalizer } from '../train/normalizer.ts';
-import { loadSuite } from './suite-arg.ts';
-import { RolloutPool, threadsFor, type RolloutBackend } from '../../workers/pool.ts';
-import { DEFAULT_REDIS_URL, RedisBackend } from '../../workers/redis.ts';
-import { recordEpisode } from '../../workers/record.ts';
-import { loadRapier } from '../../envs/rapier.ts';
-import { writeReplay } from '../replays.ts';
-import { describePolicy, validatePolicyConfig } from '../../policies/index.ts';
-import { loadInitialPolicy, saveInitialPolicy, type InitialPolicy } from '../train/init-from.ts';
-import { OBS_SIZE, ACT_SIZE } from '../../envs/ant-sim.ts';
+import { TrainingRun, type BackendChoice, type TrainOptions } from '../train/run.ts';
+import { DEFAULT_REDIS_URL } from '../../workers/redis.ts';
+import { loadInitialPolicy } from '../train/init-from.ts';
 import { CliError, type Command } from './command.ts';
-import { ProgressPrinter } from './progress.ts';
 import { onInterrupt } from './interrupt.ts';
 
 const HELP = `Usage: propamine train [options]
@@ -85,9 +69,6 @@ const OPTIONS = {
   quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** Where rollouts run: not part of a run's config (results do not depend on it), so a resumed run may switch. */
-export type BackendChoice = { kind: 'local' } | { kind: 'redis'; url: string; noWorkerTimeoutMs?: number; leaseMs?: number };
-
 export function backendFromFlags(v: { backend?: string; redis?: string; 'redis-wait'?: string }): BackendChoice {
   const kind = v.backend ?? (v.redis !== undefined ? 'redis' : 'local');
   if (kind === 'local') {
@@ -98,16 +79,6 @@ export function backendFromFlags(v: { backend?: string; redis?: string; 'redis-w
   const wait = num(v['redis-wait'], 'redis-wait');
   if (wait !== undefined && !(wait > 0)) throw new CliError(`--redis-wait must be a number of seconds > 0 (got ${v['redis-wait']})`);
   return { kind: 'redis', url: v.redis ?? process.env.PROPAMINE_REDIS ?? DEFAULT_REDIS_URL, ...(wait !== undefined ? { noWorkerTimeoutMs: wait * 1000 } : {}) };
-}
-
-/** The local pool gets at most one thread per core and per task that runs at once (see threadsFor). */
-async function openBackend(choice: BackendChoice, workers: number, tasksAtOnce: number, log: (l: string) => void): Promise<RolloutBackend> {
-  if (choice.kind === 'local') {
-    const { threads, note } = threadsFor(workers, tasksAtOnce);
-    if (note) log(note);
-    return new RolloutPool({ threads });
-  }
-  return RedisBackend.connect({ url: choice.url, log, ...(choice.noWorkerTimeoutMs ? { noWorkerTimeoutMs: choice.noWorkerTimeoutMs } : {}), ...(choice.leaseMs ? { leaseMs: choice.leaseMs } : {}) });
 }
 
 export function num(v: string | undefined, flag: string): number | undefined {
@@ -152,164 +123,16 @@ export function flagsToConfig(v: Record<string, string | boolean | undefined>): 
   return o;
 }
 
-/** The initial policy of `config.init`, which must be the policy the config trains. */
-function loadInit(config: TrainConfig): InitialPolicy {
-  let init: InitialPolicy;
-  try {
-    init = loadInitialPolicy(config.init!, config.obsClip);
-  } catch (e) {
-    throw new CliError(`--init-from (config.init): ${(e as Error).message}`);
-  }
-  if (!isDeepStrictEqual(validatePolicyConfig(init.policy), validatePolicyConfig(config.policy))) {
-    throw new CliError(`--init-from (config.init): ${config.init} holds a ${describePolicy(init.policy)} policy, but the config trains a ${describePolicy(config.policy)}; drop the policy flags (or config.policy) to train the source's policy`);
-  }
-  return init;
-}
-
-export interface TrainOutcome { status: 'done' | 'stopped'; runDir: string; records: GenerationRecord[] }
-
-/** What a run starts from, worked out before anything is written or any worker started. */
-interface RunStart {
-  dir: RunDir;
-  config: TrainConfig;
-  suite: Suite;
-  /** The checkpoint a resumed run continues from, and its file; none for a run that starts at generation 1. */
-  snap?: Checkpoint;
-  checkpoint?: string;
-  init?: InitialPolicy;
-  /** Whether this start creates the run directory (and removes it again if no generation finishes). */
-  isNew: boolean;
-  /** A trainer in this thread for checks before any worker starts (the initial policy's size, tasks per generation). */
-  probe: Trainer;
-}
-
-function prepareRun(opts: { config?: TrainConfig; resume?: string; overrides?: Record<string, unknown> }): RunStart {
-  if (!opts.resume) {
-    const config = opts.config!;
-    const dir = RunDir.forNewRun(config);
-    const suite = loadSuite(config.conditions);
-    const init = config.init === null ? undefined : loadInit(config);
-    return { dir, config, suite, ...(init ? { init } : {}), isNew: true, probe: probeFor(config, suite, init) };
-  }
-  const { dir, checkpoint } = RunDir.forResume(opts.resume);
-  const saved = dir.readConfig();
-  const allowed = new Set(['generations', 'workers']);
-  for (const k of Object.keys(opts.overrides ?? {})) if (!allowed.has(k)) throw new CliError(`--resume keeps the run's config; only --generations and --workers may change (got a change of ${k})`);
-  const config = { ...saved, ...(opts.overrides ?? {}) } as TrainConfig;
-  const suite = loadSuite(config.conditions);
-  if (checkpoint === dir.checkpointPath && !dir.hasCheckpoint() && !existsSync(dir.previousCheckpointPath)) {
-    // No generation of this run ever finished (a directory left by an earlier version): start it now,
-    // from the starting point it kept, if any.
-    const initFile = join(dir.path, 'init.json');
-    const init = config.init === null ? undefined : existsSync(initFile) ? loadInitialPolicy(initFile, config.obsClip) : loadInit(config);
-    return { dir, config, suite, ...(init ? { init } : {}), isNew: false, probe: probeFor(config, suite, init) };
-  }
-  // Check the checkpoint before starting worker threads, so a bad one exits cleanly.
-  const probe = probeFor(config, suite);
-  const snap = dir.loadCheckpoint(config, (j) => probe.maximizer.restore(j), checkpoint);
-  if (snap.generation >= config.generations) {
-    throw new CliError(`${dir.path} is already trained to generation ${snap.generation}; to continue it, give --generations more than ${snap.generation}`);
-  }
-  return { dir, config, suite, snap, checkpoint, isNew: false, probe };
-}
-
-/** Checks that the initial policy fits the config (the constructor throws if not). */
-function probeFor(config: TrainConfig, suite: Suite, init?: InitialPolicy): Trainer {
-  return new Trainer(config, suite, new RolloutPool({ threads: 0 }), 'probe', undefined, init);
-}
-
-/** Trains (new or resumed) with the given config; used by the CLI and by tests. */
-export async function train(opts: { config?: TrainConfig; resume?: string; overrides?: Record<string, unknown>; quiet?: boolean; backend?: BackendChoice; onTrainer?: (t: Trainer) => void; log?: (line: string) => void }): Promise<TrainOutcome> {
+/** Trains with Ctrl-C handled: the first stops after the generation, a second quits at once. */
+async function trainInterruptibly(opts: TrainOptions): Promise<void> {
   const log = opts.log ?? ((l: string) => process.stdout.write(l + '\n'));
-  const { dir, config, suite, snap, checkpoint, init, isNew, probe } = prepareRun(opts);
-  const R = await loadRapier();
-  const pool = await openBackend(opts.backend ?? { kind: 'local' }, config.workers, probe.tasksAtOnce(), log);
-  let trainer: Trainer;
-  let records: GenerationRecord[];
+  const run = await TrainingRun.open({ ...opts, log });
+  const offInterrupt = onInterrupt(run, 'generation', log, () => run.abandon());
   try {
-    if (snap) {
-      trainer = new Trainer(config, suite, pool, snap.runId, snap);
-      records = dir.readMetrics().filter((r) => r.generation <= snap.generation);
-      dir.writeMetrics(records);
-      const from = checkpoint === dir.checkpointPath ? '' : ` from ${checkpoint}`;
-      log(`resuming ${dir.path}${from} after generation ${snap.generation}, training to generation ${config.generations}`);
-      if (checkpoint !== dir.checkpointPath) {
-        const aside = dir.setAsideLatest();
-        if (aside) log(`the checkpoint it replaces is kept as ${aside}`);
-      }
-    } else {
-      if (isNew) dir.writeStart(config);
-      else dir.writeMetrics([]);
-      if (init) saveInitialPolicy(join(dir.path, 'init.json'), init);
-      trainer = new Trainer(config, suite, pool, `${basename(dir.path)}-${randomBytes(4).toString('hex')}`, undefined, init);
-      records = [];
-      log(`training ${describePolicy(config.policy, OBS_SIZE, ACT_SIZE)} (${trainer.numParams} parameters) with ${config.strategy.name}, ${pool.description}`);
-      if (init) log(`starting from ${init.description}`);
-      log(isNew ? `run directory ${dir.path}` : `${dir.path} has no checkpoint yet: starting it at generation 1 with its config.json`);
-    }
-  } catch (e) {
-    await pool.close();
-    if (isNew) dir.removeUnstarted();
-    throw e;
-  }
-  opts.onTrainer?.(trainer);
-  const progress = new ProgressPrinter(config.generations, log, opts.quiet ?? false);
-  const saveBest = () => {
-    const b = trainer.bestTest;
-    if (!b) return;
-    savePolicyFile(dir.bestPath, {
-      policy: config.policy, params: b.params,
-      normalizer: ObsNormalizer.fromJSON(b.normalizer, OBS_SIZE, config.obsClip).snapshot(),
-      meta: { run: basename(dir.path), generation: b.generation, testReturn: b.return, world: { maxSteps: config.maxSteps } },
-    });
-  };
-  const recordCenter = (gen: number) => {
-    const ep = testEpisodes(config)[0]!;
-    const replay = recordEpisode(R, {
-      policy: config.policy, params: trainer.center(), normalizer: trainer.normalizer.snapshot(), episode: ep,
-      world: { maxSteps: config.maxSteps }, meta: { label: `center after generation ${gen}`, run: basename(dir.path), generation: gen, policy: describePolicy(config.policy) },
-    });
-    writeReplay(dir.replaysPath, `gen${String(gen).padStart(5, '0')}-nominal`, replay);
-  };
-  const offInterrupt = onInterrupt(trainer, 'generation', log, () => {
-    if (!isNew || dir.hasCheckpoint()) return null;
-    dir.removeUnstarted();
-    return `no generation had finished: ${dir.path} was removed`;
-  });
-  let status: 'done' | 'stopped';
-  try {
-    // Tasks left on Redis by an earlier process of this run are dropped before it continues.
-    if (pool instanceof RedisBackend) await pool.clearRun(trainer.runId);
-    status = await trainer.run({
-      generation: (rec, t) => {
-        records.push(rec);
-        dir.writeMetrics(records);
-        const last = rec.generation >= config.generations;
-        if (rec.generation % config.checkpointEvery === 0 || t.stopping || last) dir.saveCheckpoint(t);
-        if (rec.testReturn !== null && t.bestTest?.generation === rec.generation) saveBest();
-        // The first generation's center, every replayEvery-th and the last.
-        if (config.replayEvery > 0 && (rec.generation === 1 || rec.generation % config.replayEvery === 0 || last)) recordCenter(rec.generation);
-        progress.generation(rec);
-      },
-    });
-    dir.saveCheckpoint(trainer);
-  } catch (e) {
-    if (dir.hasCheckpoint()) {
-      // The checkpoint of the last finished generation is intact: say how to continue.
-      if (e instanceof Error && e.constructor === Error) e.message += `; resume with: propamine train --resume ${dir.path}`;
-    } else if (isNew) {
-      // No generation finished: a failed start leaves no half-made run behind.
-      dir.removeUnstarted();
-    }
-    throw e;
+    await run.train();
   } finally {
     offInterrupt();
-    if (pool instanceof RedisBackend) await pool.clearRun(trainer.runId).catch(() => {});
-    await pool.close();
   }
-  if (status === 'stopped') log(`stopped after generation ${trainer.generation}; resume with: propamine train --resume ${dir.path}`);
-  else progress.summary(records, dir.path);
-  return { status, runDir: dir.path, records };
 }
 
 export const trainCommand: Command = {
@@ -326,7 +149,7 @@ export const trainCommand: Command = {
     const backend = backendFromFlags(values);
     if (values.resume) {
       if (values.config || values.preset) throw new CliError('--resume continues a run with its saved config; drop --config and --preset');
-      await train({ resume: values.resume, overrides, quiet: values.quiet ?? false, backend });
+      await trainInterruptibly({ resume: values.resume, overrides, quiet: values.quiet ?? false, backend });
       return 0;
     }
     const raw = values.config ? readJsonFile(values.config, 'config file') : {};
@@ -348,7 +171,7 @@ export const trainCommand: Command = {
     } catch (e) {
       throw new CliError((e as Error).message);
     }
-    await train({ config, quiet: values.quiet ?? false, backend });
+    await trainInterruptibly({ config, quiet: values.quiet ?? false, backend });
     return 0;
   },
 };

@@ -5,7 +5,8 @@
  * file written without one: every float array finite, and the generation counters of the
  * checkpoint, the strategy state and metrics.jsonl in agreement.
  */
-import { OBS_SIZE } from '../../envs/ant-sim.ts';
+import { ACT_SIZE, OBS_SIZE } from '../../envs/ant-sim.ts';
+import { layoutSize, policyLayout } from '../../policies/index.ts';
 import { deserializeState, serializeState, type MaximizerState } from '../es/index.ts';
 import { asRecord, checkFiniteArrays, fieldNumber } from '../es/state-check.ts';
 import type { TrainConfig } from './config.ts';
@@ -20,6 +21,11 @@ export const CHECKPOINT_FORMAT = 'propamine-checkpoint';
 export const CHECKPOINT_VERSION = 2;
 
 export type Checkpoint = TrainerSnapshot & { runId: string };
+
+/** The center of the search distribution a checkpoint holds (the policy it would test). */
+export function checkpointCenter(cp: Checkpoint): Float64Array {
+  return cp.maximizer.core.mean;
+}
 
 /** The checkpoint of a trainer, as plain JSON. */
 export function checkpointJson(t: Trainer): object {
@@ -50,7 +56,7 @@ function upgradeV1(raw: Record<string, unknown>): Record<string, unknown> {
 
 export interface CheckpointContext {
   config: TrainConfig;
-  /** The strategy's own state check (Maximizer.restore). */
+  /** The strategy's own state check (Maximizer.restore of the config's strategy). */
   restore: (json: unknown) => MaximizerState;
   /** The run's metrics.jsonl records (generations from 1), and its path for messages. */
   metrics: GenerationRecord[];
@@ -78,6 +84,8 @@ export function parseCheckpoint(json: unknown, ctx: CheckpointContext): Checkpoi
   if (maximizer.core.generation !== generation) {
     throw new Error(`checkpoint.generation is ${generation} but the strategy state is after generation ${maximizer.core.generation} (maximizer.core.generation)`);
   }
+  const numParams = layoutSize(policyLayout(ctx.config.policy, OBS_SIZE, ACT_SIZE));
+  if (maximizer.core.mean.length !== numParams) throw new Error(`checkpoint has ${maximizer.core.mean.length} parameters but the policy needs ${numParams}`);
   if (maximizer.best.generation > generation) {
     throw new Error(`maximizer.best.generation is ${maximizer.best.generation}, after the checkpoint's generation ${generation}`);
   }

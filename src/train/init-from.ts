@@ -9,13 +9,11 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { OBS_SIZE } from '../../envs/ant-sim.ts';
-import { getBuiltinSuite } from '../../envs/suites.ts';
 import type { PolicyConfig } from '../../policies/index.ts';
-import { RolloutPool } from '../../workers/pool.ts';
 import { loadPolicyFile, savePolicyFile } from './policy-file.ts';
 import { ObsNormalizer } from './normalizer.ts';
 import { RunDir } from './run-dir.ts';
-import { Trainer } from './trainer.ts';
+import { checkpointCenter } from './checkpoint.ts';
 
 /** Weight of a policy file's normalizer, in observations (about 30 episodes of 1000 steps). */
 export const PRIOR_COUNT = 30_000;
@@ -33,8 +31,7 @@ export function loadInitialPolicy(path: string, obsClip: number): InitialPolicy 
   if (statSync(path).isDirectory()) {
     const dir = RunDir.open(path);
     const config = dir.readConfig();
-    const probe = new Trainer(config, getBuiltinSuite('nominal'), new RolloutPool({ threads: 0 }), 'probe');
-    const snap = dir.loadCheckpoint(config, (j) => probe.maximizer.restore(j));
+    const snap = dir.loadCheckpoint(config);
     if (snap.bestTest) {
       return {
         policy: config.policy, params: snap.bestTest.params,
@@ -42,7 +39,7 @@ export function loadInitialPolicy(path: string, obsClip: number): InitialPolicy 
         description: `${path} (best center, after generation ${snap.bestTest.generation})`,
       };
     }
-    return { policy: config.policy, params: probe.maximizer.center(snap.maximizer), normalizer: snap.normalizer, description: `${path} (center after generation ${snap.generation})` };
+    return { policy: config.policy, params: checkpointCenter(snap), normalizer: snap.normalizer, description: `${path} (center after generation ${snap.generation})` };
   }
   const file = loadPolicyFile(path);
   if (file.meta.normalizerState) {

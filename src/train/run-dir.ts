@@ -10,9 +10,10 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync
 import { basename, dirname, join, resolve } from 'node:path';
 import { atomicWriteCheckedJson, atomicWriteFile, readCheckedJson } from '../fsutil.ts';
 import { validateTrainConfig, type TrainConfig } from './config.ts';
-import { checkpointJson, parseCheckpoint, type Checkpoint } from './checkpoint.ts';
+import { checkpointCenter, checkpointJson, parseCheckpoint, type Checkpoint } from './checkpoint.ts';
+import type { PolicyFile } from './policy-file.ts';
 import type { GenerationRecord, Trainer } from './trainer.ts';
-import type { MaximizerState } from '../es/index.ts';
+import { maximizerFor } from './maximizer.ts';
 
 export { CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from './checkpoint.ts';
 
@@ -141,9 +142,12 @@ export class RunDir {
   /**
    * Reads and checks a checkpoint (the latest unless `path` names another): its digest,
    * its content and its agreement with metrics.jsonl. When the latest is rejected, the error
-   * says whether previous.json is intact and how to continue from it.
+   * says whether previous.json is intact and how to continue from it. The strategy state is
+   * checked by the strategy the config names.
    */
-  loadCheckpoint(config: TrainConfig, restore: (json: unknown) => MaximizerState, path = this.checkpointPath): Checkpoint {
+  loadCheckpoint(config: TrainConfig, path = this.checkpointPath): Checkpoint {
+    const maximizer = maximizerFor(config.strategy);
+    const restore = (json: unknown) => maximizer.restore(json);
     try {
       const { value, text } = readCheckedJson(path, 'checkpoint');
       let cp: Checkpoint;
@@ -155,17 +159,27 @@ export class RunDir {
       this.lastCheckpoint = { generation: cp.generation, text };
       return cp;
     } catch (e) {
-      if (path === this.checkpointPath && e instanceof Error) e.message += this.previousHint(config, restore);
+      if (path === this.checkpointPath && e instanceof Error) e.message += this.previousHint(config);
       throw e;
     }
   }
 
+  /** The center of the latest checkpoint as a policy, with the observation normalizer it was trained with. */
+  loadCenterPolicy(): PolicyFile {
+    const config = this.readConfig();
+    const cp = this.loadCheckpoint(config);
+    return {
+      policy: config.policy, params: Float64Array.from(checkpointCenter(cp)), normalizer: cp.normalizer.snapshot(),
+      meta: { run: this.path, generation: cp.generation, world: { maxSteps: config.maxSteps } },
+    };
+  }
+
   /** Where a run whose latest checkpoint was rejected can continue from, as the end of the error message. */
-  private previousHint(config: TrainConfig, restore: (json: unknown) => MaximizerState): string {
+  private previousHint(config: TrainConfig): string {
     const prev = this.previousCheckpointPath;
     if (!existsSync(prev)) return '';
     try {
-      const g = new RunDir(this.path).loadCheckpoint(config, restore, prev).generation;
+      const g = new RunDir(this.path).loadCheckpoint(config, prev).generation;
       return `; the previous checkpoint (after generation ${g}) is intact: continue from it with propamine train --resume ${prev}`;
     } catch {
       return `; the previous checkpoint ${prev} is not intact either`;

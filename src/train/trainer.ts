@@ -20,7 +20,8 @@ import { sampleConditionIndex, type Suite } from '../../envs/suites.ts';
 import { createPolicy, initParams } from '../../policies/index.ts';
 import type { RolloutBackend } from '../../workers/pool.ts';
 import type { RolloutResult, RolloutTask, TaskEpisode } from '../../workers/types.ts';
-import { createMaximizer, getStrategy, type Maximizer, type MaximizerState, type Population } from '../es/index.ts';
+import type { MaximizerState, Population } from '../es/index.ts';
+import { maximizerFor, type TrainMaximizer } from './maximizer.ts';
 import type { TrainConfig } from './config.ts';
 import { ObsNormalizer } from './normalizer.ts';
 
@@ -91,7 +92,7 @@ export function generationEpisodes(config: TrainConfig, suite: Suite, gen: numbe
 }
 
 export class Trainer {
-  readonly maximizer: Maximizer<object, MaximizerState['core']>;
+  readonly maximizer: TrainMaximizer;
   state: MaximizerState;
   normalizer: ObsNormalizer;
   /** Generations done (the next one is `generation + 1`). */
@@ -105,9 +106,7 @@ export class Trainer {
 
   /** `init` replaces the random initial parameters and the empty normalizer of a new run (see init-from.ts). */
   constructor(readonly config: TrainConfig, readonly suite: Suite, readonly backend: RolloutBackend, readonly runId: string, snapshot?: TrainerSnapshot, init?: { params: Float64Array; normalizer: ObsNormalizer }) {
-    const { name, shaping, ...hyper } = config.strategy;
-    const opts = shaping === undefined ? {} : { shaping: shaping as never };
-    this.maximizer = createMaximizer(getStrategy(name), hyper, opts) as unknown as Maximizer<object, MaximizerState['core']>;
+    this.maximizer = maximizerFor(config.strategy);
     this.numParams = createPolicy(config.policy, OBS_SIZE, ACT_SIZE).numParams;
     if (snapshot) {
       this.state = snapshot.maximizer;

@@ -1,9 +1,9 @@
 /**
- * A `--suite` / `--conditions` argument: a built-in suite name or a suite file path.
+ * A suite named by a user (`--suite`, `--conditions`, `config.conditions`): a built-in suite name or a suite file path.
  */
 import { existsSync } from 'node:fs';
-import { BUILTIN_SUITES, validateSuite, type Suite } from '../../envs/suites.ts';
-import { readJsonFile } from '../fsutil.ts';
+import { BUILTIN_SUITES, validateSuite, type Suite } from '../envs/suites.ts';
+import { readJsonFile } from './fsutil.ts';
 
 export function loadSuite(arg: string): Suite {
   if (Object.hasOwn(BUILTIN_SUITES, arg)) return BUILTIN_SUITES[arg]!;

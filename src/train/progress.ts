@@ -2,7 +2,7 @@
  * The live display of a training run: one line per generation with a progress bar,
  * mean/max return, the center's test return and distance, steps per second and ETA.
  */
-import type { GenerationRecord } from '../train/trainer.ts';
+import type { GenerationRecord } from './trainer.ts';
 
 export function clock(s: number): string {
   if (!Number.isFinite(s)) return '--:--';
