@@ -20,3 +20,20 @@ export function meanCI(xs: readonly number[]): { mean: number; ci95: number; std
   const std = Math.sqrt(v);
   return { mean, ci95: (t95(n - 1) * std) / Math.sqrt(n), std, n };
 }
+
+/** A set of episodes' returns, forward distances (m) and steps, with means and 95% intervals. */
+export interface EpisodeFigures {
+  returns: number[];
+  distances: number[];
+  steps: number[];
+  returnMean: number;
+  returnCI95: number;
+  distanceMean: number;
+  distanceCI95: number;
+}
+
+export function episodeFigures(returns: number[], distances: number[], steps: number[]): EpisodeFigures {
+  const ret = meanCI(returns);
+  const dist = meanCI(distances);
+  return { returns, distances, steps, returnMean: ret.mean, returnCI95: ret.ci95, distanceMean: dist.mean, distanceCI95: dist.ci95 };
+}

@@ -10,7 +10,7 @@ import type { Suite } from '../envs/suites.ts';
 import type { RolloutBackend } from '../workers/pool.ts';
 import type { RolloutTask } from '../workers/types.ts';
 import type { PolicyFile } from './train/policy-file.ts';
-import { meanCI } from './stats.ts';
+import { episodeFigures, meanCI, type EpisodeFigures } from './stats.ts';
 
 export interface StressOptions {
   episodes: number;
@@ -18,16 +18,9 @@ export interface StressOptions {
   maxSteps: number;
 }
 
-export interface ConditionResult {
+export interface ConditionResult extends EpisodeFigures {
   name: string;
   description: string;
-  returns: number[];
-  distances: number[];
-  steps: number[];
-  returnMean: number;
-  returnCI95: number;
-  distanceMean: number;
-  distanceCI95: number;
   /** Episodes that ended by falling. */
   falls: number;
   /** The worst joint-limit violation of any episode (degrees past a joint's range), and the joint-steps more than 5° past one. */
@@ -96,13 +89,10 @@ export async function runStress(policy: PolicyFile, policyName: string, suite: S
     const returns = Array.from(r.returns);
     const distances = Array.from(r.distances);
     const steps = Array.from(r.steps);
-    const ret = meanCI(returns);
-    const dist = meanCI(distances);
     const onsetDistances = c.onset === undefined ? null : Array.from(r.onsetDistances);
     const after = onsetDistances ? meanCI(onsetDistances) : null;
     const row: ConditionResult = {
-      name: c.name ?? describeCondition(c), description: describeCondition(c), returns, distances, steps,
-      returnMean: ret.mean, returnCI95: ret.ci95, distanceMean: dist.mean, distanceCI95: dist.ci95,
+      name: c.name ?? describeCondition(c), description: describeCondition(c), ...episodeFigures(returns, distances, steps),
       falls: steps.filter((s) => s < o.maxSteps).length, limitWorst: Math.max(0, ...r.limitWorst), limitPast5: r.limitPast5.reduce((a, b) => a + b, 0), returnDegradationPct: null, distanceDegradationPct: null,
       onsetStep: c.onset ?? null, onsetDistances, onsetDistanceMean: after?.mean ?? null, onsetDistanceCI95: after?.ci95 ?? null, onsetDistanceDegradationPct: null,
     };

@@ -18,7 +18,7 @@ import { JsEngine } from '../src/learn/engine.ts';
 import { heldOutSet } from '../src/learn/learner.ts';
 import { loadTrainedGenome } from '../src/learn/evaluate.ts';
 import { loadPolicyFile } from '../src/train/policy-file.ts';
-import { learnSession } from '../src/cli/learn-session.ts';
+import { learnSession } from '../src/learn/session.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'propamine-learn-'));
 const quiet = () => {};

@@ -2,14 +2,12 @@
  * `propamine eval`: runs a saved policy on fresh episodes and prints return and distance.
  */
 import { parseArgs } from 'node:util';
-import type { RolloutTask } from '../../workers/types.ts';
-import { mixSeed } from '../../core/rng.ts';
 import { validateCondition, NOMINAL } from '../../envs/conditions.ts';
 import { CliError, type Command } from './command.ts';
-import { loadPolicyArg } from './policy-arg.ts';
+import { loadPolicy } from '../policy-source.ts';
+import { evaluatePolicy, type EvaluationReport } from '../evaluate.ts';
 import { num } from './train.ts';
 import { poolForWorkers } from './workers-arg.ts';
-import { meanCI } from '../stats.ts';
 
 const HELP = `Usage: propamine eval <run directory | policy file> [options]
 
@@ -55,34 +53,23 @@ export const evalCommand: Command = {
       condition = validateCondition(raw, '--condition');
     }
     // The flags are checked before the policy is loaded, so a typo costs no waiting.
-    const p = await loadPolicyArg(positionals[0]!, values.checkpoint ?? false);
+    const p = loadPolicy(positionals[0]!, { checkpoint: values.checkpoint ?? false });
     const pool = poolForWorkers(values.workers, episodes);
-    const tasks: RolloutTask[] = Array.from({ length: episodes }, (_, i) => ({
-      index: i, runId: 'eval', generation: 0, center: p.params, scale: null, members: [{ seed: 0, sign: 0 }],
-      policy: p.policy, world: { maxSteps }, episodes: [{ seed: mixSeed(seed, i), condition }], normalizer: p.normalizer, collectObsStats: false,
-    }));
-    let results;
+    let r: EvaluationReport;
     try {
-      results = await pool.runAll(tasks);
+      r = await evaluatePolicy(p, { episodes, seed, maxSteps, condition }, pool);
     } finally {
       await pool.close();
     }
-    const returns = results.map((r) => r.returns[0]!);
-    const distances = results.map((r) => r.distances[0]!);
-    const steps = results.map((r) => r.steps[0]!);
-    const ret = meanCI(returns);
-    const dist = meanCI(distances);
-    const speed = distances.map((d, i) => d / (steps[i]! * 0.05));
-    const limitWorst = Math.max(...results.map((r) => r.limitWorst[0]!));
-    const limitPast5Fraction = results.reduce((a, r) => a + r.limitPast5[0]!, 0) / (8 * steps.reduce((a, b) => a + b, 0));
     if (values.json) {
-      console.log(JSON.stringify({ episodes, returns, distances, steps, returnMean: ret.mean, returnCI95: ret.ci95, distanceMean: dist.mean, distanceCI95: dist.ci95, limitWorst, limitPast5Fraction }));
+      const { speedMean: _speed, ...rest } = r;
+      console.log(JSON.stringify(rest));
     } else {
       // One episode has no spread to give an interval from.
       const pm = (ci: number, d: number) => (episodes === 1 ? '' : ` ± ${ci.toFixed(d)}`);
       const n = episodes === 1 ? ' (n = 1, no interval)' : '';
-      console.log(`${episodes} episode${episodes === 1 ? '' : 's'}: return ${ret.mean.toFixed(1)}${pm(ret.ci95, 1)}, forward distance ${dist.mean.toFixed(2)}${pm(dist.ci95, 2)} m${n}, mean speed ${(speed.reduce((a, b) => a + b, 0) / episodes).toFixed(2)} m/s, steps ${steps.join(' ')}`);
-      console.log(`joint limits: worst violation ${limitWorst.toFixed(2)}°, ${(100 * limitPast5Fraction).toFixed(3)}% of joint-steps more than 5° past a limit`);
+      console.log(`${episodes} episode${episodes === 1 ? '' : 's'}: return ${r.returnMean.toFixed(1)}${pm(r.returnCI95, 1)}, forward distance ${r.distanceMean.toFixed(2)}${pm(r.distanceCI95, 2)} m${n}, mean speed ${r.speedMean.toFixed(2)} m/s, steps ${r.steps.join(' ')}`);
+      console.log(`joint limits: worst violation ${r.limitWorst.toFixed(2)}°, ${(100 * r.limitPast5Fraction).toFixed(3)}% of joint-steps more than 5° past a limit`);
     }
     return 0;
   },

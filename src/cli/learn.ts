@@ -9,7 +9,7 @@ import { describeScore, loadTrainedGenome, scoreGenome } from '../learn/evaluate
 import { writeLearnPlot } from '../learn/plot.ts';
 import { taskNames } from '../../envs/tasks/index.ts';
 import { CliError, type Command } from './command.ts';
-import { learnSession } from './learn-session.ts';
+import { learnSession } from '../learn/session.ts';
 import { num } from './train.ts';
 
 const HELP = `Usage: propamine learn --task NAME [options]
@@ -117,7 +117,7 @@ export const learnCommand: Command = {
       if (other.length || values.config) throw new CliError(`--resume keeps the run's config; only --iterations may change (got ${values.config ? '--config' : `a change of ${other[0]}`})`);
       const iterations = num(values.iterations, 'iterations');
       if (iterations !== undefined && (!Number.isInteger(iterations) || iterations < 1)) throw new CliError(`--iterations must be a whole number >= 1 (got ${values.iterations})`);
-      await learnSession({ resume: values.resume, ...(iterations !== undefined ? { iterations } : {}), quiet: values.quiet ?? false });
+      await learnSession({ resume: values.resume, ...(iterations !== undefined ? { iterations } : {}), quiet: values.quiet ?? false, handleInterrupt: true });
       return 0;
     }
     const { digest: _digest, ...file } = values.config ? (readJsonFile(values.config, 'config file') as Record<string, unknown>) : {};
@@ -128,7 +128,7 @@ export const learnCommand: Command = {
     } catch (e) {
       throw new CliError((e as Error).message);
     }
-    await learnSession({ config, quiet: values.quiet ?? false });
+    await learnSession({ config, quiet: values.quiet ?? false, handleInterrupt: true });
     return 0;
   },
 };

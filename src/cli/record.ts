@@ -9,7 +9,7 @@ import { recordEpisode } from '../../workers/record.ts';
 import { describePolicy } from '../../policies/index.ts';
 import { writeReplay } from '../replays.ts';
 import { CliError, type Command } from './command.ts';
-import { loadPolicyArg } from './policy-arg.ts';
+import { loadPolicy } from '../policy-source.ts';
 import { loadSuite } from '../suites.ts';
 import { num } from './train.ts';
 
@@ -40,7 +40,7 @@ export const recordCommand: Command = {
       return 0;
     }
     if (positionals.length !== 1) throw new CliError('record needs exactly one run directory or policy file (see propamine record --help)');
-    const p = await loadPolicyArg(positionals[0]!, values.checkpoint ?? false);
+    const p = loadPolicy(positionals[0]!, { checkpoint: values.checkpoint ?? false });
     const out = values.out ?? (p.runDir ? join(p.runDir, 'replays') : null);
     if (!out) throw new CliError('--out is required when recording from a policy file');
     const suite = loadSuite(values.suite ?? 'nominal');

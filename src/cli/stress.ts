@@ -12,7 +12,7 @@ import { atomicWriteFile, atomicWriteJson } from '../fsutil.ts';
 import { writeReplay } from '../replays.ts';
 import { runStress, stressMarkdown, stressSeeds, withNominal } from '../stress.ts';
 import { CliError, type Command } from './command.ts';
-import { loadPolicyArg } from './policy-arg.ts';
+import { loadPolicy } from '../policy-source.ts';
 import { loadSuite } from '../suites.ts';
 import { num } from './train.ts';
 import { poolForWorkers } from './workers-arg.ts';
@@ -57,7 +57,7 @@ export const stressCommand: Command = {
     }
     if (positionals.length !== 1) throw new CliError('stress needs exactly one run directory or policy file (see propamine stress --help)');
     const suite = loadSuite(values.suite ?? 'heldout');
-    const p = await loadPolicyArg(positionals[0]!, values.checkpoint ?? false);
+    const p = loadPolicy(positionals[0]!, { checkpoint: values.checkpoint ?? false });
     const opts = { episodes: num(values.episodes, 'episodes') ?? 5, seed: num(values.seed, 'seed') ?? 777, maxSteps: num(values['max-steps'], 'max-steps') ?? 1000 };
     if (!Number.isInteger(opts.episodes) || opts.episodes < 1) throw new CliError('--episodes must be a whole number >= 1');
     const out = values.out ?? (p.runDir ? join(p.runDir, 'stress') : null);

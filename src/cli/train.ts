@@ -10,7 +10,7 @@ import { TrainingRun, type BackendChoice, type TrainOptions } from '../train/run
 import { DEFAULT_REDIS_URL } from '../../workers/redis.ts';
 import { loadInitialPolicy } from '../train/init-from.ts';
 import { CliError, type Command } from './command.ts';
-import { onInterrupt } from './interrupt.ts';
+import { onInterrupt } from '../interrupt.ts';
 
 const HELP = `Usage: propamine train [options]
 

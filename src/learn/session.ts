@@ -1,17 +1,17 @@
 /**
- * One gradient-training session, new or resumed, as the CLI and the tests run it: opens the
+ * One gradient-training session, new or resumed (the library's `learn`, the CLI and the tests): opens the
  * run directory, builds the engine, trains with a progress line per iteration, writes
  * metrics, checkpoints and best.json, and stops cleanly on request (Ctrl-C finishes the
  * iteration, writes a checkpoint and returns 'stopped'; `resume` continues bit for bit).
  */
 import { createTask } from '../../envs/tasks/index.ts';
 import { RunDir } from '../train/run-dir.ts';
-import { describeLearn, type LearnConfig } from '../learn/config.ts';
-import { createEngine } from '../learn/engines.ts';
-import { Learner, type LearnRecord } from '../learn/learner.ts';
-import { createLearnRun, loadLearnCheckpoint, readLearnConfig, saveLearnBest, saveLearnCheckpoint } from '../learn/run-dir.ts';
+import { describeLearn, type LearnConfig } from './config.ts';
+import { createEngine } from './engines.ts';
+import { Learner, type LearnRecord } from './learner.ts';
+import { createLearnRun, loadLearnCheckpoint, readLearnConfig, saveLearnBest, saveLearnCheckpoint } from './run-dir.ts';
 import { clock } from '../train/progress.ts';
-import { onInterrupt } from './interrupt.ts';
+import { onInterrupt } from '../interrupt.ts';
 
 export interface LearnOutcome {
   status: 'done' | 'stopped';
@@ -32,6 +32,10 @@ export interface LearnSessionOptions {
   quiet?: boolean;
   /** Called after every iteration's record is handled. */
   onRecord?: (r: LearnRecord, l: Learner) => void;
+  /** Stops after the current iteration (with a checkpoint), as Ctrl-C does. */
+  signal?: AbortSignal;
+  /** Ctrl-C and SIGTERM stop after the iteration, a second quits at once (the CLI's behaviour; off for a library caller). */
+  handleInterrupt?: boolean;
 }
 
 export async function learnSession(opts: LearnSessionOptions): Promise<LearnOutcome> {
@@ -65,7 +69,10 @@ export async function learnSession(opts: LearnSessionOptions): Promise<LearnOutc
   }
   opts.onLearner?.(learner);
   const progress = new LearnProgress(config.iterations, log);
-  const offInterrupt = onInterrupt(learner, 'iteration', log);
+  const offInterrupt = opts.handleInterrupt ? onInterrupt(learner, 'iteration', log) : () => {};
+  const stop = () => learner.requestStop();
+  opts.signal?.addEventListener('abort', stop, { once: true });
+  if (opts.signal?.aborted) stop();
   let status: 'done' | 'stopped';
   try {
     status = await learner.run((rec, l) => {
@@ -83,6 +90,7 @@ export async function learnSession(opts: LearnSessionOptions): Promise<LearnOutc
     });
   } finally {
     offInterrupt();
+    opts.signal?.removeEventListener('abort', stop);
     learner.engine.dispose();
   }
   dir.writeMetrics(records);
