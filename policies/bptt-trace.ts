@@ -26,7 +26,7 @@ import { isPlasticLayer, type SnnPolicyConfig } from './config.ts';
 import { checkParamLength, layoutSize, SliceIndex, snnLayout } from './layout.ts';
 import { lifStep, type LifParams, type LifState } from './lif.ts';
 import { modulatedRates, modulatorOutput } from './modulation.ts';
-import { sigmoid, tauFromRaw } from './reparam.ts';
+import { sigmoid } from './reparam.ts';
 import { ruleByName } from './rules/index.ts';
 import type { PlasticityRule, RuleCoefficients } from './rules/rule.ts';
 import { plasticFused, plasticFusedRetro, propagate, propagatePlastic } from './synapse-kernels.ts';
@@ -156,7 +156,7 @@ export class SequenceTrace {
     this.params.set(params);
     if (!this.plastic) return;
     if (this.has('hidden0.rule.eta_raw')) this.coeff.eta = sigmoid(this.view('hidden0.rule.eta_raw')[0]);
-    if (this.has('hidden0.rule.tau_raw')) this.coeff.tauTheta = tauFromRaw(this.view('hidden0.rule.tau_raw')[0]);
+    for (const co of this.rule!.coefficients) this.coeff[co.field] = co.fromRaw(this.view(`hidden0.rule.${co.slice}`)[0]);
     if (this.retro) this.etaE = sigmoid(this.view('hidden0.mod.eligibility_raw')[0]);
   }
 

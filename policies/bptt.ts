@@ -265,7 +265,7 @@ export class SnnBptt {
     this.gsPrev.fill(0);
     if (!plastic) return;
     if (tr.has('hidden0.rule.eta_raw')) G('hidden0.rule.eta_raw')[0] += gEta * tr.coeff.eta * (1 - tr.coeff.eta);
-    if (tr.has('hidden0.rule.tau_raw')) G('hidden0.rule.tau_raw')[0] += gTau * (tr.coeff.tauTheta - 1);
+    for (const co of tr.rule!.coefficients) G(`hidden0.rule.${co.slice}`)[0] += gTau * co.dFromRaw(tr.coeff[co.field]);
     if (retro) G('hidden0.mod.eligibility_raw')[0] += gEtaE * tr.etaE * (1 - tr.etaE);
   }
 

@@ -25,10 +25,10 @@
 
 import { isPlasticLayer, type PolicyConfig, type SnnPolicyConfig } from './config.ts';
 import { policyLayout, SliceIndex, layoutSize } from './layout.ts';
-import { logit, tauRaw } from './reparam.ts';
+import { logit } from './reparam.ts';
 import type { RandomSource } from '../core/rng.ts';
 import { defaultModulationParams } from './modulation.ts';
-import { defaultBcmParams } from './rules/bcm.ts';
+import { ruleByName } from './rules/index.ts';
 import { encodeParams, genomeScaleVector } from './genome-scale.ts';
 
 export const INIT_GAINS = Object.freeze({
@@ -96,7 +96,7 @@ function initSnn(
     fillNormal(view(`${p}.alpha_in`), g.G_ALPHA * sIn, rng);
     if (c.recurrent) fillNormal(view(`${p}.alpha_rec`), g.G_ALPHA * sRec, rng);
     if (c.modulation === 'none') view(`${p}.rule.eta_raw`)[0] = logit(g.ETA0);
-    if (c.rule === 'bcm') view(`${p}.rule.tau_raw`)[0] = tauRaw(defaultBcmParams.tauTheta);
+    for (const co of ruleByName(c.rule)?.coefficients ?? []) view(`${p}.rule.${co.slice}`)[0] = co.initialRaw;
     if (c.modulation === 'none') return;
     fillNormal(view(`${p}.mod.w`), g.G_MOD / Math.sqrt(n), rng);
     if (c.perNeuronModulation) {

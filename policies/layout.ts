@@ -22,6 +22,7 @@
 
 import { isPlasticLayer, type MlpPolicyConfig, type PolicyConfig, type SnnPolicyConfig } from './config.ts';
 import type { ParamSlice } from './types.ts';
+import { ruleByName } from './rules/index.ts';
 
 class LayoutBuilder {
   readonly slices: ParamSlice[] = [];
@@ -50,7 +51,7 @@ export function snnLayout(c: SnnPolicyConfig, obsSize: number, actSize: number):
     b.add(`${p}.alpha_in`, [nIn, n]);
     if (c.recurrent) b.add(`${p}.alpha_rec`, [n, n]);
     if (c.modulation === 'none') b.add(`${p}.rule.eta_raw`, [1]);
-    if (c.rule === 'bcm') b.add(`${p}.rule.tau_raw`, [1]);
+    for (const co of ruleByName(c.rule)?.coefficients ?? []) b.add(`${p}.rule.${co.slice}`, [1]);
     if (c.modulation === 'none') return;
     b.add(`${p}.mod.w`, [n]);
     b.add(`${p}.mod.b`, [1]);

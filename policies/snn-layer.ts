@@ -26,7 +26,7 @@
 import type { SnnPolicyConfig } from './config.ts';
 import { createLifState, lifStep, resetLifState, type LifParams, type LifState } from './lif.ts';
 import type { ModulationName } from './modulation.ts';
-import { sigmoid, tauFromRaw } from './reparam.ts';
+import { sigmoid } from './reparam.ts';
 import { createRuleState, type PlasticityRule, type RuleCoefficients, type RuleState } from './rules/rule.ts';
 import type { SliceIndex } from './layout.ts';
 import { plasticFused, plasticFusedRetro, propagate, propagatePlastic } from './synapse-kernels.ts';
@@ -144,7 +144,7 @@ export class SnnLayer {
     this.alphaIn = idx.view(params, `${p}.alpha_in`);
     if (this.recurrent) this.alphaRec = idx.view(params, `${p}.alpha_rec`);
     if (this.modulation === 'none') this.coeff.eta = sigmoid(idx.view(params, `${p}.rule.eta_raw`)[0]);
-    if (this.rule?.hasTheta) this.coeff.tauTheta = tauFromRaw(idx.view(params, `${p}.rule.tau_raw`)[0]);
+    for (const co of this.rule?.coefficients ?? []) this.coeff[co.field] = co.fromRaw(idx.view(params, `${p}.rule.${co.slice}`)[0]);
     if (this.modulation === 'none') return;
     this.modW = idx.view(params, `${p}.mod.w`);
     this.modB = idx.view(params, `${p}.mod.b`)[0];

@@ -2,7 +2,7 @@
  * The differentiable TensorFlow.js form of the plastic SNN over a batch of sequences: the
  * autodiff oracle the hand-written BPTT (bptt.ts) is checked against, and the `tf` gradient
  * engine. Like tf-reference.ts it shares no synapse code with the fast path: dense batched
- * products, and each rule's eligibility written out over whole [pre, post] matrices.
+ * products, and each rule's eligibility in its tensor form (`tensorDelta` in the rule's file) over whole [pre, post] matrices.
  * Per SNN step, with batch b, pre-major matrices [B, nPre, n] and the input held `substeps` steps:
  *
  *   I = b + x (W_in + alpha_in ⊙ H_in) + s_prev (W_rec + alpha_rec ⊙ H_rec)
@@ -22,6 +22,7 @@ import type * as TfModule from '@tensorflow/tfjs';
 import { isPlasticLayer, type SnnPolicyConfig } from './config.ts';
 import { checkBpttConfig, type SpikeMode } from './bptt-trace.ts';
 import { SliceIndex, snnLayout } from './layout.ts';
+import { ruleByName } from './rules/index.ts';
 
 type Tf = typeof TfModule;
 type Tensor = TfModule.Tensor;
@@ -85,7 +86,10 @@ export function tfSequenceForward(tf: Tf, config: SnnPolicyConfig, nIn: number, 
   const Wout = P('readout.W');
   const bout = P('readout.b');
   const eta = has('hidden0.rule.eta_raw') ? tf.sigmoid(P('hidden0.rule.eta_raw')) : null;
-  const tau = has('hidden0.rule.tau_raw') ? tf.exp(P('hidden0.rule.tau_raw')).add(1) : null;
+  const rule = plastic ? ruleByName(config.rule) : null;
+  // The rule's own coefficient (BCM's tau_theta), from its genome slice.
+  const ruleCoefficient = rule?.coefficients[0];
+  const tau = ruleCoefficient ? ruleCoefficient.fromRawTensor(P(`hidden0.rule.${ruleCoefficient.slice}`)) : null;
   const etaE = retro ? tf.sigmoid(P('hidden0.mod.eligibility_raw')) : null;
   const modW = has('hidden0.mod.w') ? P('hidden0.mod.w').reshape([n, 1]) : null;
   const modB = has('hidden0.mod.b') ? P('hidden0.mod.b') : null;
@@ -100,7 +104,7 @@ export function tfSequenceForward(tf: Tf, config: SnnPolicyConfig, nIn: number, 
   let Hrec: Tensor | null = plastic && rec ? tf.zeros([B, n, n]) : null;
   let Ein: Tensor | null = retro ? tf.zeros([B, nIn, n]) : null;
   let Erec: Tensor | null = retro && rec ? tf.zeros([B, n, n]) : null;
-  let theta: Tensor | null = plastic && config.rule === 'bcm' ? tf.zeros([B, 1, n]) : null;
+  let theta: Tensor | null = rule?.hasTheta ? tf.zeros([B, 1, n]) : null;
   let spikeSum: Tensor = tf.zeros([B, n]);
   const outs: Tensor[] = [];
   const xs = tf.unstack(input, 1);
@@ -109,13 +113,7 @@ export function tfSequenceForward(tf: Tf, config: SnnPolicyConfig, nIn: number, 
   const drive = (x: Tensor, W: Tensor, A: Tensor | null, H: Tensor | null): Tensor =>
     H && A ? tf.matMul(x.expandDims(1), W.add(A.mul(H))).squeeze([1]) : tf.matMul(x, W);
 
-  const delta = (pre: Tensor, post: Tensor, H: Tensor): Tensor => {
-    const preCol = pre.expandDims(2);
-    const postRow = post.expandDims(1);
-    if (config.rule === 'hebb') return preCol.mul(postRow).sub(H);
-    if (config.rule === 'oja') return postRow.mul(preCol.sub(postRow.mul(H)));
-    return preCol.mul(postRow.mul(postRow.sub(theta!)));
-  };
+  const delta = (pre: Tensor, post: Tensor, H: Tensor): Tensor => rule!.tensorDelta(pre.expandDims(2), post.expandDims(1), H, theta);
 
   const T = steps * config.substeps;
   for (let t = 1; t <= T; t++) {

@@ -19,7 +19,8 @@
 import type * as TfModule from '@tensorflow/tfjs';
 import { isPlasticLayer, type SnnPolicyConfig } from './config.ts';
 import { SliceIndex, snnLayout, checkParamLength, layoutSize } from './layout.ts';
-import { sigmoid, tauFromRaw } from './reparam.ts';
+import { sigmoid } from './reparam.ts';
+import { ruleByName } from './rules/index.ts';
 import { decodeGenome, genomeScaleVector } from './genome-scale.ts';
 
 export type Tf = typeof TfModule;
@@ -112,6 +113,7 @@ export class TfReferencePolicy {
     this.layers = config.hidden.map((n, l) => {
       const p = `hidden${l}`;
       const plastic = isPlasticLayer(config, l);
+      const rule = plastic ? ruleByName(config.rule) : null;
       const perNeuron = (name: string, map: (x: number) => number, fallback: number) =>
         tf.tensor1d(has(`${p}.${name}`) ? Array.from(idx.view(p32, `${p}.${name}`), map) : new Array(n).fill(fallback));
       const zeros = (shape: number[]) => tf.zeros(shape);
@@ -129,7 +131,7 @@ export class TfReferencePolicy {
         vth: perNeuron('threshold_raw', Math.exp, config.threshold),
         lambda: perNeuron('trace_raw', sigmoid, config.traceDecay),
         eta: has(`${p}.rule.eta_raw`) ? sigmoid(scalar(`${p}.rule.eta_raw`)) : 0,
-        tau: has(`${p}.rule.tau_raw`) ? tauFromRaw(scalar(`${p}.rule.tau_raw`)) : 1,
+        tau: rule && rule.coefficients.length ? rule.coefficients[0]!.fromRaw(scalar(`${p}.rule.${rule.coefficients[0]!.slice}`)) : 1,
         etaE: has(`${p}.mod.eligibility_raw`) ? sigmoid(scalar(`${p}.mod.eligibility_raw`)) : 0,
         modW: has(`${p}.mod.w`) ? t(`${p}.mod.w`) : null,
         modB: has(`${p}.mod.b`) ? scalar(`${p}.mod.b`) : 0,
@@ -143,7 +145,7 @@ export class TfReferencePolicy {
         Hrec: plastic && config.recurrent ? zeros([n, n]) : null,
         Ein: retro ? zeros([nIn, n]) : null,
         Erec: retro && config.recurrent ? zeros([n, n]) : null,
-        theta: plastic && config.rule === 'bcm' ? zeros([n]) : null,
+        theta: plastic && rule?.hasTheta ? zeros([n]) : null,
       };
     });
     this.Wout = t('readout.W');
@@ -230,19 +232,9 @@ export class TfReferencePolicy {
 
   /** The rule's eligibility increment over the whole [pre, post] matrix. */
   private delta(pre: Tensor, post: Tensor, H: Tensor, theta: Tensor | null): Tensor {
-    const tf = this.tf;
-    const preCol = pre.reshape([-1, 1]);
-    const postRow = post.reshape([1, -1]);
-    switch (this.config.rule) {
-      case 'hebb':
-        return preCol.mul(postRow).sub(H);
-      case 'oja':
-        return postRow.mul(preCol.sub(postRow.mul(H)));
-      case 'bcm':
-        return preCol.mul(postRow.mul(postRow.sub(theta!.reshape([1, -1]))));
-      default:
-        return tf.zerosLike(H);
-    }
+    const rule = ruleByName(this.config.rule);
+    if (!rule) return this.tf.zerosLike(H);
+    return rule.tensorDelta(pre.reshape([-1, 1]), post.reshape([1, -1]), H, theta ? theta.reshape([1, -1]) : null);
   }
 
   /** Layer l's plastic traces and neuron state, copied out. */

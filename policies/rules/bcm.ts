@@ -65,6 +65,17 @@ export function bcmStep(
 export const bcm: PlasticityRule = {
   name: 'bcm',
   hasTheta: true,
+  coefficients: [{
+    slice: 'tau_raw',
+    field: 'tauTheta',
+    initialRaw: tauRaw(defaultBcmParams.tauTheta),
+    fromRaw: tauFromRaw,
+    // tau = 1 + e^raw, so dtau/draw = tau - 1.
+    dFromRaw: (tau) => tau - 1,
+    fromRawTensor: (raw) => raw.exp().add(1),
+  }],
+  // delta = pre ⊗ (post ⊙ (post - theta))
+  tensorDelta: (preCol, postRow, _H, thetaRow) => preCol.mul(postRow.mul(postRow.sub(thetaRow!))),
   factors(_c: RuleCoefficients, s: RuleState, post: Float32Array, d: Float32Array, k: Float32Array): void {
     const theta = s.theta;
     for (let j = 0; j < post.length; j++) {

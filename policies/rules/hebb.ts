@@ -57,6 +57,9 @@ export function hebbStep(
 export const hebb: PlasticityRule = {
   name: 'hebb',
   hasTheta: false,
+  coefficients: [],
+  // delta = pre ⊗ post - H
+  tensorDelta: (preCol, postRow, H) => preCol.mul(postRow).sub(H),
   factors(_c: RuleCoefficients, _s: RuleState, post: Float32Array, d: Float32Array, k: Float32Array): void {
     for (let j = 0; j < post.length; j++) {
       d[j] = -1;

@@ -57,6 +57,9 @@ export function ojaStep(
 export const oja: PlasticityRule = {
   name: 'oja',
   hasTheta: false,
+  coefficients: [],
+  // delta = post ⊙ (pre ⊗ 1 - post ⊙ H)
+  tensorDelta: (preCol, postRow, H) => postRow.mul(preCol.sub(postRow.mul(H))),
   factors(_c: RuleCoefficients, _s: RuleState, post: Float32Array, d: Float32Array, k: Float32Array): void {
     for (let j = 0; j < post.length; j++) {
       const y = post[j];

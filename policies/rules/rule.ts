@@ -9,12 +9,20 @@
  *
  * (Hebb: d_j = -1, k_j = post_j; Oja: d_j = -post_j^2, k_j = post_j;
  *  BCM: d_j = 0, k_j = post_j (post_j - theta_j)), so the network computes d and k once per
- * neuron and then spends one multiply-add per synapse. Each rule file also exports a pure
- * reference `step` over whole matrices, used by the tests and by the TensorFlow.js reference.
+ * neuron and then spends one multiply-add per synapse.
+ *
+ * A rule is one file that owns everything about it: its genome coefficients (slice, initial
+ * value, reparametrization: `coefficients`), its hot-path factors and state, their
+ * differentiable forms for the gradient route, and its tensor form for TensorFlow.js
+ * (`tensorDelta`). The layout, the initializer, the network and the references read them from
+ * the rule; adding a rule is writing its file and listing it in index.ts. Each rule file also
+ * exports a pure reference `step` over whole matrices for the tests.
  *
  * Matrices are stored pre-major, index i * nPost + j, so that the synapses leaving one
  * presynaptic neuron are contiguous (event-driven propagation walks them).
  */
+
+import type { Tensor } from '@tensorflow/tfjs';
 
 export const RULE_NAMES = ['none', 'hebb', 'oja', 'bcm'] as const;
 export type RuleName = (typeof RULE_NAMES)[number];
@@ -33,10 +41,38 @@ export interface RuleCoefficients {
   tauTheta: number;
 }
 
+/**
+ * A coefficient a rule keeps in the genome as one number, `hidden{l}.rule.<slice>`, beyond the
+ * learning rate every rule has without neuromodulation. The layout, the initializer, the
+ * network, the gradient route and the TensorFlow.js forms all read it from here.
+ */
+export interface RuleCoefficient {
+  /** The genome slice's last name part. */
+  readonly slice: string;
+  /** The field of RuleCoefficients it sets. */
+  readonly field: Exclude<keyof RuleCoefficients, 'eta'>;
+  /** Its genome value at initialization. */
+  readonly initialRaw: number;
+  /** The reparametrization: any genome value -> a valid coefficient. */
+  fromRaw(raw: number): number;
+  /** d coefficient / d genome value, given the coefficient (the gradient route's chain rule). */
+  dFromRaw(value: number): number;
+  /** `fromRaw` over a tensor (the TensorFlow.js forms). */
+  fromRawTensor(raw: Tensor): Tensor;
+}
+
 export interface PlasticityRule {
   readonly name: Exclude<RuleName, 'none'>;
   /** Whether the rule keeps a sliding threshold per postsynaptic neuron. */
   readonly hasTheta: boolean;
+  /** Its own genome coefficients, in genome order. */
+  readonly coefficients: readonly RuleCoefficient[];
+  /**
+   * The eligibility increment over whole matrices as tensors (the TensorFlow.js reference and
+   * autodiff forms), broadcasting over any leading batch axis: `preCol` [..., nPre, 1],
+   * `postRow` [..., 1, nPost], `H` [..., nPre, nPost], `thetaRow` like `postRow` (null without one).
+   */
+  tensorDelta(preCol: Tensor, postRow: Tensor, H: Tensor, thetaRow: Tensor | null): Tensor;
   /** Writes d_j and k_j (see above) for the current postsynaptic activity. */
   factors(c: RuleCoefficients, state: RuleState, post: Float32Array, d: Float32Array, k: Float32Array): void;
   /** Advances the rule's own state after the synapses were updated (BCM's theta). */
@@ -49,7 +85,8 @@ export interface PlasticityRule {
   backFactors(thetaPrev: Float32Array, post: Float32Array, gd: Float64Array, gk: Float64Array, gPost: Float64Array, gTheta: Float64Array): void;
   /**
    * The differentiable form of `advance`: given dL/dtheta_t in `gTheta`, turns it into
-   * dL/dtheta_{t-1} in place, adds dL/dpost_j to `gPost`, and returns dL/dtau_theta.
+   * dL/dtheta_{t-1} in place, adds dL/dpost_j to `gPost`, and returns dL/dtau_theta (the
+   * gradient of the rule's coefficient).
    */
   backAdvance(c: RuleCoefficients, thetaPrev: Float32Array, post: Float32Array, gTheta: Float64Array, gPost: Float64Array): number;
 }
