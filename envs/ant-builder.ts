@@ -14,6 +14,7 @@
  * only the damping; a locked joint has both limits at one angle.
  */
 import type { Rapier } from './rapier.ts';
+import { nominalBuildSpec, type AntBuildSpec } from './build-spec.ts';
 import type RAPIER_NS from '@dimforge/rapier3d-compat';
 import {
   BODY_NAMES, DENSITY, FRICTION, NUM_BODIES, NUM_JOINTS, TORSO_RADIUS,
@@ -50,33 +51,6 @@ export interface AntPhysics {
 }
 
 export const DEFAULT_PHYSICS: Readonly<AntPhysics> = Object.freeze({ gear: 3, damping: 0.2, extraSolverIterations: 0, canSleep: true, limitMargin: 0 });
-
-/** What a condition changes when the body is built (already resolved per body and joint). */
-export interface AntBuildSpec {
-  /** Mass multiplier per body, BODY_NAMES order. */
-  massScale: number[];
-  /** Shin length multiplier per leg. */
-  shinScale: number[];
-  /** Torque multiplier per joint (JOINT_NAMES order): 1 nominal, 0 disabled. */
-  torqueScale: number[];
-  /** A locked joint's angle (radians) or null. */
-  lockedAngle: (number | null)[];
-  /** Floor friction multiplier. */
-  friction: number;
-  /** Gravity multiplier for this ant's bodies. */
-  gravity: number;
-}
-
-export function nominalBuildSpec(): AntBuildSpec {
-  return {
-    massScale: new Array(NUM_BODIES).fill(1),
-    shinScale: [1, 1, 1, 1],
-    torqueScale: new Array(NUM_JOINTS).fill(1),
-    lockedAngle: new Array(NUM_JOINTS).fill(null),
-    friction: 1,
-    gravity: 1,
-  };
-}
 
 export interface AntHandles {
   bodies: RigidBody[];

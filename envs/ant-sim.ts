@@ -4,7 +4,8 @@
  */
 import type RAPIER_NS from '@dimforge/rapier3d-compat';
 import type { Rapier } from './rapier.ts';
-import { buildAnt, applyJointActions, nominalBuildSpec, rebuildAnt, type AntBuildSpec, type AntHandles, type AntPhysics } from './ant-builder.ts';
+import { buildAnt, applyJointActions, rebuildAnt, type AntHandles, type AntPhysics } from './ant-builder.ts';
+import { nominalBuildSpec, type AntBuildSpec } from './build-spec.ts';
 import {
   ACTUATOR_TO_JOINT, BODY_NAMES, INIT_Z, NUM_BODIES, NUM_JOINTS, capsuleSpecs, jointSpecs, nominalPose, TORSO_RADIUS,
   type JointSpec,
@@ -80,6 +81,8 @@ export class AntSim {
   readonly onset: number;
   /** The body and world the condition brings, until it strikes (null once it has, or without `onset`). */
   private pending: AntBuildSpec | null;
+  /** Everything the condition brings (its noise is read from here once it has struck). */
+  private readonly full: AntBuildSpec;
   private stepIndex = 0;
   private xOnset: number;
   done = false;
@@ -90,6 +93,7 @@ export class AntSim {
     this.specs = jointSpecs();
     // A condition with an onset (even 0) starts nominal and strikes before that step's action.
     const full = resolveBuildSpec(opts.condition);
+    this.full = full;
     this.onset = onsetStep(opts.condition, opts.seed);
     this.pending = opts.condition.onset === undefined ? null : full;
     const build = this.pending ? nominalBuildSpec() : full;
@@ -157,7 +161,7 @@ export class AntSim {
     if (action.length !== ACT_SIZE) throw new Error(`action must have ${ACT_SIZE} entries (got ${action.length})`);
     if (this.pending && this.stepIndex >= this.onset) this.strike();
     this.stepIndex++;
-    const noise = this.struck ? this.condition.actuatorNoise ?? 0 : 0;
+    const noise = this.struck ? this.full.actuatorNoise : 0;
     for (let a = 0; a < ACT_SIZE; a++) {
       const v = action[a]!;
       if (!Number.isFinite(v)) throw new Error(`action[${a}] must be a finite number (got ${v})`);
@@ -180,7 +184,7 @@ export class AntSim {
   /** Reads joint angles and velocities and writes the 27-number observation into `out`. */
   observe(out: Float64Array): void {
     this.observeClean(this.clean);
-    const sn = this.struck ? this.condition.sensorNoise ?? 0 : 0;
+    const sn = this.struck ? this.full.sensorNoise : 0;
     for (let i = 0; i < OBS_SIZE; i++) out[i] = sn > 0 ? this.clean[i]! + sn * this.noise.normal() : this.clean[i]!;
   }
 
