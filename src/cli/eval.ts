@@ -6,7 +6,7 @@ import { validateCondition, NOMINAL } from '../../envs/conditions.ts';
 import { CliError, type Command } from './command.ts';
 import { loadPolicy } from '../policy-source.ts';
 import { evaluatePolicy, type EvaluationReport } from '../evaluate.ts';
-import { num } from './train.ts';
+import { num } from './flags.ts';
 import { poolForWorkers } from './workers-arg.ts';
 
 const HELP = `Usage: propamine eval <run directory | policy file> [options]

@@ -10,7 +10,35 @@ import { writeLearnPlot } from '../learn/plot.ts';
 import { taskNames } from '../../envs/tasks/index.ts';
 import { CliError, type Command } from './command.ts';
 import { learnSession } from '../learn/session.ts';
-import { num } from './train.ts';
+import { fieldsFromFlags, num, optionsHelp, parseOptions, policyFromFlags, type FieldFlag, type Flag } from './flags.ts';
+
+const FLAGS = [
+  { name: 'task', arg: 'NAME', help: `${taskNames().join(', ')} (default cue-reward)` },
+  { name: 'rule', arg: 'RULE', help: 'plasticity rule: hebb (default), oja, bcm, none (the static SNN)' },
+  { name: 'modulation', arg: 'MODE', help: 'none, simple (default), retroactive' },
+  { name: 'hidden', arg: 'N', help: 'hidden neurons (one recurrent layer; default 64)' },
+  { name: 'iterations', arg: 'N', help: 'gradient steps (default 800; a resumed run continues up to N)' },
+  { name: 'batch', arg: 'N', help: 'sequences per step (default 32)' },
+  { name: 'lr', arg: 'X', help: "Adam's learning rate at the start (default 0.003; cosine decay to 10%)" },
+  { name: 'noise', arg: 'X', help: 'input noise: a bit-flip probability (0.1), or gauss:SD (gauss:0.5)' },
+  { name: 'seed', arg: 'N', help: 'seed of the initialization and of every batch (default 1)' },
+  { name: 'name', arg: 'NAME', help: 'run name (default learn-<task>-<rule>-<modulation>-s<seed>)' },
+  { name: 'out', arg: 'DIR', help: 'folder for run directories (default runs)' },
+  { name: 'config', arg: 'FILE', help: "a JSON config file (fields as in a run's config.json)" },
+  { name: 'engine', arg: 'NAME', help: 'js (hand-written BPTT, default) or tf (TensorFlow.js autodiff)' },
+  { name: 'resume', arg: 'DIR', help: 'continue the run in DIR from its last checkpoint' },
+  { name: 'eval', arg: 'PATH', help: "score a run's best.json (or a policy file) on the held-out set and on --sequences fresh test sequences (default 1024)" },
+  { name: 'sequences', arg: 'N', help: 'fresh test sequences of --eval (default 1024)' },
+  { name: 'plot', arg: 'DIR', help: 'write DIR/learn.html: the learning curve, and for one held-out sequence the spikes, the modulator M and mean |H| over time' },
+  { name: 'quiet', help: 'print only the held-out evaluations' },
+  { name: 'help', short: 'h', help: 'this help' },
+] as const satisfies readonly Flag[];
+
+/** The flags that set a top-level config field. */
+const FIELD_FLAGS: readonly FieldFlag[] = [
+  ['name', 'name', 'string'], ['out', 'outDir', 'string'], ['seed', 'seed', 'number'], ['iterations', 'iterations', 'number'],
+  ['batch', 'batch', 'number'], ['lr', 'lr', 'number'], ['engine', 'engine', 'string'],
+];
 
 const HELP = `Usage: propamine learn --task NAME [options]
        propamine learn --resume DIR [--iterations N]
@@ -22,26 +50,7 @@ into SnnPolicy) on a temporal task by backpropagation through time with a surrog
 gradient, and writes a run directory (config.json, metrics.jsonl, checkpoints/, best.json).
 
 Options:
-  --task NAME          ${taskNames().join(', ')} (default cue-reward)
-  --rule RULE          plasticity rule: hebb (default), oja, bcm, none (the static SNN)
-  --modulation MODE    none, simple (default), retroactive
-  --hidden N           hidden neurons (one recurrent layer; default 64)
-  --iterations N       gradient steps (default 800; a resumed run continues up to N)
-  --batch N            sequences per step (default 32)
-  --lr X               Adam's learning rate at the start (default 0.003; cosine decay to 10%)
-  --noise X            input noise: a bit-flip probability (0.1), or gauss:SD (gauss:0.5)
-  --seed N             seed of the initialization and of every batch (default 1)
-  --name NAME          run name (default learn-<task>-<rule>-<modulation>-s<seed>)
-  --out DIR            folder for run directories (default runs)
-  --config FILE        a JSON config file (fields as in a run's config.json)
-  --engine NAME        js (hand-written BPTT, default) or tf (TensorFlow.js autodiff)
-  --resume DIR         continue the run in DIR from its last checkpoint
-  --eval PATH          score a run's best.json (or a policy file) on the held-out set and
-                       on --sequences fresh test sequences (default 1024)
-  --plot DIR           write DIR/learn.html: the learning curve, and for one held-out
-                       sequence the spikes, the modulator M and mean |H| over time
-  --quiet              print only the held-out evaluations
-  -h, --help           this help
+${optionsHelp(FLAGS)}
 
 Examples:
   propamine learn --task cue-reward
@@ -49,12 +58,7 @@ Examples:
   propamine learn --task pair-recall --noise 0.1 --rule oja --modulation retroactive
   propamine learn --eval runs/learn-cue-reward-hebb-simple-s1 --noise 0.2`;
 
-const OPTIONS = {
-  task: { type: 'string' }, rule: { type: 'string' }, modulation: { type: 'string' }, hidden: { type: 'string' }, iterations: { type: 'string' },
-  batch: { type: 'string' }, lr: { type: 'string' }, noise: { type: 'string' }, seed: { type: 'string' }, name: { type: 'string' }, out: { type: 'string' },
-  config: { type: 'string' }, engine: { type: 'string' }, resume: { type: 'string' }, eval: { type: 'string' }, sequences: { type: 'string' },
-  plot: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-} as const;
+const OPTIONS = parseOptions(FLAGS);
 
 /** `0.1` (bit flips), `flip:0.1` or `gauss:0.5` -> the task's noise fields. */
 export function parseNoise(v: string): { noise: number; noiseKind: 'flip' | 'gauss' } {
@@ -65,23 +69,12 @@ export function parseNoise(v: string): { noise: number; noiseKind: 'flip' | 'gau
 }
 
 function flagsToLearnConfig(v: Record<string, string | boolean | undefined>): Record<string, unknown> {
-  const o: Record<string, unknown> = {};
-  const s = (k: string) => v[k] as string | undefined;
-  if (s('name') !== undefined) o.name = s('name');
-  if (s('out') !== undefined) o.outDir = s('out');
-  if (s('seed') !== undefined) o.seed = num(s('seed'), 'seed');
-  if (s('iterations') !== undefined) o.iterations = num(s('iterations'), 'iterations');
-  if (s('batch') !== undefined) o.batch = num(s('batch'), 'batch');
-  if (s('lr') !== undefined) o.lr = num(s('lr'), 'lr');
-  if (s('engine') !== undefined) o.engine = s('engine');
+  const o = fieldsFromFlags(v, FIELD_FLAGS, {});
   const task: Record<string, unknown> = {};
-  if (s('task') !== undefined) task.name = s('task');
-  if (s('noise') !== undefined) Object.assign(task, parseNoise(s('noise')!));
+  if (v.task !== undefined) task.name = v.task;
+  if (v.noise !== undefined) Object.assign(task, parseNoise(v.noise as string));
   if (Object.keys(task).length) o.task = task;
-  const policy: Record<string, unknown> = {};
-  if (s('rule') !== undefined) policy.rule = s('rule');
-  if (s('modulation') !== undefined) policy.modulation = s('modulation');
-  if (s('hidden') !== undefined) policy.hidden = s('hidden')!.split(',').map((x) => num(x, 'hidden'));
+  const policy = policyFromFlags(v);
   if (Object.keys(policy).length) o.policy = policy;
   return o;
 }

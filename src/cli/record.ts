@@ -11,7 +11,7 @@ import { writeReplay } from '../replays.ts';
 import { CliError, type Command } from './command.ts';
 import { loadPolicy } from '../policy-source.ts';
 import { loadSuite } from '../suites.ts';
-import { num } from './train.ts';
+import { num } from './flags.ts';
 
 const HELP = `Usage: propamine record <run directory | policy file> [options]
 

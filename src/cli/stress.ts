@@ -14,7 +14,7 @@ import { runStress, stressMarkdown, stressSeeds, withNominal } from '../stress.t
 import { CliError, type Command } from './command.ts';
 import { loadPolicy } from '../policy-source.ts';
 import { loadSuite } from '../suites.ts';
-import { num } from './train.ts';
+import { num } from './flags.ts';
 import { poolForWorkers } from './workers-arg.ts';
 
 const HELP = `Usage: propamine stress <run directory | policy file> [options]

@@ -10,7 +10,51 @@ import { TrainingRun, type BackendChoice, type TrainOptions } from '../train/run
 import { DEFAULT_REDIS_URL } from '../../workers/redis.ts';
 import { loadInitialPolicy } from '../train/init-from.ts';
 import { CliError, type Command } from './command.ts';
+import { fieldsFromFlags, num, optionsHelp, parseOptions, policyFromFlags, type FieldFlag, type Flag } from './flags.ts';
+import { trainConfigDoc } from '../train/config-schema.ts';
+import { strategyNames } from '../es/index.ts';
+import { MODULATION_NAMES, RULE_NAMES } from '../../policies/index.ts';
 import { onInterrupt } from '../interrupt.ts';
+
+const quick = resolveTrainConfig('quick');
+const full = resolveTrainConfig('full');
+/** A flag that sets a config field: its description comes from the config's schema. */
+const field = <N extends string>(name: N, arg: string, f: Parameters<typeof trainConfigDoc>[0], more: string) => ({ name, arg, help: `${trainConfigDoc(f)} ${more}` });
+
+const FLAGS = [
+  { name: 'preset', arg: 'NAME', help: 'quick (default: visibly learns in minutes on 2 cores) or full' },
+  { name: 'config', arg: 'FILE', help: "a JSON config file (fields as in a run's config.json)" },
+  { name: 'resume', arg: 'DIR|FILE', help: 'continue the run in DIR from its last checkpoint, or from a checkpoint file in DIR/checkpoints/ (previous.json, when latest.json was refused as damaged)' },
+  field('name', 'NAME', 'name', '(default: <preset>-<policy>-s<seed>)'),
+  field('out', 'DIR', 'outDir', `(default ${quick.outDir})`),
+  field('seed', 'N', 'seed', `(default ${quick.seed})`),
+  field('generations', 'N', 'generations', `(quick: ${quick.generations}, full: ${full.generations})`),
+  field('workers', 'N', 'workers', `(default ${quick.workers})`),
+  { name: 'backend', arg: 'NAME', help: 'local (default: worker threads here) or redis (propamine worker processes on any machines; results are identical)' },
+  { name: 'redis', arg: 'URL', help: 'Redis address for --backend redis (default $PROPAMINE_REDIS or redis://127.0.0.1:6379; password: redis://:PASSWORD@host:port)' },
+  { name: 'redis-wait', arg: 'SECONDS', help: 'fail a generation when no worker is alive this long (default 120)' },
+  { name: 'policy', arg: 'KIND', help: 'snn (plastic), static-snn or mlp' },
+  { name: 'rule', arg: 'RULE', help: `plasticity rule: ${RULE_NAMES.filter((r) => r !== 'none').join(', ')}, none (default ${(quick.policy as { rule: string }).rule})` },
+  { name: 'modulation', arg: 'MODE', help: `neuromodulation: ${MODULATION_NAMES.join(', ')} (default ${(quick.policy as { modulation: string }).modulation})` },
+  { name: 'hidden', arg: 'SIZES', help: `hidden layer sizes, e.g. 64 or 64,64 (quick: ${quick.policy.hidden.join(',')}, full: ${full.policy.hidden.join(',')})` },
+  { name: 'strategy', arg: 'NAME', help: `${strategyNames.join(', ')} (default ${quick.strategy.name})` },
+  { name: 'pop', arg: 'N', help: `population size per generation (quick: ${String(quick.strategy.popSize)}, full: ${String(full.strategy.popSize)})` },
+  { name: 'sigma', arg: 'X', help: `sampling noise scale (quick: ${String(quick.strategy.sigma)})` },
+  { name: 'lr', arg: 'X', help: `learning rate (quick: ${String(quick.strategy.lr)})` },
+  field('episodes', 'N', 'episodesPerMember', `(default ${quick.episodesPerMember})`),
+  field('max-steps', 'N', 'maxSteps', `(quick: ${quick.maxSteps}, full: ${full.maxSteps})`),
+  field('conditions', 'SUITE', 'conditions', `(train, train-damage, nominal, ...; default ${quick.conditions})`),
+  { name: 'init-from', arg: 'PATH', help: "start from a trained policy (a run directory's best center and its observation statistics, or a policy file) instead of random parameters; the policy flags default to the source's. The start is kept as init.json in the new run (--init-from it to reproduce the run)" },
+  { name: 'quiet', help: 'no per-generation lines' },
+  { name: 'help', short: 'h', help: 'this help' },
+] as const satisfies readonly Flag[];
+
+/** The flags that set a top-level config field. */
+const FIELD_FLAGS: readonly FieldFlag[] = [
+  ['name', 'name', 'string'], ['out', 'outDir', 'string'], ['seed', 'seed', 'number'], ['generations', 'generations', 'number'],
+  ['workers', 'workers', 'number'], ['episodes', 'episodesPerMember', 'number'], ['max-steps', 'maxSteps', 'number'],
+  ['conditions', 'conditions', 'string'], ['init-from', 'init', 'string'],
+];
 
 const HELP = `Usage: propamine train [options]
 
@@ -18,40 +62,7 @@ Trains a controller for the Rapier ant with evolution strategies and writes a ru
 directory (config.json, metrics.jsonl, checkpoints/, best.json, replays/).
 
 Options:
-  --preset NAME        quick (default: visibly learns in minutes on 2 cores) or full
-  --config FILE        a JSON config file (fields as in a run's config.json)
-  --resume DIR|FILE    continue the run in DIR from its last checkpoint, or from a
-                       checkpoint file in DIR/checkpoints/ (previous.json, when latest.json
-                       was refused as damaged)
-  --name NAME          run name (default: <preset>-<policy>-s<seed>)
-  --out DIR            folder for run directories (default: runs)
-  --seed N             master seed (default 1)
-  --generations N      generations to train (a resumed run continues up to N)
-  --workers N          local rollout worker threads (default 2; 0 = main thread; at most
-                       one per core and per task of a generation)
-  --backend NAME       local (default: worker threads here) or redis (propamine worker
-                       processes on any machines; results are identical)
-  --redis URL          Redis address for --backend redis (default $PROPAMINE_REDIS or
-                       redis://127.0.0.1:6379; password: redis://:PASSWORD@host:port)
-  --redis-wait SECONDS fail a generation when no worker is alive this long (default 120)
-  --policy KIND        snn (plastic), static-snn or mlp
-  --rule RULE          plasticity rule: hebb, oja, bcm, none
-  --modulation MODE    neuromodulation: none, simple, retroactive
-  --hidden SIZES       hidden layer sizes, e.g. 64 or 64,64
-  --strategy NAME      openai-es (default), pgpe, snes, sep-cma-es
-  --pop N              population size per generation
-  --sigma X            sampling noise scale
-  --lr X               learning rate
-  --episodes N         episodes per member per generation
-  --max-steps N        control steps per training episode (quick: 300, full: 1000)
-  --conditions SUITE   training distribution: a built-in suite (train, train-damage, nominal, ...)
-                       or a suite file
-  --init-from PATH     start from a trained policy (a run directory's best center and its
-                       observation statistics, or a policy file) instead of random
-                       parameters; the policy flags default to the source's. The start is
-                       kept as init.json in the new run (--init-from it to reproduce the run)
-  --quiet              no per-generation lines
-  -h, --help           this help
+${optionsHelp(FLAGS)}
 
 Examples:
   propamine train --preset quick
@@ -60,14 +71,7 @@ Examples:
   propamine train --init-from runs/quick-snn-s1 --conditions train-damage --name snn-damage
   propamine train --backend redis --redis redis://10.0.0.5:6379   # then: propamine worker --redis ...`;
 
-const OPTIONS = {
-  preset: { type: 'string' }, config: { type: 'string' }, resume: { type: 'string' }, name: { type: 'string' }, out: { type: 'string' },
-  seed: { type: 'string' }, generations: { type: 'string' }, workers: { type: 'string' }, policy: { type: 'string' }, rule: { type: 'string' },
-  modulation: { type: 'string' }, hidden: { type: 'string' }, strategy: { type: 'string' }, pop: { type: 'string' }, sigma: { type: 'string' },
-  lr: { type: 'string' }, episodes: { type: 'string' }, 'max-steps': { type: 'string' }, conditions: { type: 'string' }, 'init-from': { type: 'string' },
-  backend: { type: 'string' }, redis: { type: 'string' }, 'redis-wait': { type: 'string' },
-  quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-} as const;
+const OPTIONS = parseOptions(FLAGS);
 
 export function backendFromFlags(v: { backend?: string; redis?: string; 'redis-wait'?: string }): BackendChoice {
   const kind = v.backend ?? (v.redis !== undefined ? 'redis' : 'local');
@@ -81,44 +85,22 @@ export function backendFromFlags(v: { backend?: string; redis?: string; 'redis-w
   return { kind: 'redis', url: v.redis ?? process.env.PROPAMINE_REDIS ?? DEFAULT_REDIS_URL, ...(wait !== undefined ? { noWorkerTimeoutMs: wait * 1000 } : {}) };
 }
 
-export function num(v: string | undefined, flag: string): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n)) throw new CliError(`--${flag} must be a number (got "${v}")`);
-  return n;
-}
 
 /** Flags -> a partial config (only what was given). */
 export function flagsToConfig(v: Record<string, string | boolean | undefined>): Record<string, unknown> {
-  const o: Record<string, unknown> = {};
-  const s = (k: string) => v[k] as string | undefined;
-  if (s('name') !== undefined) o.name = s('name');
-  if (s('out') !== undefined) o.outDir = s('out');
-  if (s('seed') !== undefined) o.seed = num(s('seed'), 'seed');
-  if (s('generations') !== undefined) o.generations = num(s('generations'), 'generations');
-  if (s('workers') !== undefined) o.workers = num(s('workers'), 'workers');
-  if (s('episodes') !== undefined) o.episodesPerMember = num(s('episodes'), 'episodes');
-  if (s('max-steps') !== undefined) o.maxSteps = num(s('max-steps'), 'max-steps');
-  if (s('conditions') !== undefined) o.conditions = s('conditions');
-  if (s('init-from') !== undefined) o.init = s('init-from');
+  const o = fieldsFromFlags(v, FIELD_FLAGS, {});
   const policy: Record<string, unknown> = {};
-  const kind = s('policy');
+  const kind = v.policy as string | undefined;
   if (kind !== undefined) {
     if (kind === 'snn') policy.type = 'snn';
     else if (kind === 'static-snn') Object.assign(policy, { type: 'snn', rule: 'none' });
     else if (kind === 'mlp') policy.type = 'mlp';
     else throw new CliError(`--policy must be one of snn, static-snn, mlp (got "${kind}")`);
   }
-  if (s('rule') !== undefined) policy.rule = s('rule');
-  if (s('modulation') !== undefined) policy.modulation = s('modulation');
-  if (s('hidden') !== undefined) policy.hidden = s('hidden')!.split(',').map((x) => num(x, 'hidden'));
+  Object.assign(policy, policyFromFlags(v));
   if (policy.type === 'mlp' && (policy.rule !== undefined || policy.modulation !== undefined)) throw new CliError('--rule and --modulation apply to --policy snn only');
   if (Object.keys(policy).length) o.policy = policy;
-  const strategy: Record<string, unknown> = {};
-  if (s('strategy') !== undefined) strategy.name = s('strategy');
-  if (s('pop') !== undefined) strategy.popSize = num(s('pop'), 'pop');
-  if (s('sigma') !== undefined) strategy.sigma = num(s('sigma'), 'sigma');
-  if (s('lr') !== undefined) strategy.lr = num(s('lr'), 'lr');
+  const strategy = fieldsFromFlags(v, [['strategy', 'name', 'string'], ['pop', 'popSize', 'number'], ['sigma', 'sigma', 'number'], ['lr', 'lr', 'number']], {});
   if (Object.keys(strategy).length) o.strategy = strategy;
   return o;
 }

@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_REDIS_URL, RedisWorker } from '../../workers/redis.ts';
 import { CliError, type Command } from './command.ts';
-import { num } from './train.ts';
+import { num } from './flags.ts';
 
 const HELP = `Usage: propamine worker [options]
 

@@ -4,7 +4,7 @@
  */
 import { RolloutPool, threadsFor } from '../../workers/pool.ts';
 import { CliError } from './command.ts';
-import { num } from './train.ts';
+import { num } from './flags.ts';
 
 export function poolForWorkers(flag: string | undefined, tasks: number): RolloutPool {
   const requested = num(flag, 'workers') ?? 2;

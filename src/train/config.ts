@@ -1,69 +1,19 @@
 /**
- * The one documented configuration of a training run. Every field has a default and a doc
- * comment; `resolveTrainConfig` merges a preset, a config file and command-line overrides
- * and validates the result with errors that name the field. The resolved config is saved
+ * The one documented configuration of a training run: its schema (config-schema.ts) gives
+ * each field's type, check and description; here are the defaults and presets.
+ * `resolveTrainConfig` merges a preset, a config file and command-line overrides and
+ * validates the result with errors that name the field. The resolved config is saved
  * as the run's `config.json` and is all that is needed to reproduce the run.
  */
-import { validatePolicyConfig, type PolicyConfig } from '../../policies/index.ts';
-import { getStrategy, strategyNames } from '../es/index.ts';
-import { BUILTIN_SUITES } from '../../envs/suites.ts';
+import type * as v from 'valibot';
+import type { PolicyConfig } from '../../policies/index.ts';
+import { strategyNames } from '../es/index.ts';
 import { shown } from '../../envs/shown.ts';
+import { parseTrainConfig, type TrainConfigSchema } from './config-schema.ts';
 
-export interface StrategyConfig {
-  /** One of the registered strategies (openai-es, pgpe, snes, sep-cma-es). */
-  name: string;
-  /** Fitness shaping (centered-rank, z-score, identity, nes-utility); the strategy's default when absent. */
-  shaping?: string;
-  /** The strategy's hyper-parameters (popSize, sigma, lr, ...); defaults per strategy. */
-  [hyper: string]: unknown;
-}
-
-export interface TrainConfig {
-  /** Run name: the run directory is `<outDir>/<name>`. */
-  name: string;
-  /** Folder holding run directories. */
-  outDir: string;
-  /** Master seed: search noise, episode seeds and conditions all derive from it. */
-  seed: number;
-  /** Generations to train (a resumed run continues up to this number). */
-  generations: number;
-  /** The controller. */
-  policy: PolicyConfig;
-  /** The evolution strategy and its hyper-parameters. */
-  strategy: StrategyConfig;
-  /** Episodes per member per generation (every member runs the same seeds and conditions). */
-  episodesPerMember: number;
-  /** Control steps per training episode (Gymnasium: 1000). */
-  maxSteps: number;
-  /** Training distribution of conditions: a built-in suite name or a suite file path. */
-  conditions: string;
-  /** Test the center every this many generations (0: never). */
-  testEvery: number;
-  /** Nominal test episodes of the center (fixed seeds, separate from training seeds). */
-  testEpisodes: number;
-  /** Record a replay of the center every this many generations (0: never); also at the end. */
-  replayEvery: number;
-  /** Write a checkpoint every this many generations (and always on stop). */
-  checkpointEvery: number;
-  /** Rollout worker threads (0: in the main thread). */
-  workers: number;
-  /** Members per rollout task (a fixed chunking, so results never depend on the number of workers). */
-  membersPerTask: number;
-  /** Observations are normalized by a running mean/std and clipped to ±obsClip. */
-  obsClip: number;
-  /**
-   * Subtracted from the reward per step when ranking members (reported returns are
-   * unshifted). 1 removes the healthy bonus, as ARS does for the ant: otherwise standing
-   * still is a strong local optimum that ES takes long to leave.
-   */
-  fitnessShift: number;
-  /**
-   * Start from a trained policy instead of random parameters: a run directory (its best
-   * center and the observation statistics it was trained with) or a policy file. null:
-   * random initialization from the seed.
-   */
-  init: string | null;
-}
+/** The config's type, checks and field descriptions come from its schema (config-schema.ts). */
+export type TrainConfig = v.InferOutput<typeof TrainConfigSchema>;
+export type StrategyConfig = TrainConfig['strategy'];
 
 export type PresetName = 'quick' | 'full';
 
@@ -110,8 +60,6 @@ export const PRESETS: Readonly<Record<PresetName, Partial<TrainConfig>>> = {
   },
 };
 
-const KEYS = new Set<string>([...Object.keys(BASE), 'name']);
-
 export function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -142,58 +90,7 @@ export function mergeConfig<T extends Record<string, unknown>>(base: T, over: Re
 
 /** Validates a complete config object; errors name the field (`config.strategy.sigma must be > 0`). */
 export function validateTrainConfig(raw: unknown): TrainConfig {
-  if (!isObj(raw)) throw new Error('config must be an object');
-  for (const k of Object.keys(raw)) if (!KEYS.has(k)) throw new Error(`config.${k} is not a known field (known: ${[...KEYS].sort().join(', ')})`);
-  const c = raw as Record<string, unknown>;
-  if (typeof c.name !== 'string' || !/^[A-Za-z0-9._-]+$/.test(c.name)) throw new Error(`config.name must be letters, digits, '.', '_' or '-' (got ${shown(c.name)})`);
-  if (typeof c.outDir !== 'string' || !c.outDir) throw new Error('config.outDir must be a non-empty path');
-  const strategy = c.strategy;
-  if (!isObj(strategy)) throw new Error('config.strategy must be an object with a name');
-  const s = getStrategy(String(strategy.name));
-  const { name: _n, shaping, ...hyper } = strategy;
-  try {
-    s.resolveParams(hyper);
-  } catch (e) {
-    throw new Error(`config.${(e as Error).message}`);
-  }
-  if (shaping !== undefined && !['centered-rank', 'z-score', 'identity', 'nes-utility'].includes(String(shaping))) {
-    throw new Error(`config.strategy.shaping must be one of centered-rank, z-score, identity, nes-utility (got ${shown(shaping)})`);
-  }
-  let policy: PolicyConfig;
-  try {
-    policy = validatePolicyConfig(c.policy);
-  } catch (e) {
-    throw new Error(`config.${(e as Error).message}`);
-  }
-  if (typeof c.conditions !== 'string' || !c.conditions) throw new Error(`config.conditions must be a suite name (${Object.keys(BUILTIN_SUITES).join(', ')}) or a suite file path`);
-  if (typeof c.obsClip !== 'number' || !(c.obsClip > 0)) throw new Error(`config.obsClip must be a number > 0 (got ${shown(c.obsClip)})`);
-  return {
-    name: c.name,
-    outDir: c.outDir,
-    seed: int(c.seed, 'config.seed', 0, 2 ** 32 - 1),
-    generations: int(c.generations, 'config.generations', 1),
-    policy,
-    strategy: { ...strategy, name: s.name },
-    episodesPerMember: int(c.episodesPerMember, 'config.episodesPerMember', 1, 100),
-    maxSteps: int(c.maxSteps, 'config.maxSteps', 1, 100_000),
-    conditions: c.conditions,
-    testEvery: int(c.testEvery, 'config.testEvery', 0),
-    testEpisodes: int(c.testEpisodes, 'config.testEpisodes', 1, 100),
-    replayEvery: int(c.replayEvery, 'config.replayEvery', 0),
-    checkpointEvery: int(c.checkpointEvery, 'config.checkpointEvery', 1),
-    workers: int(c.workers, 'config.workers', 0, 256),
-    membersPerTask: int(c.membersPerTask, 'config.membersPerTask', 1, 4096),
-    obsClip: c.obsClip,
-    fitnessShift: num(c.fitnessShift, 'config.fitnessShift', -100, 100),
-    init: initSource(c.init),
-  };
-}
-
-function initSource(v: unknown): string | null {
-  // Configs saved before this field existed start from random parameters.
-  if (v === undefined || v === null) return null;
-  if (typeof v !== 'string' || !v) throw new Error(`config.init must be a run directory or policy file path, or null (got ${shown(v)})`);
-  return v;
+  return parseTrainConfig(raw);
 }
 
 /** preset <- file <- overrides, then validation. */
