@@ -15,6 +15,7 @@ import { memberParams } from '../src/es/index.ts';
 import type { RolloutTask } from '../workers/types.ts';
 import { BUILTIN_SUITES } from '../envs/suites.ts';
 import { withDigest } from '../envs/digest.ts';
+import { FAULTY_WORKER, withFault } from './helpers/faults.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'propamine-train-'));
 const quiet = () => {};
@@ -191,9 +192,9 @@ test('a task whose worker throws or dies is retried to the result of a run witho
   };
   const { createPolicy } = await import('../policies/index.ts');
   base.center = new Float64Array(createPolicy(base.policy, 27, 8).numParams);
-  const pool = new RolloutPool({ threads: 2, maxAttempts: 3 });
+  const pool = new RolloutPool({ threads: 2, maxAttempts: 3, workerFile: FAULTY_WORKER });
   try {
-    const ok = await pool.runAll([{ ...base, fault: { kind: 'exit', times: 2, key: 'exit twice' } }, { ...base, index: 1, fault: { kind: 'throw', times: 1, key: 'throw once' } }]);
+    const ok = await pool.runAll([withFault(base, { kind: 'exit', times: 2, key: 'exit twice' }), withFault({ ...base, index: 1 }, { kind: 'throw', times: 1, key: 'throw once' })]);
     assert.equal(ok.length, 2);
     assert.equal(ok[0]!.steps[0], 10);
     const clean = await pool.runAll([base, { ...base, index: 1 }]);
@@ -201,7 +202,7 @@ test('a task whose worker throws or dies is retried to the result of a run witho
       assert.deepEqual(Array.from(ok[i]!.returns), Array.from(clean[i]!.returns));
       assert.deepEqual(Array.from(ok[i]!.distances), Array.from(clean[i]!.distances));
     }
-    await assert.rejects(pool.runAll([{ ...base, fault: { kind: 'throw', times: 5, key: 'always' } }]), /task 0 of run r generation 5 .* failed 3 times; last error: .*injected fault \(always\)/);
+    await assert.rejects(pool.runAll([withFault(base, { kind: 'throw', times: 5, key: 'always' })]), /task 0 of run r generation 5 .* failed 3 times; last error: .*injected fault \(always\)/);
   } finally {
     await pool.close();
   }

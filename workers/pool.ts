@@ -16,6 +16,8 @@ export interface PoolOptions {
   threads?: number;
   /** Attempts per task before the generation fails. Default 3. */
   maxAttempts?: number;
+  /** The worker threads' entry module (default: worker.ts; the tests wrap it to inject faults). It receives the task and its attempt number. */
+  workerFile?: string;
 }
 
 /** Anything that evaluates a generation's tasks, in task order: the local pool, or a distributed one. */
@@ -63,7 +65,7 @@ export class RolloutPool implements RolloutBackend {
     if (!Number.isInteger(this.threads) || this.threads < 0) throw new Error(`workers must be a whole number >= 0 (got ${opts.threads})`);
     this.maxAttempts = opts.maxAttempts ?? 3;
     if (this.threads > 0) {
-      this.pool = new Piscina({ filename: workerFile(), minThreads: this.threads, maxThreads: this.threads, idleTimeout: 60_000 });
+      this.pool = new Piscina({ filename: opts.workerFile ?? workerFile(), minThreads: this.threads, maxThreads: this.threads, idleTimeout: 60_000 });
     }
   }
 
@@ -75,10 +77,7 @@ export class RolloutPool implements RolloutBackend {
     let lastError: unknown;
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
       try {
-        if (!this.pool) {
-          if (task.fault && attempt < task.fault.times) throw new Error(`injected fault (${task.fault.key})`);
-          return runRolloutTask(await loadRapier(), task);
-        }
+        if (!this.pool) return runRolloutTask(await loadRapier(), task);
         return (await this.pool.run({ ...task, attempt })) as RolloutResult;
       } catch (e) {
         lastError = e;

@@ -38,8 +38,6 @@ export interface RolloutTask {
   collectObsStats: boolean;
   /** Ants simulated together in one Rapier world (does not change results). */
   batch?: number;
-  /** For tests: throw (or exit the worker) on this task, to exercise retries. */
-  fault?: { kind: 'throw' | 'exit'; times: number; key: string };
 }
 
 export interface ObsStats { count: number; sum: Float64Array; sumSq: Float64Array }

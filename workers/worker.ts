@@ -7,10 +7,6 @@ import type { RolloutResult, RolloutTask } from './types.ts';
 
 const R = await loadRapier();
 
-export default function rolloutWorker(task: RolloutTask & { attempt?: number }): RolloutResult {
-  if (task.fault && (task.attempt ?? 0) < task.fault.times) {
-    if (task.fault.kind === 'exit') process.exit(3);
-    throw new Error(`injected fault (${task.fault.key})`);
-  }
+export default function rolloutWorker(task: RolloutTask): RolloutResult {
   return runRolloutTask(R, task);
 }

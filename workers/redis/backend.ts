@@ -118,7 +118,7 @@ export class RedisBackend implements RolloutBackend {
     const message = (task: RolloutTask): Buffer => {
       const m: TaskMessage = {
         v: WIRE_VERSION, runId, call, generation: task.generation, index: task.index, blob: blobOf.get(task)!,
-        members: task.members, episodes: task.episodes, ...(task.fault ? { fault: task.fault } : {}), lease: this.leaseMs,
+        members: task.members, episodes: task.episodes, lease: this.leaseMs,
       };
       return encode(m);
     };

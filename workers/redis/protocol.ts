@@ -68,7 +68,6 @@ export interface TaskMessage {
   blob: string;
   members: RolloutTask['members'];
   episodes: RolloutTask['episodes'];
-  fault?: RolloutTask['fault'];
   /** How long the worker's lease lasts without renewal (ms). */
   lease: number;
 }

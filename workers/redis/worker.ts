@@ -208,7 +208,7 @@ export class RedisWorker {
         if (typeof part === 'object' && 'undecodable' in part) {
           reply.error = part.undecodable; // the task's fault, not the connection's: reported, not retried here
         } else {
-          const task: RolloutTask = { ...part, index: m.index, runId: m.runId, generation: m.generation, members: m.members, episodes: m.episodes, ...(m.fault ? { fault: m.fault } : {}) };
+          const task: RolloutTask = { ...part, index: m.index, runId: m.runId, generation: m.generation, members: m.members, episodes: m.episodes };
           try {
             const [result] = await this.pool.runAll([task]);
             reply.result = result!;
