@@ -5,9 +5,24 @@ import { mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withDigest } from '../envs/digest.ts';
+import { main } from '../src/cli/main.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'propamine-cli-'));
 const MAIN = join(import.meta.dirname, '..', 'src', 'cli', 'main.ts');
+
+/** main() in this process, with its output collected and the working directory at `tmp`. */
+async function cliInProcess(...args: string[]) {
+  let out = '';
+  let err = '';
+  const cwd = process.cwd();
+  process.chdir(tmp);
+  try {
+    const code = await main(args, { out: (l) => void (out += l + '\n'), err: (l) => void (err += l + '\n') });
+    return { code, out, err };
+  } finally {
+    process.chdir(cwd);
+  }
+}
 
 function cli(...args: string[]) {
   const r = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), MAIN, ...args], { encoding: 'utf8', cwd: tmp, timeout: 120_000 });
@@ -30,7 +45,7 @@ test('help is printed for the program and every command', () => {
   }
 });
 
-test('bad input gets one clear line naming the field, flag or file', () => {
+test('bad input gets one clear line naming the field, flag or file', async () => {
   const cases: [string[], RegExp][] = [
     [['train', '--pop', 'many'], /^propamine train: --pop must be a number \(got "many"\)\n$/],
     [['train', '--strategy', 'hill-climb'], /strategy\.name must be one of openai-es, pgpe, snes, sep-cma-es/],
@@ -65,7 +80,7 @@ test('bad input gets one clear line naming the field, flag or file', () => {
   writeFileSync(join(tmp, 'p.json'), '{}');
   writeFileSync(join(tmp, 'big.json'), '{"seed": -1e999}');
   for (const [args, re] of cases) {
-    const r = cli(...args);
+    const r = await cliInProcess(...args);
     assert.equal(r.code, 2, `${args.join(' ')} exited ${r.code}: ${r.err}`);
     assert.match(r.err, re);
     assert.ok(!/\n\s+at /.test(r.err), `no stack trace for ${args.join(' ')}`);
@@ -73,7 +88,7 @@ test('bad input gets one clear line naming the field, flag or file', () => {
   // A run that never started leaves no directory behind (a later train --name no-redis starts afresh).
   assert.ok(!existsSync(join(tmp, 'runs', 'no-redis')));
   writeFileSync(join(tmp, 'suite.json'), JSON.stringify({ name: 's', conditions: [{ name: 'x', wobble: 1 }] }));
-  const r = cli('train', '--conditions', 'suite.json', '--generations', '1');
+  const r = await cliInProcess('train', '--conditions', 'suite.json', '--generations', '1');
   assert.equal(r.code, 2);
   assert.match(r.err, /suite\.json\.conditions\[0\]\.wobble is not a known condition field/);
 });

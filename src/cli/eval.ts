@@ -28,13 +28,13 @@ export const evalCommand: Command = {
   name: 'eval',
   summary: 'run a saved policy on fresh episodes and report return and distance',
   help: HELP,
-  async run(argv) {
+  async run(argv, io) {
     const { values, positionals } = parseArgs({
       args: argv, allowPositionals: true, strict: true,
       options: { episodes: { type: 'string' }, seed: { type: 'string' }, 'max-steps': { type: 'string' }, condition: { type: 'string' }, workers: { type: 'string' }, checkpoint: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     });
     if (values.help) {
-      console.log(HELP);
+      io.out(HELP);
       return 0;
     }
     if (positionals.length !== 1) throw new CliError('eval needs exactly one run directory or policy file (see propamine eval --help)');
@@ -54,7 +54,7 @@ export const evalCommand: Command = {
     }
     // The flags are checked before the policy is loaded, so a typo costs no waiting.
     const p = loadPolicy(positionals[0]!, { checkpoint: values.checkpoint ?? false });
-    const pool = poolForWorkers(values.workers, episodes);
+    const pool = poolForWorkers(values.workers, episodes, io);
     let r: EvaluationReport;
     try {
       r = await evaluatePolicy(p, { episodes, seed, maxSteps, condition }, pool);
@@ -63,13 +63,13 @@ export const evalCommand: Command = {
     }
     if (values.json) {
       const { speedMean: _speed, ...rest } = r;
-      console.log(JSON.stringify(rest));
+      io.out(JSON.stringify(rest));
     } else {
       // One episode has no spread to give an interval from.
       const pm = (ci: number, d: number) => (episodes === 1 ? '' : ` ± ${ci.toFixed(d)}`);
       const n = episodes === 1 ? ' (n = 1, no interval)' : '';
-      console.log(`${episodes} episode${episodes === 1 ? '' : 's'}: return ${r.returnMean.toFixed(1)}${pm(r.returnCI95, 1)}, forward distance ${r.distanceMean.toFixed(2)}${pm(r.distanceCI95, 2)} m${n}, mean speed ${r.speedMean.toFixed(2)} m/s, steps ${r.steps.join(' ')}`);
-      console.log(`joint limits: worst violation ${r.limitWorst.toFixed(2)}°, ${(100 * r.limitPast5Fraction).toFixed(3)}% of joint-steps more than 5° past a limit`);
+      io.out(`${episodes} episode${episodes === 1 ? '' : 's'}: return ${r.returnMean.toFixed(1)}${pm(r.returnCI95, 1)}, forward distance ${r.distanceMean.toFixed(2)}${pm(r.distanceCI95, 2)} m${n}, mean speed ${r.speedMean.toFixed(2)} m/s, steps ${r.steps.join(' ')}`);
+      io.out(`joint limits: worst violation ${r.limitWorst.toFixed(2)}°, ${(100 * r.limitPast5Fraction).toFixed(3)}% of joint-steps more than 5° past a limit`);
     }
     return 0;
   },

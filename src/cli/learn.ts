@@ -83,17 +83,17 @@ export const learnCommand: Command = {
   name: 'learn',
   summary: 'train a plastic SNN on a temporal task by gradient descent (BPTT); --eval, --plot',
   help: HELP,
-  async run(argv) {
+  async run(argv, io) {
     const { values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false });
     if (values.help) {
-      console.log(HELP);
+      io.out(HELP);
       return 0;
     }
     const modes = ['resume', 'eval', 'plot'].filter((k) => values[k as 'resume'] !== undefined);
     if (modes.length > 1) throw new CliError(`--${modes.join(' and --')} cannot be combined`);
     if (values.plot !== undefined) {
       const out = writeLearnPlot(values.plot, values.out);
-      console.log(`wrote ${out}`);
+      io.out(`wrote ${out}`);
       return 0;
     }
     if (values.eval !== undefined) {
@@ -101,8 +101,8 @@ export const learnCommand: Command = {
       const task = values.noise !== undefined ? { ...g.task, ...parseNoise(values.noise) } : g.task;
       const sequences = num(values.sequences, 'sequences') ?? 1024;
       if (!Number.isInteger(sequences) || sequences < 1) throw new CliError(`--sequences must be a whole number >= 1 (got ${values.sequences})`);
-      console.log(`${g.source}: ${task.name}${task.noise > 0 ? ` with ${task.noiseKind} noise ${task.noise}` : ''}`);
-      console.log(describeScore(scoreGenome(g, sequences, task)));
+      io.out(`${g.source}: ${task.name}${task.noise > 0 ? ` with ${task.noiseKind} noise ${task.noise}` : ''}`);
+      io.out(describeScore(scoreGenome(g, sequences, task)));
       return 0;
     }
     if (values.resume !== undefined) {
@@ -110,7 +110,7 @@ export const learnCommand: Command = {
       if (other.length || values.config) throw new CliError(`--resume keeps the run's config; only --iterations may change (got ${values.config ? '--config' : `a change of ${other[0]}`})`);
       const iterations = num(values.iterations, 'iterations');
       if (iterations !== undefined && (!Number.isInteger(iterations) || iterations < 1)) throw new CliError(`--iterations must be a whole number >= 1 (got ${values.iterations})`);
-      await learnSession({ resume: values.resume, ...(iterations !== undefined ? { iterations } : {}), quiet: values.quiet ?? false, handleInterrupt: true });
+      await learnSession({ resume: values.resume, ...(iterations !== undefined ? { iterations } : {}), quiet: values.quiet ?? false, handleInterrupt: true, log: io.out });
       return 0;
     }
     const { digest: _digest, ...file } = values.config ? (readJsonFile(values.config, 'config file') as Record<string, unknown>) : {};
@@ -121,7 +121,7 @@ export const learnCommand: Command = {
     } catch (e) {
       throw new CliError((e as Error).message);
     }
-    await learnSession({ config, quiet: values.quiet ?? false, handleInterrupt: true });
+    await learnSession({ config, quiet: values.quiet ?? false, handleInterrupt: true, log: io.out });
     return 0;
   },
 };

@@ -9,7 +9,7 @@ import { viewCommand } from './view.ts';
 import { stressCommand } from './stress.ts';
 import { workerCommand } from './worker.ts';
 import { learnCommand } from './learn.ts';
-import { CliError, type Command } from './command.ts';
+import { CliError, processIo, type CliIo, type Command } from './command.ts';
 
 const COMMANDS: Command[] = [trainCommand, learnCommand, evalCommand, stressCommand, recordCommand, viewCommand as Command, workerCommand];
 
@@ -52,29 +52,30 @@ function closest(name: string, names: string[]): string | null {
   return bestD <= (lower.length <= 4 ? 1 : 2) ? best : null;
 }
 
-export async function main(argv: string[]): Promise<number> {
+/** Runs a command; its output goes through `io` (the process's stdout and stderr by default), and the exit code is returned. */
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   const [name, ...rest] = argv;
   if (!name) {
     // No command is a mistake, so the usage goes where errors go.
-    console.error(usage());
+    io.err(usage());
     return 2;
   }
   if (name === '-h' || name === '--help' || name === 'help') {
-    console.log(usage());
+    io.out(usage());
     return 0;
   }
   if (name === '--version') {
-    console.log('propamine 0.1.0');
+    io.out('propamine 0.1.0');
     return 0;
   }
   const cmd = COMMANDS.find((c) => c.name === name);
   if (!cmd) {
     const near = closest(name, COMMANDS.map((c) => c.name));
-    console.error(`propamine: unknown command "${name}"${near ? ` (did you mean ${near}?)` : ''}\n\n${usage()}`);
+    io.err(`propamine: unknown command "${name}"${near ? ` (did you mean ${near}?)` : ''}\n\n${usage()}`);
     return 2;
   }
   try {
-    return await cmd.run(rest);
+    return await cmd.run(rest, io);
   } catch (e) {
     const err = e as Error & { code?: string };
     // Validation errors (plain Errors naming a field or file), CliErrors and parseArgs errors
@@ -82,7 +83,7 @@ export async function main(argv: string[]): Promise<number> {
     // keeps its stack; PROPAMINE_DEBUG=1 shows stacks for all.
     const userError = e instanceof CliError || err.code?.startsWith('ERR_PARSE_ARGS') || (e instanceof Error && e.constructor === Error);
     if (userError && !process.env.PROPAMINE_DEBUG) {
-      console.error(`propamine ${name}: ${err.message}`);
+      io.err(`propamine ${name}: ${err.message}`);
       return 2;
     }
     throw e;

@@ -30,13 +30,13 @@ export const recordCommand: Command = {
   name: 'record',
   summary: 'record replays of a saved policy for the viewer',
   help: HELP,
-  async run(argv) {
+  async run(argv, io) {
     const { values, positionals } = parseArgs({
       args: argv, allowPositionals: true, strict: true,
       options: { suite: { type: 'string' }, seed: { type: 'string' }, 'max-steps': { type: 'string' }, out: { type: 'string' }, checkpoint: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     });
     if (values.help) {
-      console.log(HELP);
+      io.out(HELP);
       return 0;
     }
     if (positionals.length !== 1) throw new CliError('record needs exactly one run directory or policy file (see propamine record --help)');
@@ -54,7 +54,7 @@ export const recordCommand: Command = {
       });
       const name = `record-${suite.name}-${String(i).padStart(2, '0')}`;
       const path = writeReplay(out, name, replay);
-      console.log(`${path}: ${c.name ?? 'condition'}: return ${replay.summary.return.toFixed(1)}, distance ${replay.summary.distance.toFixed(2)} m, ${replay.summary.steps} steps${replay.summary.terminated ? ' (fell)' : ''}`);
+      io.out(`${path}: ${c.name ?? 'condition'}: return ${replay.summary.return.toFixed(1)}, distance ${replay.summary.distance.toFixed(2)} m, ${replay.summary.steps} steps${replay.summary.terminated ? ' (fell)' : ''}`);
     }
     return 0;
   },

@@ -46,13 +46,13 @@ export const stressCommand: Command = {
   name: 'stress',
   summary: 'stress-test a trained policy on held-out conditions (table, JSON, Markdown, replays)',
   help: HELP,
-  async run(argv) {
+  async run(argv, io) {
     const { values, positionals } = parseArgs({
       args: argv, allowPositionals: true, strict: true,
       options: { suite: { type: 'string' }, episodes: { type: 'string' }, seed: { type: 'string' }, 'max-steps': { type: 'string' }, workers: { type: 'string' }, out: { type: 'string' }, 'no-replays': { type: 'boolean' }, checkpoint: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     });
     if (values.help) {
-      console.log(HELP);
+      io.out(HELP);
       return 0;
     }
     if (positionals.length !== 1) throw new CliError('stress needs exactly one run directory or policy file (see propamine stress --help)');
@@ -62,7 +62,7 @@ export const stressCommand: Command = {
     if (!Number.isInteger(opts.episodes) || opts.episodes < 1) throw new CliError('--episodes must be a whole number >= 1');
     const out = values.out ?? (p.runDir ? join(p.runDir, 'stress') : null);
     if (!out) throw new CliError('--out is required when stressing a policy file');
-    const pool = poolForWorkers(values.workers, withNominal(suite).length);
+    const pool = poolForWorkers(values.workers, withNominal(suite).length, io);
     let report;
     try {
       report = await runStress(p, p.runDir ? basename(p.runDir) : positionals[0]!, suite, opts, pool);
@@ -72,8 +72,8 @@ export const stressCommand: Command = {
     const md = stressMarkdown(report);
     atomicWriteJson(join(out, `${suite.name}.json`), report, true);
     atomicWriteFile(join(out, `${suite.name}.md`), md);
-    console.log(md);
-    console.log(`reports: ${join(out, `${suite.name}.json`)}, ${join(out, `${suite.name}.md`)}`);
+    io.out(md);
+    io.out(`reports: ${join(out, `${suite.name}.json`)}, ${join(out, `${suite.name}.md`)}`);
     if (!values['no-replays'] && p.runDir) {
       const R = await loadRapier();
       const seed = stressSeeds(opts)[0]!;
@@ -84,7 +84,7 @@ export const stressCommand: Command = {
         });
         writeReplay(join(p.runDir!, 'replays'), `stress-${suite.name}-${String(i).padStart(2, '0')}`, replay);
       });
-      console.log(`replays: ${join(p.runDir, 'replays')} (propamine view ${p.runDir})`);
+      io.out(`replays: ${join(p.runDir, 'replays')} (propamine view ${p.runDir})`);
     }
     return 0;
   },

@@ -106,8 +106,8 @@ export function flagsToConfig(v: Record<string, string | boolean | undefined>): 
 }
 
 /** Trains with Ctrl-C handled: the first stops after the generation, a second quits at once. */
-async function trainInterruptibly(opts: TrainOptions): Promise<void> {
-  const log = opts.log ?? ((l: string) => process.stdout.write(l + '\n'));
+async function trainInterruptibly(opts: TrainOptions & { log: (line: string) => void }): Promise<void> {
+  const log = opts.log;
   const run = await TrainingRun.open({ ...opts, log });
   const offInterrupt = onInterrupt(run, 'generation', log, () => run.abandon());
   try {
@@ -121,17 +121,17 @@ export const trainCommand: Command = {
   name: 'train',
   summary: 'train a controller with evolution strategies (new run or --resume)',
   help: HELP,
-  async run(argv) {
+  async run(argv, io) {
     const { values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false });
     if (values.help) {
-      console.log(HELP);
+      io.out(HELP);
       return 0;
     }
     const overrides = flagsToConfig(values);
     const backend = backendFromFlags(values);
     if (values.resume) {
       if (values.config || values.preset) throw new CliError('--resume continues a run with its saved config; drop --config and --preset');
-      await trainInterruptibly({ resume: values.resume, overrides, quiet: values.quiet ?? false, backend });
+      await trainInterruptibly({ resume: values.resume, overrides, quiet: values.quiet ?? false, backend, log: io.out });
       return 0;
     }
     const raw = values.config ? readJsonFile(values.config, 'config file') : {};
@@ -153,7 +153,7 @@ export const trainCommand: Command = {
     } catch (e) {
       throw new CliError((e as Error).message);
     }
-    await trainInterruptibly({ config, quiet: values.quiet ?? false, backend });
+    await trainInterruptibly({ config, quiet: values.quiet ?? false, backend, log: io.out });
     return 0;
   },
 };

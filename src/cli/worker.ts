@@ -29,13 +29,13 @@ export const workerCommand: Command = {
   name: 'worker',
   summary: 'run rollouts for trainers on Redis (--backend redis), on this machine',
   help: HELP,
-  async run(argv) {
+  async run(argv, io) {
     const { values } = parseArgs({
       args: argv, strict: true, allowPositionals: false,
       options: { redis: { type: 'string' }, threads: { type: 'string' }, 'max-tasks': { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     });
     if (values.help) {
-      console.log(HELP);
+      io.out(HELP);
       return 0;
     }
     const threads = num(values.threads, 'threads');
@@ -43,7 +43,7 @@ export const workerCommand: Command = {
     const maxTasks = num(values['max-tasks'], 'max-tasks');
     if (maxTasks !== undefined && (!Number.isInteger(maxTasks) || maxTasks < 1)) throw new CliError(`--max-tasks must be a whole number >= 1 (got ${values['max-tasks']})`);
     const url = values.redis ?? process.env.PROPAMINE_REDIS ?? DEFAULT_REDIS_URL;
-    const log = (l: string) => process.stdout.write(l + '\n');
+    const log = io.out;
     const worker = await RedisWorker.connect({ url, ...(threads !== undefined ? { threads } : {}), ...(maxTasks !== undefined ? { maxTasks } : {}), log });
     log(`${worker.description}: waiting for tasks (Ctrl-C to stop)`);
     let interrupts = 0;
