@@ -8,17 +8,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Rng } from '../core/rng.ts';
-import {
-  RULES,
-  bcmFromGenome,
-  bcmStep,
-  bcmToGenome,
-  createRuleState,
-  deltaFromFactors,
-  hebbStep,
-  ojaFromGenome,
-  ojaStep,
-} from '../policies/rules/index.ts';
+import { RULES, createRuleState } from '../policies/rules/index.ts';
+import { bcmFromGenome, bcmStep, bcmToGenome, deltaFromFactors, hebbStep, ojaFromGenome, ojaStep } from './helpers/rule-reference.ts';
 
 const norm = (w: ArrayLike<number>) => Math.sqrt(Array.from(w).reduce((a, x) => a + x * x, 0));
 

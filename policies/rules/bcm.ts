@@ -10,7 +10,7 @@
  * episode. Genome: eta = sigmoid(eta_raw), tau_theta = 1 + exp(tau_raw).
  */
 
-import { logit, sigmoid, tauFromRaw, tauRaw } from '../reparam.ts';
+import { tauFromRaw, tauRaw } from '../reparam.ts';
 import type { PlasticityRule, RuleCoefficients, RuleState } from './rule.ts';
 
 export interface BcmParams {
@@ -21,46 +21,6 @@ export interface BcmParams {
 }
 
 export const defaultBcmParams: BcmParams = { eta: 0.05, tauTheta: 50 };
-
-export interface BcmState {
-  /** Sliding thresholds, one per postsynaptic neuron. */
-  readonly theta: Float32Array;
-}
-
-export function bcmFromGenome(etaRaw: number, tauRawValue: number): BcmParams {
-  return { eta: sigmoid(etaRaw), tauTheta: tauFromRaw(tauRawValue) };
-}
-
-export function bcmToGenome(p: BcmParams): [number, number] {
-  return [logit(p.eta), tauRaw(p.tauTheta)];
-}
-
-/**
- * Pure reference step over a whole pre-major matrix H (nPre x nPost): returns the new H,
- * the new state and the eligibility increment delta (before the learning rate).
- */
-export function bcmStep(
-  p: BcmParams,
-  state: BcmState,
-  pre: ArrayLike<number>,
-  post: ArrayLike<number>,
-  H: ArrayLike<number>,
-): { H: Float32Array; state: BcmState; delta: Float32Array } {
-  const nPre = pre.length;
-  const nPost = post.length;
-  const delta = new Float32Array(nPre * nPost);
-  const next = new Float32Array(nPre * nPost);
-  for (let i = 0; i < nPre; i++) {
-    for (let j = 0; j < nPost; j++) {
-      const idx = i * nPost + j;
-      delta[idx] = pre[i] * post[j] * (post[j] - state.theta[j]);
-      next[idx] = H[idx] + p.eta * delta[idx];
-    }
-  }
-  const theta = new Float32Array(nPost);
-  for (let j = 0; j < nPost; j++) theta[j] = state.theta[j] + (post[j] * post[j] - state.theta[j]) / p.tauTheta;
-  return { H: next, state: { theta }, delta };
-}
 
 export const bcm: PlasticityRule = {
   name: 'bcm',

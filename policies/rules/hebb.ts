@@ -6,53 +6,11 @@
  *         = H_ij + eta * delta_ij,      delta_ij = post_j pre_i - H_ij
  *
  * With constant statistics H converges to E[post_j pre_i], the input correlation, with a
- * memory of about 1/eta steps. Genome: eta = sigmoid(eta_raw).
+ * memory of about 1/eta steps. Genome: eta = sigmoid(eta_raw). The reference step over whole
+ * matrices, which the tests hold this factorized form to, is in test/helpers/rule-reference.ts.
  */
 
-import { logit, sigmoid } from '../reparam.ts';
 import { noStateBackAdvance, type PlasticityRule, type RuleCoefficients, type RuleState } from './rule.ts';
-
-export interface HebbParams {
-  /** Learning rate and decay, in (0, 1). */
-  readonly eta: number;
-}
-
-export const defaultHebbParams: HebbParams = { eta: 0.05 };
-
-/** Hebb keeps no state of its own. */
-export type HebbState = Record<string, never>;
-
-export function hebbFromGenome(etaRaw: number): HebbParams {
-  return { eta: sigmoid(etaRaw) };
-}
-
-export function hebbToGenome(p: HebbParams): number {
-  return logit(p.eta);
-}
-
-/**
- * Pure reference step over a whole pre-major matrix H (nPre x nPost): returns the new H and
- * the eligibility increment delta (before the learning rate).
- */
-export function hebbStep(
-  p: HebbParams,
-  pre: ArrayLike<number>,
-  post: ArrayLike<number>,
-  H: ArrayLike<number>,
-): { H: Float32Array; delta: Float32Array } {
-  const nPre = pre.length;
-  const nPost = post.length;
-  const delta = new Float32Array(nPre * nPost);
-  const next = new Float32Array(nPre * nPost);
-  for (let i = 0; i < nPre; i++) {
-    for (let j = 0; j < nPost; j++) {
-      const idx = i * nPost + j;
-      delta[idx] = post[j] * pre[i] - H[idx];
-      next[idx] = H[idx] + p.eta * delta[idx];
-    }
-  }
-  return { H: next, delta };
-}
 
 export const hebb: PlasticityRule = {
   name: 'hebb',

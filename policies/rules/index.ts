@@ -8,14 +8,11 @@ import { hebb } from './hebb.ts';
 import { oja } from './oja.ts';
 import type { PlasticityRule, RuleName } from './rule.ts';
 
-export { RULE_NAMES, createRuleState, deltaFromFactors } from './rule.ts';
+export { RULE_NAMES, createRuleState } from './rule.ts';
 export type { PlasticityRule, RuleCoefficients, RuleName, RuleState } from './rule.ts';
-export { hebb, hebbStep, defaultHebbParams, hebbFromGenome, hebbToGenome } from './hebb.ts';
-export type { HebbParams, HebbState } from './hebb.ts';
-export { oja, ojaStep, defaultOjaParams, ojaFromGenome, ojaToGenome } from './oja.ts';
-export type { OjaParams, OjaState } from './oja.ts';
-export { bcm, bcmStep, defaultBcmParams, bcmFromGenome, bcmToGenome } from './bcm.ts';
-export type { BcmParams, BcmState } from './bcm.ts';
+export { hebb } from './hebb.ts';
+export { oja } from './oja.ts';
+export { bcm, defaultBcmParams, type BcmParams } from './bcm.ts';
 
 export const RULES: Readonly<Record<Exclude<RuleName, 'none'>, PlasticityRule>> = { hebb, oja, bcm };
 

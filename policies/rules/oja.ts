@@ -9,50 +9,7 @@
  * Genome: eta = sigmoid(eta_raw).
  */
 
-import { logit, sigmoid } from '../reparam.ts';
 import { noStateBackAdvance, type PlasticityRule, type RuleCoefficients, type RuleState } from './rule.ts';
-
-export interface OjaParams {
-  /** Learning rate, in (0, 1). */
-  readonly eta: number;
-}
-
-export const defaultOjaParams: OjaParams = { eta: 0.05 };
-
-/** Oja keeps no state of its own. */
-export type OjaState = Record<string, never>;
-
-export function ojaFromGenome(etaRaw: number): OjaParams {
-  return { eta: sigmoid(etaRaw) };
-}
-
-export function ojaToGenome(p: OjaParams): number {
-  return logit(p.eta);
-}
-
-/**
- * Pure reference step over a whole pre-major matrix H (nPre x nPost): returns the new H and
- * the eligibility increment delta (before the learning rate).
- */
-export function ojaStep(
-  p: OjaParams,
-  pre: ArrayLike<number>,
-  post: ArrayLike<number>,
-  H: ArrayLike<number>,
-): { H: Float32Array; delta: Float32Array } {
-  const nPre = pre.length;
-  const nPost = post.length;
-  const delta = new Float32Array(nPre * nPost);
-  const next = new Float32Array(nPre * nPost);
-  for (let i = 0; i < nPre; i++) {
-    for (let j = 0; j < nPost; j++) {
-      const idx = i * nPost + j;
-      delta[idx] = post[j] * (pre[i] - post[j] * H[idx]);
-      next[idx] = H[idx] + p.eta * delta[idx];
-    }
-  }
-  return { H: next, delta };
-}
 
 export const oja: PlasticityRule = {
   name: 'oja',

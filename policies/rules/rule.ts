@@ -15,8 +15,8 @@
  * value, reparametrization: `coefficients`), its hot-path factors and state, their
  * differentiable forms for the gradient route, and its tensor form for TensorFlow.js
  * (`tensorDelta`). The layout, the initializer, the network and the references read them from
- * the rule; adding a rule is writing its file and listing it in index.ts. Each rule file also
- * exports a pure reference `step` over whole matrices for the tests.
+ * the rule; adding a rule is writing its file and listing it in index.ts. The pure reference
+ * steps over whole matrices that the tests hold the rules to are in test/helpers/rule-reference.ts.
  *
  * Matrices are stored pre-major, index i * nPost + j, so that the synapses leaving one
  * presynaptic neuron are contiguous (event-driven propagation walks them).
@@ -98,23 +98,4 @@ export function noStateBackAdvance(): number {
 
 export function createRuleState(rule: PlasticityRule, nPost: number): RuleState {
   return { theta: new Float32Array(rule.hasTheta ? nPost : 0) };
-}
-
-/**
- * Reference eligibility increment over whole matrices from the factors (allocates; tests
- * and the reference path only).
- */
-export function deltaFromFactors(
-  pre: ArrayLike<number>,
-  H: ArrayLike<number>,
-  d: ArrayLike<number>,
-  k: ArrayLike<number>,
-): Float32Array {
-  const nPre = pre.length;
-  const nPost = d.length;
-  const out = new Float32Array(nPre * nPost);
-  for (let i = 0; i < nPre; i++) {
-    for (let j = 0; j < nPost; j++) out[i * nPost + j] = d[j] * H[i * nPost + j] + k[j] * pre[i];
-  }
-  return out;
 }
