@@ -25,7 +25,7 @@
 import { isPlasticLayer, type SnnPolicyConfig } from './config.ts';
 import { checkParamLength, layoutSize, SliceIndex, snnLayout } from './layout.ts';
 import { lifStep, type LifParams, type LifState } from './lif.ts';
-import { modulatedRates, modulatorOutput } from './modulation.ts';
+import { eligibilityRateFromGenome, modulatedRates, modulatorOutput } from './modulation.ts';
 import { sigmoid } from './reparam.ts';
 import { ruleByName } from './rules/index.ts';
 import type { PlasticityRule, RuleCoefficients } from './rules/rule.ts';
@@ -157,7 +157,7 @@ export class SequenceTrace {
     if (!this.plastic) return;
     if (this.has('hidden0.rule.eta_raw')) this.coeff.eta = sigmoid(this.view('hidden0.rule.eta_raw')[0]);
     for (const co of this.rule!.coefficients) this.coeff[co.field] = co.fromRaw(this.view(`hidden0.rule.${co.slice}`)[0]);
-    if (this.retro) this.etaE = sigmoid(this.view('hidden0.mod.eligibility_raw')[0]);
+    if (this.retro) this.etaE = eligibilityRateFromGenome(this.view('hidden0.mod.eligibility_raw')[0]);
   }
 
   /** Runs one sequence (`input`: [steps, nIn], row-major) and records it; outputs land in `out`. */

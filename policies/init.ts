@@ -27,7 +27,7 @@ import { isPlasticLayer, type PolicyConfig, type SnnPolicyConfig } from './confi
 import { policyLayout, SliceIndex, layoutSize } from './layout.ts';
 import { logit } from './reparam.ts';
 import type { RandomSource } from '../core/rng.ts';
-import { defaultModulationParams } from './modulation.ts';
+import { defaultModulationParams, eligibilityRateToGenome } from './modulation.ts';
 import { ruleByName } from './rules/index.ts';
 import { encodeParams, genomeScaleVector } from './genome-scale.ts';
 
@@ -103,7 +103,7 @@ function initSnn(
       view(`${p}.mod.f`).fill(defaultModulationParams.gain);
       view(`${p}.mod.g`).fill(defaultModulationParams.offset);
     }
-    if (c.modulation === 'retroactive') view(`${p}.mod.eligibility_raw`)[0] = logit(defaultModulationParams.eligibilityRate);
+    if (c.modulation === 'retroactive') view(`${p}.mod.eligibility_raw`)[0] = eligibilityRateToGenome(defaultModulationParams.eligibilityRate);
   });
   const nLast = c.hidden[c.hidden.length - 1];
   const sOut =

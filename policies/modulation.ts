@@ -19,7 +19,7 @@
  * into its synapse loops (snn-layer.ts).
  */
 
-import { clip, logit, sigmoid } from './reparam.ts';
+import { logit, sigmoid } from './reparam.ts';
 
 export const MODULATION_NAMES = ['none', 'simple', 'retroactive'] as const;
 export type ModulationName = (typeof MODULATION_NAMES)[number];
@@ -84,38 +84,4 @@ export function modulatedRatesBackward(
     for (let j = 0; j < gm.length; j++) gM += gm[j];
   }
   return gM;
-}
-
-/**
- * Reference for `none` and `simple`: H <- clip(H + m_j delta_ij) over a pre-major matrix
- * (nPre x nPost, m of length nPost). Returns a new matrix.
- */
-export function applyRates(H: ArrayLike<number>, delta: ArrayLike<number>, m: ArrayLike<number>, c: number): Float32Array {
-  const nPost = m.length;
-  const out = new Float32Array(H.length);
-  for (let idx = 0; idx < H.length; idx++) out[idx] = clip(H[idx] + m[idx % nPost] * delta[idx], c);
-  return out;
-}
-
-/**
- * Reference for `retroactive`: E <- (1 - eta_e) E + eta_e delta, then H <- clip(H + m_j E).
- * Returns new matrices.
- */
-export function applyRetroactive(
-  H: ArrayLike<number>,
-  E: ArrayLike<number>,
-  delta: ArrayLike<number>,
-  m: ArrayLike<number>,
-  etaE: number,
-  c: number,
-): { H: Float32Array; E: Float32Array } {
-  const nPost = m.length;
-  const nextH = new Float32Array(H.length);
-  const nextE = new Float32Array(H.length);
-  for (let idx = 0; idx < H.length; idx++) {
-    const e = (1 - etaE) * E[idx] + etaE * delta[idx];
-    nextE[idx] = e;
-    nextH[idx] = clip(H[idx] + m[idx % nPost] * e, c);
-  }
-  return { H: nextH, E: nextE };
 }

@@ -25,7 +25,7 @@
 
 import type { SnnPolicyConfig } from './config.ts';
 import { createLifState, lifStep, resetLifState, type LifParams, type LifState } from './lif.ts';
-import type { ModulationName } from './modulation.ts';
+import { eligibilityRateFromGenome, type ModulationName } from './modulation.ts';
 import { sigmoid } from './reparam.ts';
 import { createRuleState, type PlasticityRule, type RuleCoefficients, type RuleState } from './rules/rule.ts';
 import type { SliceIndex } from './layout.ts';
@@ -152,7 +152,7 @@ export class SnnLayer {
       this.modF = idx.view(params, `${p}.mod.f`);
       this.modG = idx.view(params, `${p}.mod.g`);
     }
-    if (this.modulation === 'retroactive') this.etaE = sigmoid(idx.view(params, `${p}.mod.eligibility_raw`)[0]);
+    if (this.modulation === 'retroactive') this.etaE = eligibilityRateFromGenome(idx.view(params, `${p}.mod.eligibility_raw`)[0]);
   }
 
   /** Zeroes membranes, traces and the pending recurrent current (not the synapses). */

@@ -21,6 +21,7 @@ import { isPlasticLayer, type SnnPolicyConfig } from './config.ts';
 import { SliceIndex, snnLayout, checkParamLength, layoutSize } from './layout.ts';
 import { sigmoid } from './reparam.ts';
 import { ruleByName } from './rules/index.ts';
+import { eligibilityRateFromGenome } from './modulation.ts';
 import { decodeGenome, genomeScaleVector } from './genome-scale.ts';
 
 export type Tf = typeof TfModule;
@@ -132,7 +133,7 @@ export class TfReferencePolicy {
         lambda: perNeuron('trace_raw', sigmoid, config.traceDecay),
         eta: has(`${p}.rule.eta_raw`) ? sigmoid(scalar(`${p}.rule.eta_raw`)) : 0,
         tau: rule && rule.coefficients.length ? rule.coefficients[0]!.fromRaw(scalar(`${p}.rule.${rule.coefficients[0]!.slice}`)) : 1,
-        etaE: has(`${p}.mod.eligibility_raw`) ? sigmoid(scalar(`${p}.mod.eligibility_raw`)) : 0,
+        etaE: has(`${p}.mod.eligibility_raw`) ? eligibilityRateFromGenome(scalar(`${p}.mod.eligibility_raw`)) : 0,
         modW: has(`${p}.mod.w`) ? t(`${p}.mod.w`) : null,
         modB: has(`${p}.mod.b`) ? scalar(`${p}.mod.b`) : 0,
         modF: has(`${p}.mod.f`) ? t(`${p}.mod.f`) : null,

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Rng } from '../core/rng.ts';
 import { createPolicy, initParams, policyLayout, validatePolicyConfig, type SnnPolicy } from '../policies/index.ts';
-import { applyRates, applyRetroactive, modulatedRates, modulatorOutput } from '../policies/modulation.ts';
+import { modulatedRates, modulatorOutput } from '../policies/modulation.ts';
+import { applyRates, applyRetroactive } from './helpers/modulation-reference.ts';
 
 const maxAbs = (a: ArrayLike<number>) => Array.from(a).reduce((m, x) => Math.max(m, Math.abs(x)), 0);
 
