@@ -22,7 +22,7 @@ import type { TrainConfig } from './config.ts';
 import { loadInitialPolicy, saveInitialPolicy, type InitialPolicy } from './init-from.ts';
 import { RUN_DIR_OBSERVERS, progressObserver, type RunContext, type RunObserver } from './observers.ts';
 import { RunDir } from './run-dir.ts';
-import { Trainer, type GenerationRecord } from './trainer.ts';
+import { Trainer, policySize, tasksAtOnce, type GenerationRecord } from './trainer.ts';
 
 /** Where rollouts run: not part of a run's config (results do not depend on it), so a resumed run may switch. */
 export type BackendChoice = { kind: 'local' } | { kind: 'redis'; url: string; noWorkerTimeoutMs?: number; leaseMs?: number };
@@ -95,9 +95,7 @@ export class TrainingRun implements RunContext {
   static async open(opts: TrainOptions): Promise<TrainingRun> {
     const log = opts.log ?? ((l: string) => process.stdout.write(l + '\n'));
     const { dir, config, suite, snap, checkpoint, init, isNew } = prepareRun(opts);
-    // Checks the initial policy's size before any worker starts, and counts the tasks that run at once.
-    const tasksAtOnce = new Trainer(config, suite, new RolloutPool({ threads: 0 }), 'probe', snap, init).tasksAtOnce();
-    const backend = await openBackend(opts.backend ?? { kind: 'local' }, config.workers, tasksAtOnce, log);
+    const backend = await openBackend(opts.backend ?? { kind: 'local' }, config.workers, tasksAtOnce(config), log);
     let run: TrainingRun;
     try {
       if (snap) {
@@ -201,6 +199,7 @@ function prepareRun(opts: TrainOptions): RunStart {
     // from the starting point it kept, if any.
     const initFile = join(dir.path, 'init.json');
     const init = config.init === null ? undefined : existsSync(initFile) ? loadInitialPolicy(initFile, config.obsClip) : loadInit(config);
+    if (init) checkInitSize(config, init);
     return { dir, config, suite, ...(init ? { init } : {}), isNew: false };
   }
   // Check the checkpoint before starting worker threads, so a bad one exits cleanly.
@@ -222,7 +221,14 @@ function loadInit(config: TrainConfig): InitialPolicy {
   if (!isDeepStrictEqual(validatePolicyConfig(init.policy), validatePolicyConfig(config.policy))) {
     throw new Error(`--init-from (config.init): ${config.init} holds a ${describePolicy(init.policy)} policy, but the config trains a ${describePolicy(config.policy)}; drop the policy flags (or config.policy) to train the source's policy`);
   }
+  checkInitSize(config, init);
   return init;
+}
+
+/** The initial policy must fit the config's policy (checked before any worker starts). */
+function checkInitSize(config: TrainConfig, init: InitialPolicy): void {
+  const n = policySize(config);
+  if (init.params.length !== n) throw new Error(`the initial policy has ${init.params.length} parameters but the policy needs ${n}`);
 }
 
 /** The local pool gets at most one thread per core and per task that runs at once (see threadsFor). */

@@ -91,6 +91,18 @@ export function generationEpisodes(config: TrainConfig, suite: Suite, gen: numbe
   });
 }
 
+/** The number of parameters of the config's policy (for the ant). */
+export function policySize(config: TrainConfig): number {
+  return createPolicy(config.policy, OBS_SIZE, ACT_SIZE).numParams;
+}
+
+/** The most rollout tasks one call of a run runs at once: a generation's, or the center test's (one per episode). */
+export function tasksAtOnce(config: TrainConfig): number {
+  const m = maximizerFor(config.strategy);
+  const members = m.ask(m.init(new Float64Array(policySize(config)), 0)).population.members.length;
+  return Math.max(Math.ceil(members / config.membersPerTask), config.testEpisodes);
+}
+
 export class Trainer {
   readonly maximizer: TrainMaximizer;
   state: MaximizerState;
@@ -107,7 +119,7 @@ export class Trainer {
   /** `init` replaces the random initial parameters and the empty normalizer of a new run (see init-from.ts). */
   constructor(readonly config: TrainConfig, readonly suite: Suite, readonly backend: RolloutBackend, readonly runId: string, snapshot?: TrainerSnapshot, init?: { params: Float64Array; normalizer: ObsNormalizer }) {
     this.maximizer = maximizerFor(config.strategy);
-    this.numParams = createPolicy(config.policy, OBS_SIZE, ACT_SIZE).numParams;
+    this.numParams = policySize(config);
     if (snapshot) {
       this.state = snapshot.maximizer;
       this.normalizer = snapshot.normalizer;
@@ -125,12 +137,6 @@ export class Trainer {
       this.state = this.maximizer.init(Float64Array.from(params), mixSeed(config.seed, 0x5eed));
       this.normalizer = new ObsNormalizer(OBS_SIZE, config.obsClip);
     }
-  }
-
-  /** The most rollout tasks one call runs at once: a generation's, or the center test's (one per episode). */
-  tasksAtOnce(): number {
-    const members = this.maximizer.ask(this.state).population.members.length;
-    return Math.max(Math.ceil(members / this.config.membersPerTask), this.config.testEpisodes);
   }
 
   /** Ask to stop after the current generation (Ctrl-C). */
