@@ -11,6 +11,7 @@ import type { RolloutBackend } from '../workers/pool.ts';
 import type { RolloutTask } from '../workers/types.ts';
 import type { PolicyFile } from './train/policy-file.ts';
 import { episodeFigures, meanCI, type EpisodeFigures } from './stats.ts';
+import type { PolicyConfig } from '../policies/index.ts';
 
 export interface StressOptions {
   episodes: number;
@@ -36,6 +37,29 @@ export interface ConditionResult extends EpisodeFigures {
   /** (nominal − this) / |nominal| in percent; positive means worse. */
   returnDegradationPct: number | null;
   distanceDegradationPct: number | null;
+  /** With an onset: mean distance (m) in each third of the steps from the onset to the step limit. */
+  onsetThirdsMean?: [number, number, number] | null;
+  /** Speed recovery: last third's distance over the first third's (1 = kept its speed after the onset). */
+  speedRecovery?: number | null;
+  /** With an onset and a plastic policy: the same, with plasticity frozen at the onset. */
+  frozen?: FrozenResult | null;
+  /**
+   * Adaptation index (m), per episode and summarised: (distance after the onset − the same
+   * with plasticity frozen at the onset) on this condition, minus that difference on nominal
+   * with the same onset and episode seed. Above 0: plasticity after the onset helps more on
+   * this body than it does on the nominal body, i.e. the network adapts to the change.
+   */
+  adaptation?: number[] | null;
+  adaptationMean?: number | null;
+  adaptationCI95?: number | null;
+}
+
+export interface FrozenResult {
+  onsetDistances: number[];
+  onsetDistanceMean: number;
+  onsetDistanceCI95: number;
+  onsetThirdsMean: [number, number, number];
+  speedRecovery: number | null;
 }
 
 export interface StressReport {
@@ -75,15 +99,33 @@ function degradation(nominal: number, v: number): number | null {
   return (100 * (nominal - v)) / Math.abs(nominal);
 }
 
+/** Whether a policy has plastic synapses (what freezing at the onset can lesion). */
+export function isPlastic(p: PolicyConfig): boolean {
+  return p.type === 'snn' && p.rule !== 'none';
+}
+
+/** Mean distance per third after the onset, and the last third over the first (null unless the first went forward). */
+function thirds(flat: ArrayLike<number>): { mean: [number, number, number]; recovery: number | null } {
+  const n = flat.length / 3;
+  const m: [number, number, number] = [0, 0, 0];
+  for (let e = 0; e < n; e++) for (let t = 0; t < 3; t++) m[t] += flat[3 * e + t]! / n;
+  return { mean: m, recovery: m[0] > 1e-9 ? m[2] / m[0] : null };
+}
+
 export async function runStress(policy: PolicyFile, policyName: string, suite: Suite, o: StressOptions, backend: RolloutBackend): Promise<StressReport> {
   const seeds = stressSeeds(o);
   const conditions = withNominal(suite);
-  const tasks: RolloutTask[] = conditions.map((condition, index) => ({
+  const task = (condition: Condition, index: number, freezeAtOnset: boolean): RolloutTask => ({
     index, runId: 'stress', generation: 0, center: policy.params, scale: null, members: [{ seed: 0, sign: 0 }],
     policy: policy.policy, world: { maxSteps: o.maxSteps }, episodes: seeds.map((seed) => ({ seed, condition })),
-    normalizer: policy.normalizer, collectObsStats: false,
-  }));
-  const results = await backend.runAll(tasks);
+    normalizer: policy.normalizer, collectObsStats: false, ...(freezeAtOnset ? { freezeAtOnset } : {}),
+  });
+  // A plastic policy also runs every condition with an onset with its plasticity frozen there.
+  const frozenOf = isPlastic(policy.policy) ? conditions.map((c, i) => (c.onset === undefined ? -1 : i)).filter((i) => i >= 0) : [];
+  const tasks = [...conditions.map((c, i) => task(c, i, false)), ...frozenOf.map((ci, k) => task(conditions[ci]!, conditions.length + k, true))];
+  const all = await backend.runAll(tasks);
+  const results = all.slice(0, conditions.length);
+  const frozenResults = new Map(frozenOf.map((ci, k) => [ci, all[conditions.length + k]!]));
   const rows = results.map((r, i) => {
     const c = conditions[i]!;
     const returns = Array.from(r.returns);
@@ -96,6 +138,18 @@ export async function runStress(policy: PolicyFile, policyName: string, suite: S
       falls: steps.filter((s) => s < o.maxSteps).length, limitWorst: Math.max(0, ...r.limitWorst), limitPast5: r.limitPast5.reduce((a, b) => a + b, 0), returnDegradationPct: null, distanceDegradationPct: null,
       onsetStep: c.onset ?? null, onsetDistances, onsetDistanceMean: after?.mean ?? null, onsetDistanceCI95: after?.ci95 ?? null, onsetDistanceDegradationPct: null,
     };
+    if (c.onset !== undefined) {
+      const t = thirds(r.onsetThirds);
+      row.onsetThirdsMean = t.mean;
+      row.speedRecovery = t.recovery;
+      const fr = frozenResults.get(i);
+      if (fr) {
+        const d = Array.from(fr.onsetDistances);
+        const s = meanCI(d);
+        const ft = thirds(fr.onsetThirds);
+        row.frozen = { onsetDistances: d, onsetDistanceMean: s.mean, onsetDistanceCI95: s.ci95, onsetThirdsMean: ft.mean, speedRecovery: ft.recovery };
+      } else row.frozen = null;
+    }
     return row;
   });
   const nominal = rows[0]!;
@@ -105,6 +159,17 @@ export async function runStress(policy: PolicyFile, policyName: string, suite: S
     const sameOnset = JSON.stringify(row.onsetStep) === JSON.stringify(nominal.onsetStep);
     if (row.onsetDistanceMean !== null && nominal.onsetDistanceMean !== null && sameOnset) {
       row.onsetDistanceDegradationPct = degradation(nominal.onsetDistanceMean, row.onsetDistanceMean);
+    }
+    if (row.frozen && nominal.frozen && sameOnset) {
+      const gain = (x: ConditionResult, e: number) => x.onsetDistances![e]! - x.frozen!.onsetDistances[e]!;
+      row.adaptation = seeds.map((_, e) => gain(row, e) - gain(nominal, e));
+      const a = meanCI(row.adaptation);
+      row.adaptationMean = a.mean;
+      row.adaptationCI95 = a.ci95;
+    } else if (row.onsetStep !== null) {
+      row.adaptation = null;
+      row.adaptationMean = null;
+      row.adaptationCI95 = null;
     }
   }
   return { format: 'propamine-stress', version: 1, suite: suite.name, policy: policyName, episodes: o.episodes, seed: o.seed, maxSteps: o.maxSteps, episodeSeeds: seeds, conditions: rows };
@@ -125,5 +190,24 @@ export function stressMarkdown(r: StressReport): string {
     `|---|---|---|---|---|${onset ? '---|---|' : ''}---|---|`,
     ...r.conditions.map((c) => `| ${c.name} | ${f(c.returnMean)} ± ${f(c.returnCI95)} | ${f(c.distanceMean, 2)} ± ${f(c.distanceCI95, 2)} | ${f(c.returnDegradationPct)}% | ${f(c.distanceDegradationPct)}% |${onset ? after(c) : ''} ${c.falls}/${c.returns.length} | ${f(c.limitWorst, 2)}° (${c.limitPast5}) |`),
   ];
+  const rec = r.conditions.filter((c) => c.onsetThirdsMean);
+  if (rec.length > 0) {
+    const plastic = rec.some((c) => c.frozen);
+    const thirdsOf = (t: readonly number[]) => t.map((v) => f(v, 2)).join(' / ');
+    lines.push(
+      '',
+      `After the onset${plastic ? ', as trained and with plasticity frozen at the onset' : ''}: distance (m) per third of the remaining steps and speed recovery (last third / first third)${plastic ? '; adaptation index = (as trained − frozen) on the condition − the same on nominal, per episode (m, ± 95% CI; above 0: plasticity helps more on this body than on the nominal one)' : ''}.`,
+      '',
+      `| condition | thirds after onset (m) | speed recovery |${plastic ? ' frozen: distance after onset (m) | frozen: thirds (m) | frozen: speed recovery | adaptation index (m, ± 95% CI) |' : ''}`,
+      `|---|---|---|${plastic ? '---|---|---|---|' : ''}`,
+      ...rec.map((c) => {
+        const base = `| ${c.name} | ${thirdsOf(c.onsetThirdsMean!)} | ${f(c.speedRecovery ?? null, 2)} |`;
+        if (!plastic) return base;
+        const fr = c.frozen;
+        const idx = c.adaptationMean === null || c.adaptationMean === undefined ? '—' : `${f(c.adaptationMean, 2)} ± ${f(c.adaptationCI95 ?? null, 2)}`;
+        return fr ? `${base} ${f(fr.onsetDistanceMean, 2)} ± ${f(fr.onsetDistanceCI95, 2)} | ${thirdsOf(fr.onsetThirdsMean)} | ${f(fr.speedRecovery, 2)} | ${idx} |` : `${base} — | — | — | — |`;
+      }),
+    );
+  }
   return lines.join('\n') + '\n';
 }

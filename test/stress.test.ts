@@ -10,10 +10,10 @@ import { ACT_SIZE, OBS_SIZE } from '../envs/ant-sim.ts';
 import { BUILTIN_SUITES } from '../envs/suites.ts';
 import type { Condition } from '../envs/conditions.ts';
 import { Rng } from '../core/rng.ts';
-import { createPolicy, initParams, validatePolicyConfig } from '../policies/index.ts';
+import { createPolicy, initParams, validatePolicyConfig, type SnnPolicy } from '../policies/index.ts';
 import { normalizeObs } from '../workers/rollout.ts';
 import { RolloutPool } from '../workers/pool.ts';
-import { runStress, stressSeeds } from '../src/stress.ts';
+import { runStress, stressMarkdown, stressSeeds } from '../src/stress.ts';
 import type { PolicyFile } from '../src/train/policy-file.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'propamine-stress-'));
@@ -107,6 +107,85 @@ test('conditions with an onset: the report adds the distance after it, against n
   assert.ok(Math.abs(slippery.onsetDistanceDegradationPct! - (100 * (nominal.onsetDistanceMean! - slippery.onsetDistanceMean!)) / Math.abs(nominal.onsetDistanceMean!)) < 1e-9);
   // Another onset than nominal's: no like-for-like comparison, so no degradation.
   assert.equal(late.onsetDistanceDegradationPct, null);
+});
+
+test('plasticity frozen at the onset, thirds after the onset, and the adaptation index agree with a direct run', async () => {
+  const suite = { name: 'mid', conditions: [{ name: 'nominal', onset: 12 }, { name: 'slippery', friction: 0.3, onset: 12 }, { name: 'ranged', actuatorNoise: 0.2, onset: [5, 30] as [number, number] }, { name: 'plain', gravity: 0.9 }] };
+  // Larger inputs than the other tests' policy, so that the small network spikes and its synapses change.
+  const lively: PolicyFile = { ...policy, normalizer: { mean: new Float64Array(OBS_SIZE), std: new Float64Array(OBS_SIZE).fill(0.2), clip: 5 } };
+  const pool = new RolloutPool({ threads: 2 });
+  const r = await runStress(lively, 'p', suite, opts, pool);
+  /** One episode by hand: the distance since the onset at each step, optionally freezing H at the onset. */
+  const byHand = (c: Condition, seed: number, freeze: boolean) => {
+    const p = createPolicy(policy.policy, OBS_SIZE, ACT_SIZE) as SnnPolicy;
+    p.setParams(policy.params);
+    p.reset();
+    const w = new AntWorld(R, { maxSteps: opts.maxSteps });
+    const obs = w.reset([{ seed, condition: c }]);
+    const norm = new Float64Array(OBS_SIZE);
+    const onset = w.ants[0]!.onset;
+    const since: number[] = [];
+    let x0 = 0;
+    for (let t = 0; !w.done[0]; t++) {
+      if (t === onset) x0 = w.ants[0]!.distance();
+      if (freeze && t === onset) p.freezePlasticity();
+      normalizeObs(obs, lively.normalizer, norm);
+      w.step(Float64Array.from(p.act(norm)));
+      since.push(t + 1 > onset ? w.ants[0]!.distance() - x0 : 0);
+    }
+    w.close();
+    const at = (s: number) => since[Math.min(s, since.length) - 1] ?? 0;
+    const span = opts.maxSteps - onset;
+    const a = at(onset + Math.floor(span / 3));
+    const b = at(onset + Math.floor((2 * span) / 3));
+    const end = at(opts.maxSteps);
+    return { after: end, thirds: [a, b - a, end - b] };
+  };
+  const seeds = stressSeeds(opts);
+  const gains: number[][] = [];
+  for (const [ci, c] of suite.conditions.entries()) {
+    const row = r.conditions[ci]!;
+    if (c.onset === undefined) {
+      assert.equal(row.frozen, undefined);
+      assert.equal(row.adaptation, undefined);
+      continue;
+    }
+    gains[ci] = [];
+    const sum = [0, 0, 0];
+    for (const [e, seed] of seeds.entries()) {
+      const live = byHand(c, seed, false);
+      const frozen = byHand(c, seed, true);
+      assert.ok(Math.abs(row.onsetDistances![e]! - live.after) < 1e-9, `${c.name} ${e}`);
+      assert.ok(Math.abs(row.frozen!.onsetDistances[e]! - frozen.after) < 1e-9, `${c.name} ${e} frozen`);
+      for (let t = 0; t < 3; t++) sum[t] += live.thirds[t]! / seeds.length;
+      gains[ci]!.push(live.after - frozen.after);
+    }
+    // The lesion must change what the plastic network does after the onset.
+    assert.ok(gains[ci]!.some((g) => g !== 0), `${c.name}: freezing at the onset changed nothing`);
+    row.onsetThirdsMean!.forEach((v, t) => assert.ok(Math.abs(v - sum[t]!) < 1e-9, `${c.name} third ${t}`));
+    // Recovery is a ratio of forward speeds: undefined (null) when the first third went nowhere or backwards.
+    if (sum[0]! > 1e-9) assert.ok(Math.abs(row.speedRecovery! - sum[2]! / sum[0]!) < 1e-9);
+    else assert.equal(row.speedRecovery, null);
+  }
+  // The index: gain on the condition minus gain on nominal, episode by episode (same onset only).
+  const slippery = r.conditions[1]!;
+  slippery.adaptation!.forEach((a, e) => assert.ok(Math.abs(a - (gains[1]![e]! - gains[0]![e]!)) < 1e-9));
+  assert.ok(r.conditions[0]!.adaptation!.every((a) => a === 0));
+  assert.equal(r.conditions[2]!.adaptation, null, 'another onset than nominal: no index');
+  assert.match(stressMarkdown(r), /\| slippery \| [-\d.]+ \/ [-\d.]+ \/ [-\d.]+ \| [-\d.—]+ \| [-\d.]+ ± [\d.]+ \| .* \| [-\d.]+ ± [\d.]+ \|/);
+  // A static network has nothing to freeze: no frozen runs, and freezing changes nothing in the rollout.
+  const stat = { ...lively, policy: validatePolicyConfig({ type: 'snn', hidden: [12], rule: 'none' }) };
+  stat.params = Float64Array.from(initParams(stat.policy, OBS_SIZE, ACT_SIZE, new Rng(4)));
+  const s = await runStress(stat, 's', suite, opts, pool);
+  assert.equal(s.conditions[1]!.frozen, null);
+  assert.ok(s.conditions[1]!.onsetThirdsMean);
+  const task = (freezeAtOnset: boolean) => ({
+    index: 0, runId: 't', generation: 0, center: stat.params, scale: null, members: [{ seed: 0, sign: 0 as const }], policy: stat.policy,
+    world: { maxSteps: opts.maxSteps }, episodes: [{ seed: 3, condition: suite.conditions[1]! }], normalizer: stat.normalizer, collectObsStats: false, freezeAtOnset,
+  });
+  const [x, y] = await pool.runAll([task(false), task(true)]);
+  assert.deepEqual(Array.from(x!.distances), Array.from(y!.distances));
+  await pool.close();
 });
 
 test('a suite file with an unknown condition field or joint is rejected with its name', () => {

@@ -7,7 +7,7 @@ import type { Rapier } from '../envs/rapier.ts';
 import { AntWorld } from '../envs/ant-world.ts';
 import { ACT_SIZE, OBS_SIZE } from '../envs/ant-sim.ts';
 import { perturb } from '../core/noise.ts';
-import { createPolicy, type Policy } from '../policies/index.ts';
+import { createPolicy, SnnPolicy, type Policy } from '../policies/index.ts';
 import type { Normalization, ObsStats, RolloutResult, RolloutTask } from './types.ts';
 
 const RAD_TO_DEG = 180 / Math.PI;
@@ -25,6 +25,11 @@ export function normalizeObs(raw: Float64Array, norm: Normalization | null, out:
   }
 }
 
+/** Freezes a policy's plastic synapses (policies without plasticity have nothing to freeze). */
+function freezePlasticity(p: Policy): void {
+  if (p instanceof SnnPolicy) p.freezePlasticity();
+}
+
 export function runRolloutTask(R: Rapier, task: RolloutTask): RolloutResult {
   const t0 = performance.now();
   const nm = task.members.length;
@@ -33,6 +38,7 @@ export function runRolloutTask(R: Rapier, task: RolloutTask): RolloutResult {
   const returns = new Float64Array(total);
   const distances = new Float64Array(total);
   const onsetDistances = new Float64Array(total);
+  const onsetThirds = new Float64Array(3 * total);
   const steps = new Int32Array(total);
   const limitWorst = new Float64Array(total);
   const limitPast5 = new Int32Array(total);
@@ -53,6 +59,11 @@ export function runRolloutTask(R: Rapier, task: RolloutTask): RolloutResult {
   const world = new AntWorld(R, task.world);
   const normObs = new Float64Array(OBS_SIZE);
   const wasRunning = new Uint8Array(batch);
+  const maxSteps = world.config.maxSteps;
+  // Per ant of the batch: the control steps at which its post-onset thirds end, and the distance since onset there.
+  const thirdEnd = new Int32Array(2 * batch);
+  const thirdAt = new Float64Array(2 * batch);
+  const freezeAt = new Int32Array(batch);
   try {
     for (let start = 0; start < total; start += batch) {
       const n = Math.min(batch, total - start);
@@ -64,6 +75,15 @@ export function runRolloutTask(R: Rapier, task: RolloutTask): RolloutResult {
         specs.push(task.episodes[flat % ne]!);
       }
       const obs = world.reset(specs);
+      for (let k = 0; k < n; k++) {
+        const onset = world.ants[k]!.onset;
+        const span = Math.max(0, maxSteps - onset);
+        thirdEnd[2 * k] = onset + Math.floor(span / 3);
+        thirdEnd[2 * k + 1] = onset + Math.floor((2 * span) / 3);
+        thirdAt[2 * k] = NaN;
+        thirdAt[2 * k + 1] = NaN;
+        freezeAt[k] = task.freezeAtOnset && specs[k]!.condition.onset !== undefined ? onset : -1;
+      }
       const actions = new Float64Array(n * ACT_SIZE);
       let running = n;
       while (running > 0) {
@@ -80,6 +100,7 @@ export function runRolloutTask(R: Rapier, task: RolloutTask): RolloutResult {
             stats.count++;
           }
           normalizeObs(raw, task.normalizer, normObs);
+          if (world.steps === freezeAt[k]) freezePlasticity(policies[k]!);
           actions.set(policies[k]!.act(normObs), k * ACT_SIZE);
         }
         running = world.step(actions);
@@ -88,6 +109,8 @@ export function runRolloutTask(R: Rapier, task: RolloutTask): RolloutResult {
           returns[start + k]! += world.rewards[k]!;
           steps[start + k]!++;
           const ant = world.ants[k]!;
+          if (world.steps === thirdEnd[2 * k]) thirdAt[2 * k] = ant.distanceSinceOnset();
+          if (world.steps === thirdEnd[2 * k + 1]) thirdAt[2 * k + 1] = ant.distanceSinceOnset();
           for (let j = 0; j < ant.q.length; j++) {
             const r = ant.specs[j]!.range;
             const v = Math.max(r[0] - ant.q[j]!, ant.q[j]! - r[1], 0) * RAD_TO_DEG;
@@ -98,11 +121,18 @@ export function runRolloutTask(R: Rapier, task: RolloutTask): RolloutResult {
       }
       for (let k = 0; k < n; k++) {
         distances[start + k] = world.ants[k]!.distance();
-        onsetDistances[start + k] = world.ants[k]!.distanceSinceOnset();
+        const after = world.ants[k]!.distanceSinceOnset();
+        onsetDistances[start + k] = after;
+        const a = Number.isNaN(thirdAt[2 * k]!) ? after : thirdAt[2 * k]!;
+        const b = Number.isNaN(thirdAt[2 * k + 1]!) ? after : thirdAt[2 * k + 1]!;
+        const o = 3 * (start + k);
+        onsetThirds[o] = a;
+        onsetThirds[o + 1] = b - a;
+        onsetThirds[o + 2] = after - b;
       }
     }
   } finally {
     world.close();
   }
-  return { index: task.index, runId: task.runId, generation: task.generation, returns, distances, onsetDistances, steps, limitWorst, limitPast5, obsStats: stats, timeMs: performance.now() - t0 };
+  return { index: task.index, runId: task.runId, generation: task.generation, returns, distances, onsetDistances, onsetThirds, steps, limitWorst, limitPast5, obsStats: stats, timeMs: performance.now() - t0 };
 }

@@ -38,6 +38,12 @@ export interface RolloutTask {
   collectObsStats: boolean;
   /** Ants simulated together in one Rapier world (does not change results). */
   batch?: number;
+  /**
+   * Freeze the policy's plastic synapses when an episode's condition strikes (before the
+   * action of the onset step; conditions without `onset` are not frozen). A lesion that
+   * separates what plasticity does after the damage from the gait it had learned before.
+   */
+  freezeAtOnset?: boolean;
 }
 
 export interface ObsStats { count: number; sum: Float64Array; sumSq: Float64Array }
@@ -51,6 +57,12 @@ export interface RolloutResult {
   distances: Float64Array;
   /** Forward distance covered after the condition struck (equals `distances` without `onset`). */
   onsetDistances: Float64Array;
+  /**
+   * Per (member, episode), 3 numbers: the forward distance covered in each third of the
+   * steps from the onset (the reset without one) to the episode's step limit. A third not
+   * reached (the ant fell) counts the distance it had when it fell, so later thirds are 0.
+   */
+  onsetThirds: Float64Array;
   steps: Int32Array;
   /** Per (member, episode): the worst joint-limit violation seen (degrees) and the joint-steps past 5°. */
   limitWorst: Float64Array;

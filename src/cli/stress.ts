@@ -40,7 +40,12 @@ A suite file: {"name": "mine", "conditions": [{"name": "heavy", "massScale": [{"
 Condition fields: massScale, legLength, jointDamage, friction, gravity, actuatorNoise, sensorNoise,
 and onset: the control step from which the condition applies (or a range [first, last] drawn
 per episode), for damage that strikes mid-episode. With an onset the report adds the distance
-covered after it (against nominal's over the same steps when nominal has the same onset).`;
+covered after it (against nominal's over the same steps when nominal has the same onset), per
+third of the remaining steps, and the speed recovery (last third / first third). For a plastic
+policy every condition with an onset also runs with plasticity frozen at the onset, and the
+report gives the adaptation index: (distance after the onset as trained − frozen) on the
+condition minus the same on nominal with the same onset, per episode, with its 95% interval
+(above 0: the network's plasticity after the damage helps it more than on the intact body).`;
 
 export const stressCommand: Command = {
   name: 'stress',
