@@ -6,13 +6,13 @@ import { join } from 'node:path';
 import { resolveTrainConfig, type TrainConfig } from '../src/train/config.ts';
 import { train } from '../src/train/run.ts';
 import { RunDir } from '../src/train/run-dir.ts';
-import type { Trainer } from '../src/train/trainer.ts';
+import { meanFitness, type Trainer } from '../src/train/trainer.ts';
 import { loadPolicyFile } from '../src/train/policy-file.ts';
 import { RolloutPool, threadsFor } from '../workers/pool.ts';
 import { availableParallelism } from 'node:os';
 import { perturb } from '../core/noise.ts';
 import { memberParams } from '../src/es/index.ts';
-import type { RolloutTask } from '../workers/types.ts';
+import type { RolloutResult, RolloutTask } from '../workers/types.ts';
 import { BUILTIN_SUITES } from '../envs/suites.ts';
 import { withDigest } from '../envs/digest.ts';
 import { FAULTY_WORKER, withFault } from './helpers/faults.ts';
@@ -171,6 +171,26 @@ test('bad config values get one error naming the field', () => {
   assert.throws(() => tiny('x', { policy: { rule: 'magic' } }), /policy\.rule must be one of/);
   assert.throws(() => tiny('x', { colour: 'red' }), /config\.colour is not a known field/);
   assert.throws(() => tiny('x', { name: '../escape' }), /config\.name must be letters/);
+});
+
+test('members are ranked by the configured fitness: shifted return, distance, or distance after the onset', async () => {
+  const r = {
+    returns: Float64Array.of(100, 50), steps: Int32Array.of(80, 40), distances: Float64Array.of(3, -1), onsetDistances: Float64Array.of(2, -0.5),
+  } as unknown as RolloutResult;
+  const both = [{ r, k: 0 }, { r, k: 1 }];
+  assert.equal(meanFitness({ fitness: 'return', fitnessShift: 1 }, both), (150 - 120) / 2);
+  assert.equal(meanFitness({ fitness: 'distance', fitnessShift: 1 }, both), 1);
+  assert.equal(meanFitness({ fitness: 'onset-distance', fitnessShift: 1 }, both), 0.75);
+  assert.equal(tiny('x').fitness, 'return', 'configs without the field rank by the shifted return');
+  assert.throws(() => tiny('x', { fitness: 'speed' }), /config\.fitness must be one of return, distance, onset-distance \(got "speed"\)/);
+  // The center's test fitness (what picks best.json) is the same quantity: on nominal test episodes, the distance.
+  const d = await train({ config: tiny('fit-dist', { fitness: 'distance', workers: 1, generations: 2 }), quiet: true, log: quiet });
+  const tested = new RunDir(d.runDir).readMetrics().filter((m) => m.testFitness !== null);
+  assert.ok(tested.length > 0);
+  for (const m of tested) assert.equal(m.testFitness, m.testDistance);
+  // Another objective ranks members differently, so the run moves elsewhere.
+  const ret = await train({ config: tiny('fit-ret', { workers: 1, generations: 2 }), quiet: true, log: quiet });
+  assert.notDeepEqual(deterministic(d.runDir).map((m) => m.testDistance), deterministic(ret.runDir).map((m) => m.testDistance));
 });
 
 test('a member is center + sign * scale ⊙ z(seed), for strategies and workers alike; sign 0 is the center', () => {

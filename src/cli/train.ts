@@ -44,6 +44,7 @@ const FLAGS = [
   field('episodes', 'N', 'episodesPerMember', `(default ${quick.episodesPerMember})`),
   field('max-steps', 'N', 'maxSteps', `(quick: ${quick.maxSteps}, full: ${full.maxSteps})`),
   field('conditions', 'SUITE', 'conditions', `(train, train-damage, nominal, ...; default ${quick.conditions})`),
+  field('fitness', 'KIND', 'fitness', `(default ${quick.fitness}; onset-distance with a suite whose damage has an onset, e.g. --conditions train-damage)`),
   { name: 'init-from', arg: 'PATH', help: "start from a trained policy (a run directory's best center and its observation statistics, or a policy file) instead of random parameters; the policy flags default to the source's. The start is kept as init.json in the new run (--init-from it to reproduce the run)" },
   { name: 'quiet', help: 'no per-generation lines' },
   { name: 'help', short: 'h', help: 'this help' },
@@ -53,7 +54,7 @@ const FLAGS = [
 const FIELD_FLAGS: readonly FieldFlag[] = [
   ['name', 'name', 'string'], ['out', 'outDir', 'string'], ['seed', 'seed', 'number'], ['generations', 'generations', 'number'],
   ['workers', 'workers', 'number'], ['episodes', 'episodesPerMember', 'number'], ['max-steps', 'maxSteps', 'number'],
-  ['conditions', 'conditions', 'string'], ['init-from', 'init', 'string'],
+  ['conditions', 'conditions', 'string'], ['fitness', 'fitness', 'string'], ['init-from', 'init', 'string'],
 ];
 
 const HELP = `Usage: propamine train [options]

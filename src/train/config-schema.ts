@@ -17,6 +17,9 @@ import { getStrategy, shapingNames } from '../es/index.ts';
 import { BUILTIN_SUITES } from '../../envs/suites.ts';
 import { shown } from '../../envs/shown.ts';
 
+export const FITNESS_KINDS = ['return', 'distance', 'onset-distance'] as const;
+export type FitnessKind = (typeof FITNESS_KINDS)[number];
+
 /** A field's schema, given the field's path for its messages. */
 type FieldSchema = (field: string) => v.GenericSchema<unknown, unknown>;
 
@@ -78,6 +81,11 @@ const FIELDS = {
     return v.pipe(v.number(message), v.gtValue(0, message));
   }) satisfies FieldSchema },
   fitnessShift: { doc: 'subtracted from the reward per step when ranking members (1 removes the healthy bonus)', schema: finite(-100, 100) },
+  fitness: { doc: "what members are ranked by (and best.json's center chosen by): return (the return minus fitnessShift per step), distance (forward metres) or onset-distance (metres covered after the condition struck: the adaptation objective with damage striking mid-episode)", schema: ((field: string) => {
+    const message = (issue: v.BaseIssue<unknown>) => `${field} must be one of ${FITNESS_KINDS.join(', ')} (got ${shown(issue.input)})`;
+    // Configs saved before this field existed ranked by the shifted return.
+    return v.optional(v.picklist(FITNESS_KINDS, message), 'return');
+  }) satisfies FieldSchema },
   init: { doc: 'start from a trained policy (a run directory or a policy file) instead of random parameters; null: random', schema: ((field: string) => {
     const message = (issue: v.BaseIssue<unknown>) => `${field} must be a run directory or policy file path, or null (got ${shown(issue.input)})`;
     // Configs saved before this field existed start from random parameters.

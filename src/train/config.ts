@@ -17,6 +17,8 @@ export type StrategyConfig = TrainConfig['strategy'];
 
 export type PresetName = 'quick' | 'full';
 
+export { FITNESS_KINDS, type FitnessKind } from './config-schema.ts';
+
 const SNN_PRESET_POLICY = {
   type: 'snn', hidden: [32], rule: 'oja', modulation: 'simple', substeps: 4, readoutLeak: 0.5, genomeScale: { readout: 4 },
 } as PolicyConfig;
@@ -41,6 +43,7 @@ const BASE: Omit<TrainConfig, 'name'> = {
   membersPerTask: 2,
   obsClip: 5,
   fitnessShift: 1,
+  fitness: 'return',
   init: null,
 };
 

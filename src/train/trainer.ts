@@ -103,6 +103,23 @@ export function tasksAtOnce(config: TrainConfig): number {
   return Math.max(Math.ceil(members / config.membersPerTask), config.testEpisodes);
 }
 
+/**
+ * Mean fitness over the given (result, entry) pairs of rollout results, as `config.fitness` defines it
+ * ('return': summed return minus the shift times summed steps, in that order, as before the
+ * other kinds existed, so that runs rank their members bit for bit as they did).
+ */
+export function meanFitness(c: Pick<TrainConfig, 'fitness' | 'fitnessShift'>, entries: readonly { r: RolloutResult; k: number }[]): number {
+  let ret = 0;
+  let steps = 0;
+  let dist = 0;
+  for (const { r, k } of entries) {
+    ret += r.returns[k]!;
+    steps += r.steps[k]!;
+    dist += c.fitness === 'distance' ? r.distances[k]! : r.onsetDistances[k]!;
+  }
+  return (c.fitness === 'return' ? ret - c.fitnessShift * steps : dist) / entries.length;
+}
+
 export class Trainer {
   readonly maximizer: TrainMaximizer;
   state: MaximizerState;
@@ -182,13 +199,11 @@ export class Trainer {
     const res = await this.backend.runAll(tasks);
     let ret = 0;
     let dist = 0;
-    let steps = 0;
     for (const r of res) {
       ret += r.returns[0]!;
       dist += r.distances[0]!;
-      steps += r.steps[0]!;
     }
-    return { return: ret / res.length, distance: dist / res.length, fitness: (ret - this.config.fitnessShift * steps) / res.length };
+    return { return: ret / res.length, distance: dist / res.length, fitness: meanFitness(this.config, res.map((r) => ({ r, k: 0 }))) };
   }
 
   /** Runs one generation and returns its record. */
@@ -228,7 +243,7 @@ export class Trainer {
         }
         const i = r.index * c.membersPerTask + m;
         returns[i] = ret / ne;
-        fitness[i] = (ret - c.fitnessShift * memberSteps) / ne;
+        fitness[i] = meanFitness(c, Array.from({ length: ne }, (_, e) => ({ r, k: m * ne + e })));
         steps += memberSteps;
       }
     }
