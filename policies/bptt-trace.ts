@@ -39,6 +39,8 @@ export function checkBpttConfig(c: SnnPolicyConfig, path = 'policy'): void {
   if (c.hidden.length !== 1) throw new Error(`${path}.hidden must name exactly one layer for gradient training (got [${c.hidden.join(', ')}])`);
   if (c.learnNeuronParams) throw new Error(`${path}.learnNeuronParams must be false for gradient training`);
   if (c.readout !== 'leaky') throw new Error(`${path}.readout must be "leaky" for gradient training (got "${c.readout}")`);
+  // The tasks' sequences carry their cues as inputs; the ant's reward and action context is the ES route's.
+  if (c.modInputs?.length) throw new Error(`${path}.modInputs must be empty for gradient training (got [${c.modInputs.join(', ')}])`);
 }
 
 const f32 = Math.fround;

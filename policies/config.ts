@@ -12,7 +12,7 @@
  */
 
 import { defaultLif } from './lif.ts';
-import { MODULATION_NAMES, type ModulationName } from './modulation.ts';
+import { MOD_INPUT_NAMES, MODULATION_NAMES, type ModInputName, type ModulationName } from './modulation.ts';
 import { RULE_NAMES, type RuleName } from './rules/rule.ts';
 import { GENOME_GROUPS, unitGenomeScale, type GenomeScale } from './genome-scale.ts';
 
@@ -41,6 +41,11 @@ export interface SnnPolicyConfig {
   modulation: ModulationName;
   /** Per-postsynaptic-neuron modulation m_j = f_j M + g_j instead of m_j = M. Default true. */
   perNeuronModulation: boolean;
+  /**
+   * What the modulator reads besides the layer's activity: 'reward' (the previous control
+   * step's reward) and/or 'action' (the previous action); modulation.ts. Default [].
+   */
+  modInputs: ModInputName[];
   /** Indices of the hidden layers whose synapses are plastic, or 'all'. Default 'all'. */
   plasticLayers: 'all' | number[];
   /** H is clipped to [-clip, clip]. Default 1. */
@@ -83,6 +88,7 @@ export const defaultSnnConfig: Readonly<SnnPolicyConfig> = Object.freeze({
   rule: 'oja',
   modulation: 'simple',
   perNeuronModulation: true,
+  modInputs: [],
   plasticLayers: 'all',
   clip: 1,
   readout: 'leaky',
@@ -158,6 +164,15 @@ function checkGenomeScale(path: string, value: unknown): GenomeScale {
   return out;
 }
 
+function checkModInputs(path: string, value: unknown, rule: unknown, modulation: unknown): ModInputName[] {
+  if (!Array.isArray(value)) fail(`${path} must be an array of ${MOD_INPUT_NAMES.join(', ')} (got ${JSON.stringify(value)})`);
+  const out = value.map((v, i) => checkOneOf(`${path}[${i}]`, v, MOD_INPUT_NAMES));
+  if (new Set(out).size !== out.length) fail(`${path} names an input twice (got ${JSON.stringify(value)})`);
+  if (out.length > 0 && (rule === 'none' || modulation === 'none')) fail(`${path} needs a modulated plastic network (rule other than none, modulation simple or retroactive)`);
+  // Stored in a fixed order, so two spellings of the same choice give the same layout.
+  return MOD_INPUT_NAMES.filter((n) => out.includes(n));
+}
+
 /**
  * Fills defaults for the missing fields of a (possibly partial, possibly parsed-from-JSON)
  * policy configuration and validates it. Throws an Error naming the field (`policy.rule`,
@@ -200,6 +215,7 @@ export function validatePolicyConfig(input: unknown, path = 'policy'): PolicyCon
     rule: checkOneOf(`${path}.rule`, get('rule'), RULE_NAMES),
     modulation: checkOneOf(`${path}.modulation`, get('modulation'), MODULATION_NAMES),
     perNeuronModulation: checkBool(`${path}.perNeuronModulation`, get('perNeuronModulation')),
+    modInputs: checkModInputs(`${path}.modInputs`, get('modInputs'), get('rule'), get('modulation')),
     plasticLayers,
     clip: checkRange(`${path}.clip`, get('clip'), 0, Infinity, true, true),
     readout: checkOneOf(`${path}.readout`, get('readout'), READOUT_NAMES),
@@ -225,7 +241,7 @@ export function describePolicy(config: PolicyConfig, obsSize?: number, actSize?:
   const plasticity =
     config.rule === 'none'
       ? 'static'
-      : `${config.rule}/${config.modulation}${config.modulation !== 'none' && config.perNeuronModulation ? '(per-neuron)' : ''}`;
+      : `${config.rule}/${config.modulation}${config.modulation !== 'none' && config.perNeuronModulation ? '(per-neuron)' : ''}${config.modInputs.length ? `+${config.modInputs.join('+')}` : ''}`;
   return (
     `snn ${io(`[${layers.join(',')}]`)} ${plasticity} x${config.substeps} substeps, ` +
     `${config.readout} readout${config.learnNeuronParams ? ', learned neurons' : ''}${scales}`

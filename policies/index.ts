@@ -24,7 +24,7 @@ export { GENOME_GROUPS, unitGenomeScale, genomeGroupOf, type GenomeGroup, type G
 export { policyLayout, layoutSize } from './layout.ts';
 export { SnnPolicy, type PlasticSnapshot } from './snn.ts';
 export { MlpPolicy } from './mlp.ts';
-export { MODULATION_NAMES, type ModulationName } from './modulation.ts';
+export { MOD_INPUT_NAMES, MODULATION_NAMES, type ModInputName, type ModulationName } from './modulation.ts';
 export { RULE_NAMES, type RuleName } from './rules/rule.ts';
 export type { RandomSource } from '../core/rng.ts';
 

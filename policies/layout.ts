@@ -15,6 +15,7 @@
  *   hidden{l}.mod.w [n], hidden{l}.mod.b [1]                  (plastic, modulated)
  *   hidden{l}.mod.f [n], hidden{l}.mod.g [n]                  (... per-neuron modulation)
  *   hidden{l}.mod.eligibility_raw [1]                         (... retroactive)
+ *   hidden{l}.mod.v [c]                                       (... with modInputs: c = context size)
  * then readout.W [nLast, act], readout.b [act], readout.leak_raw [act] (leaky, learned).
  *
  * MLP: layer{l}.W [nIn, n], layer{l}.b [n] per hidden layer, then output.W, output.b.
@@ -23,6 +24,7 @@
 import { isPlasticLayer, type MlpPolicyConfig, type PolicyConfig, type SnnPolicyConfig } from './config.ts';
 import type { ParamSlice } from './types.ts';
 import { ruleByName } from './rules/index.ts';
+import { modContextSize } from './modulation.ts';
 
 class LayoutBuilder {
   readonly slices: ParamSlice[] = [];
@@ -60,6 +62,7 @@ export function snnLayout(c: SnnPolicyConfig, obsSize: number, actSize: number):
       b.add(`${p}.mod.g`, [n]);
     }
     if (c.modulation === 'retroactive') b.add(`${p}.mod.eligibility_raw`, [1]);
+    if (c.modInputs?.length) b.add(`${p}.mod.v`, [modContextSize(c.modInputs, actSize)]);
   });
   const nLast = c.hidden[c.hidden.length - 1];
   b.add('readout.W', [nLast, actSize]);

@@ -24,6 +24,21 @@ import { logit, sigmoid } from './reparam.ts';
 export const MODULATION_NAMES = ['none', 'simple', 'retroactive'] as const;
 export type ModulationName = (typeof MODULATION_NAMES)[number];
 
+/**
+ * Signals the modulator may read besides the layer's own activity (Backpropamine feeds the
+ * previous reward and action to the network): M_t = tanh(w_M . h_t + b_M + v_M . c_t), with
+ * c_t = [r_{t-1}] (reward: the last control step's reward, 0 at the reset) followed by
+ * a_{t-1} (action: the last action, zeros at the reset). v_M starts at 0, so at
+ * initialization M_t is what it would be without them.
+ */
+export const MOD_INPUT_NAMES = ['reward', 'action'] as const;
+export type ModInputName = (typeof MOD_INPUT_NAMES)[number];
+
+/** Length of the modulator's context c_t; the reward (if any) comes first, then the action. */
+export function modContextSize(inputs: readonly ModInputName[], actSize: number): number {
+  return (inputs.includes('reward') ? 1 : 0) + (inputs.includes('action') ? actSize : 0);
+}
+
 export interface ModulationParams {
   /** Eligibility-trace rate eta_e in (0, 1) (retroactive only). */
   readonly eligibilityRate: number;

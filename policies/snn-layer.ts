@@ -57,6 +57,10 @@ export class SnnLayer {
   private modB = 0;
   private modF = EMPTY;
   private modG = EMPTY;
+  /** The modulator's weights on the context c_t (empty without modInputs). */
+  private modV = EMPTY;
+  /** The context c_t (previous reward, previous action), owned by the policy. */
+  modContext = EMPTY;
   private etaE = 0;
   readonly coeff: RuleCoefficients = { eta: 0, tauTheta: 1 };
   readonly lifParams: LifParams;
@@ -153,6 +157,7 @@ export class SnnLayer {
       this.modG = idx.view(params, `${p}.mod.g`);
     }
     if (this.modulation === 'retroactive') this.etaE = eligibilityRateFromGenome(idx.view(params, `${p}.mod.eligibility_raw`)[0]);
+    if (idx.has(`${p}.mod.v`)) this.modV = idx.view(params, `${p}.mod.v`);
   }
 
   /** Zeroes membranes, traces and the pending recurrent current (not the synapses). */
@@ -229,6 +234,9 @@ export class SnnLayer {
     const w = this.modW;
     let z = this.modB;
     for (let j = 0; j < n; j++) z += w[j] * r[j];
+    const v = this.modV;
+    const ctx = this.modContext;
+    for (let i = 0; i < v.length; i++) z += v[i] * ctx[i];
     const M = Math.tanh(z);
     this.M = M;
     if (this.perNeuron) {

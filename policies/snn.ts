@@ -17,6 +17,7 @@ import type { LifState } from './lif.ts';
 import { sigmoid } from './reparam.ts';
 import { ruleByName } from './rules/index.ts';
 import { SnnLayer } from './snn-layer.ts';
+import { modContextSize } from './modulation.ts';
 import { decodeGenome, genomeScaleVector } from './genome-scale.ts';
 import type { ParamSlice, Policy } from './types.ts';
 
@@ -47,6 +48,10 @@ export class SnnPolicy implements Policy {
   private readonly readoutLeak: Float32Array;
   /** 1 - readoutLeak, per action (scratch for the leaky readout). */
   private readonly readoutGain: Float32Array;
+  /** The modulators' context c_t: [previous reward] then [previous action], per config.modInputs. */
+  private readonly modContext: Float32Array;
+  private readonly rewardAt: number;
+  private readonly actionAt: number;
   private Wout: Float32Array = new Float32Array(0);
   private bout: Float32Array = new Float32Array(0);
 
@@ -68,6 +73,11 @@ export class SnnPolicy implements Policy {
     this.action = new Float32Array(actSize);
     this.readoutLeak = new Float32Array(actSize).fill(config.readoutLeak);
     this.readoutGain = new Float32Array(actSize);
+    const inputs = config.modInputs ?? [];
+    this.modContext = new Float32Array(modContextSize(inputs, actSize));
+    this.rewardAt = inputs.includes('reward') ? 0 : -1;
+    this.actionAt = inputs.includes('action') ? (this.rewardAt + 1) : -1;
+    for (const layer of this.layers) layer.modContext = this.modContext;
     this.bindParams();
   }
 
@@ -100,6 +110,12 @@ export class SnnPolicy implements Policy {
     for (const layer of this.layers) layer.reset();
     this.u.fill(0);
     this.action.fill(0);
+    this.modContext.fill(0);
+  }
+
+  /** The reward that followed the last action: the modulators read it at the next step (modInputs 'reward'). */
+  observeReward(reward: number): void {
+    if (this.rewardAt >= 0) this.modContext[this.rewardAt] = reward;
   }
 
   /**
@@ -137,6 +153,7 @@ export class SnnPolicy implements Policy {
     const a = this.action;
     const u = this.u;
     for (let j = 0; j < this.actSize; j++) a[j] = Math.tanh(u[j]);
+    if (this.actionAt >= 0) this.modContext.set(a, this.actionAt);
     return a;
   }
 

@@ -28,4 +28,6 @@ export interface Policy {
   act(obs: Float64Array | Float32Array): Float32Array;
   /** The named layout of the parameter vector. */
   layout(): ParamSlice[];
+  /** The reward that followed the last action (policies whose modulator reads it; others ignore it). */
+  observeReward?(reward: number): void;
 }

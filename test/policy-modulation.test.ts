@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Rng } from '../core/rng.ts';
-import { createPolicy, initParams, policyLayout, validatePolicyConfig, type SnnPolicy } from '../policies/index.ts';
+import { createPolicy, initParams, policyLayout, validatePolicyConfig, type SnnPolicy, type SnnPolicyConfig } from '../policies/index.ts';
 import { modulatedRates, modulatorOutput } from '../policies/modulation.ts';
 import { applyRates, applyRetroactive } from './helpers/modulation-reference.ts';
 
@@ -102,4 +102,62 @@ test('in the network, retroactive modulation with M = 0 builds eligibility but n
   drive(policy, 1, rng);
   st = policy.plasticState(0);
   assert.ok(maxAbs(st.Hin) > 1e-3, 'H moved once M != 0');
+});
+
+test('modulator inputs: the previous reward and action enter M_t through v_M; with v_M = 0 the network is the one without them', () => {
+  assert.throws(() => validatePolicyConfig({ modInputs: ['pain'] }), /policy\.modInputs\[0\] must be one of reward, action \(got "pain"\)/);
+  assert.throws(() => validatePolicyConfig({ modInputs: ['reward', 'reward'] }), /policy\.modInputs names an input twice/);
+  assert.throws(() => validatePolicyConfig({ rule: 'none', modInputs: ['reward'] }), /policy\.modInputs needs a modulated plastic network/);
+  assert.throws(() => validatePolicyConfig({ modulation: 'none', modInputs: ['action'] }), /policy\.modInputs needs a modulated plastic network/);
+  assert.deepEqual((validatePolicyConfig({}) as SnnPolicyConfig).modInputs, [], 'configs without the field have none');
+  const OBS = 6;
+  const ACT = 3;
+  const plain = validatePolicyConfig({ hidden: [10], substeps: 2 });
+  const withInputs = validatePolicyConfig({ hidden: [10], substeps: 2, modInputs: ["action", "reward"] }) as SnnPolicyConfig;
+  assert.deepEqual(withInputs.modInputs, ['reward', 'action'], 'stored in a fixed order');
+  const slices = policyLayout(withInputs, OBS, ACT);
+  const v = slices.find((s) => s.name === 'hidden0.mod.v')!;
+  assert.deepEqual(v.shape, [1 + ACT]);
+  assert.equal(slices.at(-1)!.offset + slices.at(-1)!.length, policyLayout(plain, OBS, ACT).reduce((a, s) => a + s.length, 0) + 1 + ACT);
+  // The same network with v_M = 0 (the initial value): identical actions whatever rewards it is told.
+  const pa = initParams(plain, OBS, ACT, new Rng(3));
+  const pb = initParams(withInputs, OBS, ACT, new Rng(3));
+  assert.deepEqual(Array.from(pb.subarray(v.offset, v.offset + v.length)), [0, 0, 0, 0]);
+  assert.deepEqual(Array.from(pb.subarray(0, v.offset)), Array.from(pa.subarray(0, v.offset)), 'the other parameters draw as before');
+  const a = createPolicy(plain, OBS, ACT) as SnnPolicy;
+  const b = createPolicy(withInputs, OBS, ACT) as SnnPolicy;
+  a.setParams(pa);
+  b.setParams(pb);
+  const rng = new Rng(5);
+  const obs = new Float32Array(OBS);
+  let moved = false;
+  for (let t = 0; t < 60; t++) {
+    for (let i = 0; i < OBS; i++) obs[i] = 2 * rng.normal();
+    const x = Array.from(a.act(obs));
+    const y = Array.from(b.act(obs));
+    assert.deepEqual(y, x, `step ${t}`);
+    b.observeReward(rng.normal());
+    moved ||= maxAbs(b.plasticState(0).Hin) > 0;
+  }
+  assert.ok(moved, 'the synapses were plastic');
+  // Only v_M: M_t = tanh(v_r r_{t-1} + v_a . a_{t-1}) exactly.
+  const only = new Float32Array(pb.length);
+  only.set(pb);
+  const mw = slices.find((s) => s.name === 'hidden0.mod.w')!;
+  only.fill(0, mw.offset, mw.offset + mw.length + 1); // mod.w and mod.b
+  only[v.offset] = 0.5;
+  only[v.offset + 1 + 2] = -1.5;
+  b.setParams(only);
+  b.reset();
+  let prev = Array.from(b.act(obs));
+  assert.equal(b.plasticState(0).M, 0, 'nothing to read at the reset');
+  for (const r of [0.8, -2, 0.1]) {
+    b.observeReward(r);
+    const next = Array.from(b.act(obs));
+    assert.equal(b.plasticState(0).M, Math.tanh(0.5 * Math.fround(r) + -1.5 * prev[2]!));
+    prev = next;
+  }
+  b.reset();
+  b.act(obs);
+  assert.equal(b.plasticState(0).M, 0, 'reset clears the context');
 });

@@ -188,6 +188,36 @@ test('plasticity frozen at the onset, thirds after the onset, and the adaptation
   await pool.close();
 });
 
+test('rollouts tell the policy each reward: a modulator reading it behaves as in a loop that does', async () => {
+  const cfg = validatePolicyConfig({ type: 'snn', hidden: [12], modInputs: ['reward'] });
+  const params = Float64Array.from(initParams(cfg, OBS_SIZE, ACT_SIZE, new Rng(4)));
+  const v = createPolicy(cfg, OBS_SIZE, ACT_SIZE).layout().find((x) => x.name === 'hidden0.mod.v')!;
+  params[v.offset] = 3;
+  const pf: PolicyFile = { ...policy, policy: cfg, params, normalizer: { mean: new Float64Array(OBS_SIZE), std: new Float64Array(OBS_SIZE).fill(0.2), clip: 5 } };
+  const pool = new RolloutPool({ threads: 1 });
+  const r = await runStress(pf, 'p', { name: 'n', conditions: [{ name: 'nominal' }] }, opts, pool);
+  await pool.close();
+  const loop = (feed: boolean, seed: number) => {
+    const p = createPolicy(cfg, OBS_SIZE, ACT_SIZE);
+    p.setParams(params);
+    p.reset();
+    const w = new AntWorld(R, { maxSteps: opts.maxSteps });
+    const obs = w.reset([{ seed, condition: {} }]);
+    const norm = new Float64Array(OBS_SIZE);
+    while (!w.done[0]) {
+      normalizeObs(obs, pf.normalizer, norm);
+      w.step(Float64Array.from(p.act(norm)));
+      if (feed) p.observeReward!(w.rewards[0]!);
+    }
+    const d = w.ants[0]!.distance();
+    w.close();
+    return d;
+  };
+  const seeds = stressSeeds(opts);
+  assert.deepEqual(r.conditions[0]!.distances, seeds.map((s) => loop(true, s)));
+  assert.notDeepEqual(r.conditions[0]!.distances, seeds.map((s) => loop(false, s)), 'the reward input must matter in this test');
+});
+
 test('a suite file with an unknown condition field or joint is rejected with its name', () => {
   writeFileSync(join(tmp, 'p.json'), '{}');
   writeFileSync(join(tmp, 'bad1.json'), JSON.stringify({ name: 'mine', conditions: [{ name: 'ok', friction: 0.5 }, { name: 'windy', wind: 3 }] }));

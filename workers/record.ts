@@ -33,6 +33,7 @@ export function recordEpisode(R: Rapier, o: RecordOptions): Replay {
       normalizeObs(obs, o.normalizer, norm);
       const a = Float64Array.from(policy.act(norm));
       world.step(a);
+      policy.observeReward?.(world.rewards[0]!);
       rec.frame(a, world.terms[0]);
     }
     return rec.finish({ distance: world.ants[0]!.distance(), terminated: world.terminated[0] === 1 });

@@ -107,6 +107,7 @@ export function runRolloutTask(R: Rapier, task: RolloutTask): RolloutResult {
         for (let k = 0; k < n; k++) {
           if (!wasRunning[k]) continue;
           returns[start + k]! += world.rewards[k]!;
+          policies[k]!.observeReward?.(world.rewards[k]!);
           steps[start + k]!++;
           const ant = world.ants[k]!;
           if (world.steps === thirdEnd[2 * k]) thirdAt[2 * k] = ant.distanceSinceOnset();

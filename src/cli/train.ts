@@ -13,7 +13,7 @@ import { CliError, type Command } from './command.ts';
 import { fieldsFromFlags, num, optionsHelp, parseOptions, policyFromFlags, type FieldFlag, type Flag } from './flags.ts';
 import { trainConfigDoc } from '../train/config-schema.ts';
 import { strategyNames } from '../es/index.ts';
-import { MODULATION_NAMES, RULE_NAMES } from '../../policies/index.ts';
+import { MOD_INPUT_NAMES, MODULATION_NAMES, RULE_NAMES } from '../../policies/index.ts';
 import { onInterrupt } from '../interrupt.ts';
 
 const quick = resolveTrainConfig('quick');
@@ -36,6 +36,7 @@ const FLAGS = [
   { name: 'policy', arg: 'KIND', help: 'snn (plastic), static-snn or mlp' },
   { name: 'rule', arg: 'RULE', help: `plasticity rule: ${RULE_NAMES.filter((r) => r !== 'none').join(', ')}, none (default ${(quick.policy as { rule: string }).rule})` },
   { name: 'modulation', arg: 'MODE', help: `neuromodulation: ${MODULATION_NAMES.join(', ')} (default ${(quick.policy as { modulation: string }).modulation})` },
+  { name: 'mod-inputs', arg: 'LIST', help: `what the modulator reads besides the network: ${MOD_INPUT_NAMES.join(', ')}, or both comma-separated (the previous step's reward and action; default none)` },
   { name: 'hidden', arg: 'SIZES', help: `hidden layer sizes, e.g. 64 or 64,64 (quick: ${quick.policy.hidden.join(',')}, full: ${full.policy.hidden.join(',')})` },
   { name: 'strategy', arg: 'NAME', help: `${strategyNames.join(', ')} (default ${quick.strategy.name})` },
   { name: 'pop', arg: 'N', help: `population size per generation (quick: ${String(quick.strategy.popSize)}, full: ${String(full.strategy.popSize)})` },
@@ -99,7 +100,8 @@ export function flagsToConfig(v: Record<string, string | boolean | undefined>): 
     else throw new CliError(`--policy must be one of snn, static-snn, mlp (got "${kind}")`);
   }
   Object.assign(policy, policyFromFlags(v));
-  if (policy.type === 'mlp' && (policy.rule !== undefined || policy.modulation !== undefined)) throw new CliError('--rule and --modulation apply to --policy snn only');
+  if (typeof v['mod-inputs'] === 'string') policy.modInputs = v['mod-inputs'].split(',').filter((x) => x !== '');
+  if (policy.type === 'mlp' && (policy.rule !== undefined || policy.modulation !== undefined || policy.modInputs !== undefined)) throw new CliError('--rule, --modulation and --mod-inputs apply to --policy snn only');
   if (Object.keys(policy).length) o.policy = policy;
   const strategy = fieldsFromFlags(v, [['strategy', 'name', 'string'], ['pop', 'popSize', 'number'], ['sigma', 'sigma', 'number'], ['lr', 'lr', 'number']], {});
   if (Object.keys(strategy).length) o.strategy = strategy;
