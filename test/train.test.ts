@@ -16,6 +16,7 @@ import type { RolloutResult, RolloutTask } from '../workers/types.ts';
 import { BUILTIN_SUITES } from '../envs/suites.ts';
 import { withDigest } from '../envs/digest.ts';
 import { FAULTY_WORKER, withFault } from './helpers/faults.ts';
+import { createPolicy, policyLayout, type PolicyConfig } from '../policies/index.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'propamine-train-'));
 const quiet = () => {};
@@ -261,6 +262,23 @@ test('a run can start from another run or a policy file: its best center and obs
   await assert.rejects(train({ config: tiny('init-bad', { init: src.runDir, policy: { type: 'mlp', hidden: [8] } }), quiet: true, log: quiet }), /--init-from \(config\.init\): .* holds a snn .* policy, but the config trains a mlp/);
   await assert.rejects(train({ config: tiny('init-gone', { init: join(tmp, 'nowhere') }), quiet: true, log: quiet }), /--init-from \(config\.init\): .*nowhere does not exist/);
   assert.throws(() => tiny('init-num', { init: 3 }), /config\.init must be a run directory or policy file path, or null/);
+  // The same network with modulator inputs added: every trained weight kept, v_M = 0, so it starts acting exactly as the source.
+  let extended: ReturnType<typeof start> | null = null;
+  const srcPolicy = tiny('x').policy;
+  const ext = await train({ config: tiny('init-mod', { workers: 0, generations: 1, init: src.runDir, policy: { ...srcPolicy, modInputs: ['reward'] } }), quiet: true, log: quiet, onTrainer: (t) => (extended = start(t)) });
+  const v = policyLayout(new RunDir(ext.runDir).readConfig().policy, 27, 8).find((x) => x.name === 'hidden0.mod.v')!;
+  assert.deepEqual(Array.from(extended!.center.subarray(v.offset, v.offset + v.length)), [0]);
+  assert.deepEqual([...extended!.center.subarray(0, v.offset), ...extended!.center.subarray(v.offset + v.length)], Array.from(best.params));
+  const a = createPolicy(srcPolicy, 27, 8);
+  const b = createPolicy({ ...srcPolicy, modInputs: ['reward'] } as PolicyConfig, 27, 8);
+  a.setParams(best.params);
+  b.setParams(extended!.center);
+  for (let t = 0; t < 20; t++) {
+    const obs = Float64Array.from({ length: 27 }, (_, i) => Math.sin(7 * t + i));
+    assert.deepEqual(Array.from(b.act(obs)), Array.from(a.act(obs)));
+    b.observeReward!(t % 3);
+  }
+  await assert.rejects(train({ config: tiny('init-hidden', { init: src.runDir, policy: { ...srcPolicy, hidden: [9] } }), quiet: true, log: quiet }), /only --mod-inputs may be added/);
 });
 
 /** Runs `config` and stops it after `stopAt` generations; returns the outcome and the lines it printed. */

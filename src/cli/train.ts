@@ -141,11 +141,11 @@ export const trainCommand: Command = {
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new CliError(`${values.config} must hold a JSON object`);
     // A run's config.json works as a config file; its digest belongs to that run's file, not to this config.
     const { digest: _digest, ...file } = raw as Record<string, unknown>;
-    // Fine-tuning trains the source's policy unless the flags or the config file name one.
+    // Fine-tuning trains the source's policy, with the policy flags applied on top of it, unless the config file names one.
     const initPath = overrides.init ?? file.init;
-    if (typeof initPath === 'string' && overrides.policy === undefined && file.policy === undefined) {
+    if (typeof initPath === 'string' && file.policy === undefined) {
       try {
-        overrides.policy = loadInitialPolicy(initPath, 5).policy;
+        overrides.policy = { ...loadInitialPolicy(initPath, 5).policy, ...(overrides.policy as Record<string, unknown> | undefined) };
       } catch (e) {
         throw new CliError(`--init-from (config.init): ${(e as Error).message}`);
       }

@@ -8,8 +8,10 @@
  * move it slowly).
  */
 import { existsSync, statSync } from 'node:fs';
-import { OBS_SIZE } from '../../envs/ant-sim.ts';
-import type { PolicyConfig } from '../../policies/index.ts';
+import { isDeepStrictEqual } from 'node:util';
+import { ACT_SIZE, OBS_SIZE } from '../../envs/ant-sim.ts';
+import { layoutSize, policyLayout, type PolicyConfig } from '../../policies/index.ts';
+import { SliceIndex } from '../../policies/layout.ts';
 import { loadPolicyFile, savePolicyFile } from './policy-file.ts';
 import { ObsNormalizer } from './normalizer.ts';
 import { RunDir } from './run-dir.ts';
@@ -57,6 +59,26 @@ export function loadInitialPolicy(path: string, obsClip: number): InitialPolicy 
     }
   }
   return { policy: file.policy, params: file.params, normalizer, description: `${path} (policy file)` };
+}
+
+/**
+ * The genome of `source` (a trained SNN without modulator inputs) for `target`, the same
+ * network with modulator inputs: every slice copied by name, the new v_M at 0, so the new
+ * network acts exactly as the trained one until evolution moves v_M. Null when `target` is
+ * not `source` plus modulator inputs.
+ */
+export function withModInputs(source: PolicyConfig, params: Float64Array, target: PolicyConfig): Float64Array | null {
+  if (source.type !== 'snn' || target.type !== 'snn' || source.modInputs.length > 0 || target.modInputs.length === 0) return null;
+  if (!isDeepStrictEqual({ ...source, modInputs: [] }, { ...target, modInputs: [] })) return null;
+  const from = new SliceIndex(policyLayout(source, OBS_SIZE, ACT_SIZE));
+  const to = policyLayout(target, OBS_SIZE, ACT_SIZE);
+  const out = new Float64Array(layoutSize(to));
+  for (const s of to) {
+    if (!from.has(s.name)) continue; // hidden{l}.mod.v: 0
+    const f = from.get(s.name);
+    out.set(params.subarray(f.offset, f.offset + f.length), s.offset);
+  }
+  return out;
 }
 
 /** Writes a run's starting point (see the header): a policy file with the normalizer's running state. */

@@ -13,13 +13,13 @@ import { basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ACT_SIZE, OBS_SIZE } from '../../envs/ant-sim.ts';
 import type { Suite } from '../../envs/suites.ts';
-import { describePolicy, validatePolicyConfig } from '../../policies/index.ts';
+import { describePolicy, validatePolicyConfig, type SnnPolicyConfig } from '../../policies/index.ts';
 import { RolloutPool, threadsFor, type RolloutBackend } from '../../workers/pool.ts';
 import { RedisBackend } from '../../workers/redis.ts';
 import { loadSuite } from '../suites.ts';
 import type { Checkpoint } from './checkpoint.ts';
 import type { TrainConfig } from './config.ts';
-import { loadInitialPolicy, saveInitialPolicy, type InitialPolicy } from './init-from.ts';
+import { loadInitialPolicy, saveInitialPolicy, withModInputs, type InitialPolicy } from './init-from.ts';
 import { RUN_DIR_OBSERVERS, progressObserver, type RunContext, type RunObserver } from './observers.ts';
 import { RunDir } from './run-dir.ts';
 import { Trainer, policySize, tasksAtOnce, type GenerationRecord } from './trainer.ts';
@@ -218,11 +218,18 @@ function loadInit(config: TrainConfig): InitialPolicy {
   } catch (e) {
     throw new Error(`--init-from (config.init): ${(e as Error).message}`);
   }
-  if (!isDeepStrictEqual(validatePolicyConfig(init.policy), validatePolicyConfig(config.policy))) {
-    throw new Error(`--init-from (config.init): ${config.init} holds a ${describePolicy(init.policy)} policy, but the config trains a ${describePolicy(config.policy)}; drop the policy flags (or config.policy) to train the source's policy`);
+  const source = validatePolicyConfig(init.policy);
+  const target = validatePolicyConfig(config.policy);
+  if (isDeepStrictEqual(source, target)) {
+    checkInitSize(config, init);
+    return init;
   }
-  checkInitSize(config, init);
-  return init;
+  // Adding modulator inputs to a trained network: their weights start at 0, so it starts acting exactly as the source.
+  const params = withModInputs(source, init.params, target);
+  if (!params) throw new Error(`--init-from (config.init): ${config.init} holds a ${describePolicy(init.policy)} policy, but the config trains a ${describePolicy(config.policy)}; drop the policy flags (or config.policy) to train the source's policy (only --mod-inputs may be added)`);
+  const extended = { ...init, policy: target, params, description: `${init.description}, with modulator inputs ${(target as SnnPolicyConfig).modInputs.join(', ')} added (weights 0)` };
+  checkInitSize(config, extended);
+  return extended;
 }
 
 /** The initial policy must fit the config's policy (checked before any worker starts). */
