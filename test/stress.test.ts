@@ -19,7 +19,7 @@ import type { PolicyFile } from '../src/train/policy-file.ts';
 const tmp = mkdtempSync(join(tmpdir(), 'propamine-stress-'));
 const MAIN = join(import.meta.dirname, '..', 'src', 'cli', 'main.ts');
 const cli = (...args: string[]) => {
-  const r = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), MAIN, ...args], { encoding: 'utf8', cwd: tmp, timeout: 120_000 });
+  const r = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), MAIN, ...args], { encoding: 'utf8', cwd: tmp, timeout: 300_000 });
   return { code: r.status, out: r.stdout, err: r.stderr };
 };
 
