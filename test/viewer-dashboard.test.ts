@@ -177,6 +177,22 @@ test('replays of two runs side by side, on the same condition and episode', { sk
   assert.deepEqual(pageErrors, []);
 });
 
+test('stress reports as charts: intervals per condition, and the speed around the onset', { skip, timeout: 60_000 }, async () => {
+  await open(`${folderServer.url}?play=0`);
+  await page.waitForFunction(() => window.__viewer!.stress().suite !== null, null, { timeout: 20_000 });
+  const s = await hook((v) => v.stress());
+  assert.equal(s.suite, 'heldout-onset');
+  assert.deepEqual(s.charts.map((t) => t.replace(/:.*/, '')), ['Stress heldout-onset', 'Stress heldout-onset', 'Stress heldout-onset', 'Stress heldout-onset', 'Speed around the onset']);
+  // 3 readable runs × 2 conditions with a whisker each on distance, return and distance after the onset, and nominal's share of itself and the other condition's on the kept-share chart.
+  assert.equal(s.intervals, 3 * 2 * 4);
+  // Per run: the struck condition and nominal.
+  assert.equal(s.onsetLines, 3 * 2);
+  assert.match(await hook((v) => v.error()) ?? '', /broken\/stress\/heldout-onset\.json: not valid JSON/);
+  await page.$eval('#panel', (el) => ((el as unknown as { scrollTop: number; scrollHeight: number }).scrollTop = (el as unknown as { scrollHeight: number }).scrollHeight));
+  await page.screenshot({ path: join(artifacts, 'viewer-stress.png') });
+  assert.deepEqual(pageErrors, []);
+});
+
 test('charts export as PNG and SVG files', { skip, timeout: 60_000 }, async () => {
   await open(`${folderServer.url}?play=0`);
   for (const kind of ['png', 'svg']) {

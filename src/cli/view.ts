@@ -12,7 +12,7 @@ const help = `Usage: propamine view <run-dir | folder of runs> [--port N] [--hos
 Serves the viewer for a run directory (runs/<name>) or a folder of runs (runs/, an
 experiment's output such as docs/runs/snn-learning) and prints its address. Only the built
 page and that directory's files are served. Runs that are still training are followed: new
-generations and replays appear as they are written, without a reload.
+generations, replays and stress reports appear as they are written, without a reload.
 
 Options:
   --port N       port to listen on (default 0: a free port)
@@ -29,6 +29,9 @@ Page:
   replays   A and B side by side, from one run or two (same condition and episode kept
             when B's run changes); generation "latest" follows a training run; space
             plays/pauses, arrow keys step, scrub, speed
+  stress    each run's stress/<suite>.json as charts: distance and return with 95%
+            intervals, share of nominal kept, distance after the onset, and the speed
+            around the onset from the stress replays (one condition at a time)
   export    PNG or SVG of any chart (buttons under it)`;
 
 function openBrowser(url: string): void {
@@ -102,7 +105,7 @@ async function run(argv: string[]): Promise<number> {
 
 export const viewCommand = {
   name: 'view',
-  summary: 'serve the viewer for a run or a folder of runs (live, compared)',
+  summary: 'serve the viewer for a run or a folder of runs (live, compared, stress charts)',
   help,
   run,
 } satisfies { name: string; summary: string; help: string; run: (argv: string[]) => Promise<number> };

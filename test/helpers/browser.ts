@@ -52,5 +52,6 @@ export interface ViewerHook {
   curveCount(): number;
   runs(): Array<{ path: string; name: string; status: string; generations: number }>;
   lastExport(): { name: string; bytes: number } | null;
+  stress(): { suite: string | null; charts: string[]; intervals: number; onsetLines: number };
   pixels(): { distinct: number; nonSky: number };
 }

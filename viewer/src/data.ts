@@ -144,6 +144,54 @@ export async function loadMetrics(run = ''): Promise<MetricsResult> {
   return { records, warnings };
 }
 
+/** One condition of a stress report (src/stress.ts writes them); only the charted fields are typed. */
+export interface StressCondition {
+  name: string;
+  description: string;
+  returnMean: number;
+  returnCI95: number;
+  distanceMean: number;
+  distanceCI95: number;
+  distanceDegradationPct: number | null;
+  onsetStep: number | [number, number] | null;
+  onsetDistanceMean: number | null;
+  onsetDistanceCI95: number | null;
+  falls: number;
+  returns: number[];
+}
+
+export interface StressReport {
+  format: 'propamine-stress';
+  version: 1;
+  suite: string;
+  policy: string;
+  episodes: number;
+  seed: number;
+  maxSteps: number;
+  episodeSeeds: number[];
+  conditions: StressCondition[];
+}
+
+/** Reads stress/<suite>.json of a run. */
+export async function loadStress(run: string, file: string): Promise<StressReport> {
+  const path = runFile(run, `stress/${file}`);
+  const text = await fetchText(path);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new Error(`${path}: not valid JSON (truncated or corrupt file?)`);
+  }
+  const r = raw as Partial<StressReport>;
+  if (r?.format !== 'propamine-stress') throw new Error(`${path}: not a stress report (format ${JSON.stringify(r?.format)})`);
+  if (r.version !== 1) throw new Error(`${path}: unsupported version ${JSON.stringify(r.version)} (this viewer reads version 1)`);
+  if (!Array.isArray(r.conditions)) throw new Error(`${path}: "conditions" must be a list`);
+  for (const [i, c] of r.conditions.entries()) {
+    if (typeof c?.name !== 'string' || typeof c.distanceMean !== 'number' || typeof c.returnMean !== 'number') throw new Error(`${path}: conditions[${i}] lacks name/returnMean/distanceMean`);
+  }
+  return r as StressReport;
+}
+
 /** Per-frame forward distance (torso x from its start, m) and speed (m/s, centred difference). */
 export function forwardProgress(r: Replay): { distance: Float64Array; speed: Float64Array } {
   const nb = r.bodies.length;

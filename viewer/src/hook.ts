@@ -16,6 +16,7 @@
  *   curveLengths()   per charted run (by path): the generations loaded from its metrics.jsonl
  *   curveCount()     lines on the training chart (one per run, or per group of seeds)
  *   runs()      the runs the server lists: path, name, status, generations
+ *   stress()    the stress charts drawn: suite, chart titles, whiskers drawn, onset speed lines
  *   lastExport()     the last file exported from the page (name and size in bytes), or null
  *   pixels()    renders once and samples the canvas: distinct colours and the share of
  *               pixels that differ from the sky, to tell a drawn scene from a blank one
@@ -35,6 +36,7 @@ export interface ViewerHook {
   curveCount(): number;
   runs(): Array<{ path: string; name: string; status: string; generations: number }>;
   lastExport(): { name: string; bytes: number } | null;
+  stress(): { suite: string | null; charts: string[]; intervals: number; onsetLines: number };
   pixels(): { distinct: number; nonSky: number };
 }
 

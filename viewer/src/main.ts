@@ -19,6 +19,7 @@ import { Player } from './player.ts';
 import { RunList } from './runlist.ts';
 import { AntsOnStage } from './scene.ts';
 import { createStage } from './stage.ts';
+import { StressView } from './stress-charts.ts';
 import { parseRefKey, refKey, RunStore, type ReplayRef } from './store.ts';
 import { TrainingChart, type Metric, type XAxis } from './training.ts';
 
@@ -39,6 +40,7 @@ class Viewer {
   readonly panel = new EpisodePanel($<HTMLTableSectionElement>('#stats tbody'), $('#episode-charts'), () => this.player.frame * this.player.dt);
   readonly training = new TrainingChart($('#training-chart'), () => this.trainingMarker(), (name, blob) => this.exported(name, blob));
   readonly runList = new RunList($<HTMLDetailsElement>('#runs'), () => void this.loadTraining());
+  readonly stress = new StressView($('#stress'), this.store, this.errors, (name, blob) => this.exported(name, blob));
   readonly compareBox = $<HTMLInputElement>('#compare');
   readonly pickA = new Picker($('#pick-a'), this.store, () => void this.showSelection(), (m) => this.errors.set('index-a', m));
   readonly pickB = new Picker($('#pick-b'), this.store, () => void this.showSelection(), (m) => this.errors.set('index-b', m));
@@ -152,6 +154,7 @@ class Viewer {
   async loadTraining(): Promise<void> {
     const token = ++this.trainingToken;
     const runs = this.chartedRuns();
+    void this.stress.setRuns(runs);
     const note = $('#training-note');
     const results = await Promise.all(
       runs.map(async (run) => {
@@ -285,6 +288,7 @@ installHook({
   curveCount: () => viewer.training.lineCount,
   runs: () => viewer.store.listing.runs.map((r) => ({ path: r.path, name: r.name, status: r.status, generations: r.generations })),
   lastExport: () => viewer.lastExport,
+  stress: () => viewer.stress.state,
   pixels: () => samplePixels(viewer.stage.renderer.domElement, () => viewer.stage.render(), SKY),
 });
 

@@ -1,10 +1,10 @@
 /**
  * What the page has loaded from the runs, fetched on first use and kept until the run's
- * files change: metrics, replay indexes and replays. Nothing is fetched for
+ * files change: metrics, replay indexes, replays and stress reports. Nothing is fetched for
  * a run nobody looks at, so a folder of a hundred runs opens as fast as one.
  */
 import type { Replay } from '../../envs/replay.ts';
-import { loadIndex, loadMetrics, loadReplay, type MetricsResult, type ReplayIndexEntry, type RunListing, type RunSummary } from './data.ts';
+import { loadIndex, loadMetrics, loadReplay, loadStress, type MetricsResult, type ReplayIndexEntry, type RunListing, type RunSummary, type StressReport } from './data.ts';
 
 /** A replay of a run: the file name in its replays/ and the run's path in the served folder. */
 export interface ReplayRef {
@@ -40,6 +40,7 @@ export class RunStore {
   private readonly metricsCache = new Map<string, Promise<MetricsResult>>();
   private readonly indexCache = new Map<string, Promise<ReplayIndexEntry[]>>();
   private readonly replayCache = new Map<string, Promise<Replay>>();
+  private readonly stressCache = new Map<string, Promise<StressReport>>();
 
   run(path: string): RunSummary | undefined {
     return this.listing.runs.find((r) => r.path === path);
@@ -57,11 +58,16 @@ export class RunStore {
     return cached(this.replayCache, refKey(ref), () => loadReplay(ref.file, ref.run));
   }
 
+  stress(run: string, file: string): Promise<StressReport> {
+    return cached(this.stressCache, `${run}\n${file}`, () => loadStress(run, file));
+  }
+
   /** Forgets what was loaded of a run whose files changed (a replay may have been recorded again under its name). */
   drop(run: string): void {
     this.metricsCache.delete(run);
     this.indexCache.delete(run);
     const prefix = run ? `${run}/` : '';
     for (const k of [...this.replayCache.keys()]) if (run ? k.startsWith(prefix) && !k.slice(prefix.length).includes('/') : !k.includes('/')) this.replayCache.delete(k);
+    for (const k of [...this.stressCache.keys()]) if (k.startsWith(`${run}\n`)) this.stressCache.delete(k);
   }
 }
