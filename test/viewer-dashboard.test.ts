@@ -207,3 +207,22 @@ test('charts export as PNG and SVG files', { skip, timeout: 60_000 }, async () =
   }
   assert.deepEqual(pageErrors, []);
 });
+
+test('the A/B pair on stage exports as a WebM video', { skip, timeout: 90_000 }, async () => {
+  await open(`${folderServer.url}?a=plastic-s1/gen0011-3.json&b=static-s1/gen0011-3.json&play=0`);
+  await page.selectOption('#speed', '4');
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.click('#record')]);
+  const path = join(root, 'pair.webm');
+  await download.saveAs(path);
+  assert.equal(download.suggestedFilename(), 'plastic-s1-gen0011-3-vs-static-s1-gen0011-3.webm');
+  const bytes = readFileSync(path);
+  assert.ok(bytes.length > 1000, `${bytes.length} bytes`);
+  // The EBML magic number that starts every WebM (Matroska) file.
+  assert.deepEqual([...bytes.subarray(0, 4)], [0x1a, 0x45, 0xdf, 0xa3]);
+  assert.equal((await hook((v) => v.lastExport()))?.bytes, bytes.length);
+  assert.equal(await hook((v) => v.playing()), false, 'recording plays the replay once, to its end');
+  assert.equal(await page.getAttribute('#record', 'aria-label'), 'record video');
+  assert.doesNotMatch(await hook((v) => v.error()) ?? '', /video/);
+  assert.deepEqual(pageErrors, []);
+});
+

@@ -22,6 +22,7 @@ import { createStage } from './stage.ts';
 import { StressView } from './stress-charts.ts';
 import { parseRefKey, refKey, RunStore, type ReplayRef } from './store.ts';
 import { TrainingChart, type Metric, type XAxis } from './training.ts';
+import { VideoRecorder } from './video.ts';
 
 const $ = <T extends HTMLElement>(sel: string) => document.querySelector<T>(sel)!;
 
@@ -44,6 +45,20 @@ class Viewer {
   readonly compareBox = $<HTMLInputElement>('#compare');
   readonly pickA = new Picker($('#pick-a'), this.store, () => void this.showSelection(), (m) => this.errors.set('index-a', m));
   readonly pickB = new Picker($('#pick-b'), this.store, () => void this.showSelection(), (m) => this.errors.set('index-b', m));
+  readonly video = new VideoRecorder(
+    this.stage.renderer.domElement,
+    this.player,
+    () => this.stage.render(),
+    () => this.labelTexts,
+    (name, blob) => this.exported(name, blob),
+    (m) => this.errors.set('video', m),
+    (on) => {
+      const b = $('#record');
+      b.classList.toggle('on', on);
+      b.setAttribute('aria-label', on ? 'stop recording' : 'record video');
+    },
+  );
+  private labelTexts: string[] = [];
   ready = false;
   onStage: ReplayRef[] = [];
   replays: Replay[] = [];
@@ -69,6 +84,10 @@ class Viewer {
     group.addEventListener('change', () => {
       this.training.options.groupSeeds = group.checked;
       this.training.render();
+    });
+    $('#record').addEventListener('click', () => {
+      if (this.video.recording) this.video.stop();
+      else if (this.replays.length) this.video.start(this.onStage.map((r) => refKey(r).replace(/\.json$/, '')).join(' vs '));
     });
   }
 
@@ -137,7 +156,8 @@ class Viewer {
     this.replays = replays;
     const crossRun = refs.length > 1 && refs[0]!.run !== refs[1]!.run;
     const runName = (r: ReplayRef) => this.store.run(r.run)?.name ?? r.run;
-    this.ants.put(replays, replays.map((r, i) => `${'AB'[i]}: ${crossRun ? `${runName(refs[i]!)} · ` : ''}${r.conditionText}`));
+    this.labelTexts = replays.map((r, i) => `${'AB'[i]}: ${crossRun || (!this.single && i === 0) ? `${runName(refs[i]!)} · ` : ''}${r.conditionText}`);
+    this.ants.put(replays, this.labelTexts);
     this.player.reset(Math.max(...replays.map((r) => r.frames), 1), replays[0]?.dt ?? this.player.dt);
     this.player.playing = wasPlaying;
     this.controls.setFrames(this.player.frames);
@@ -270,7 +290,8 @@ const viewer = new Viewer();
 startLoop((dt) => {
   viewer.player.tick(dt);
   viewer.applyTime();
-  viewer.stage.renderIfNeeded();
+  const rendered = viewer.stage.renderIfNeeded();
+  viewer.video.capture(rendered);
 });
 
 installHook({
