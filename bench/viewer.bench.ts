@@ -89,9 +89,9 @@ try {
       const nav = p.getEntriesByType('navigation')[0]!;
       const res = p.getEntriesByType('resource');
       // No named helper here: tsx would wrap it in a __name() call the page does not have.
-      return { domContentLoaded: Math.round(nav.domContentLoadedEventEnd!), ...Object.fromEntries([['runList', /api\/runs/], ['firstMetrics', /metrics\.jsonl/], ['firstReplay', /replays\/gen/]].map(([k, re]) => [k, Math.round(res.find((r) => (re as RegExp).test(r.name))?.responseEnd ?? NaN)])) } as Record<string, number>;
+      return { domContentLoaded: Math.round(nav.domContentLoadedEventEnd!), ...Object.fromEntries([['runList', /api\/runs/], ['firstMetrics', /metrics\.jsonl/]].map(([k, re]) => [k, Math.round(res.find((r) => (re as RegExp).test(r.name))?.responseEnd ?? NaN)])) } as Record<string, number>;
     });
-    console.log(`page: opened again, milestones (ms from navigation): script run ${timing.domContentLoaded}, run list received ${timing.runList}, first metrics ${timing.firstMetrics}, first replay ${timing.firstReplay}`);
+    console.log(`page: opened again, milestones (ms from navigation): script run ${timing.domContentLoaded}, run list received ${timing.runList}, first metrics ${timing.firstMetrics}`);
     await page.waitForFunction(() => window.__viewer?.ready() === true && Object.keys(window.__viewer!.curveLengths()).length > 0, null, { timeout: 120_000 });
     console.log(`page: opened again, curves and replay shown: ${ms(t0)}`);
 

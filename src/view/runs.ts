@@ -143,7 +143,8 @@ export class RunCatalog {
 
   /** Directories of runs under the root, as relative '/'-separated paths ('' when the root is a run). */
   private discover(): string[] {
-    if (statOrNull(join(this.root, 'config.json'))?.isFile()) return [''];
+    // A run without its config (written by hand, or by an early version) is still a run.
+    if (['config.json', 'metrics.jsonl', join('replays', 'index.json')].some((f) => statOrNull(join(this.root, f))?.isFile())) return [''];
     const found: string[] = [];
     const walk = (dir: string, rel: string, depth: number) => {
       let names: string[];

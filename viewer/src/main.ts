@@ -40,7 +40,7 @@ class Viewer {
   readonly controls = new Controls(this.player);
   readonly panel = new EpisodePanel($<HTMLTableSectionElement>('#stats tbody'), $('#episode-charts'), () => this.player.frame * this.player.dt);
   readonly training = new TrainingChart($('#training-chart'), () => this.trainingMarker(), (name, blob) => this.exported(name, blob));
-  readonly runList = new RunList($<HTMLDetailsElement>('#runs'), () => void this.loadTraining());
+  readonly runList = new RunList($<HTMLDetailsElement>('#runs'), () => this.chartRuns());
   readonly stress = new StressView($('#stress'), this.store, this.errors, (name, blob) => this.exported(name, blob));
   readonly compareBox = $<HTMLInputElement>('#compare');
   readonly pickA = new Picker($('#pick-a'), this.store, () => void this.showSelection(), (m) => this.errors.set('index-a', m));
@@ -174,7 +174,6 @@ class Viewer {
   async loadTraining(): Promise<void> {
     const token = ++this.trainingToken;
     const runs = this.chartedRuns();
-    void this.stress.setRuns(runs);
     const note = $('#training-note');
     const results = await Promise.all(
       runs.map(async (run) => {
@@ -196,6 +195,12 @@ class Viewer {
     this.training.setCurves(results);
   }
 
+  /** Puts the charted runs' curves and stress reports on the charts. */
+  chartRuns(): void {
+    void this.loadTraining();
+    void this.stress.setRuns(this.chartedRuns());
+  }
+
   /** Reloads the run list, and whatever is shown of the runs that changed. */
   async onChanges(c: Changes): Promise<void> {
     for (const r of c.runs) this.store.drop(r);
@@ -207,7 +212,10 @@ class Viewer {
     }
     this.showRuns(false);
     const changed = new Set(c.runs);
-    if (c.list || this.chartedRuns().some((r) => changed.has(r.path))) void this.loadTraining();
+    const charted = this.chartedRuns().filter((r) => c.list || changed.has(r.path));
+    if (charted.length) void this.loadTraining();
+    // Stress charts are rebuilt only when a report may have changed, not at every generation.
+    if (c.list || charted.some((r) => r.stress.length > 0)) void this.stress.setRuns(this.chartedRuns());
     let reselect = false;
     for (const pick of [this.pickA, this.pickB]) {
       if (!changed.has(pick.run)) continue;
@@ -251,6 +259,7 @@ class Viewer {
     if (runs.length === 0) this.errors.set('runs', 'no runs here: the folder holds no run directory (config.json) within three levels');
     this.showRuns(true);
     const training = this.loadTraining();
+    void this.stress.setRuns(this.chartedRuns());
     const params = new URLSearchParams(location.search);
     const wantA = params.get('a') !== null ? parseRefKey(params.get('a')!) : null;
     const wantB = params.get('b') !== null ? parseRefKey(params.get('b')!) : null;

@@ -15,19 +15,21 @@ function flatten(v: unknown, prefix: string, out: Map<string, string>): void {
   } else out.set(prefix, JSON.stringify(v));
 }
 
-/** Per run, the config fields (outside the columns) whose value is not the same in every run. */
+/**
+ * Per run, the config fields (outside the columns) that take more than one value among the
+ * runs that have them. A field only some runs have (an SNN's leak, absent from an MLP's
+ * config) is not a difference by itself: the policy column already tells those runs apart.
+ */
 export function differences(runs: RunSummary[]): Map<string, string[]> {
   const flat = runs.map((r) => {
     const m = new Map<string, string>();
     if (r.config) flatten(r.config, '', m);
     return m;
   });
-  // A run whose config cannot be read says so in its row; it does not make every field look different.
-  const readable = flat.filter((_, i) => runs[i]!.config !== null);
-  const keys = new Set(readable.flatMap((m) => [...m.keys()]));
-  const varying = [...keys].filter((k) => !SHOWN.has(k) && new Set(readable.map((m) => m.get(k) ?? '∅')).size > 1).sort();
+  const keys = new Set(flat.flatMap((m) => [...m.keys()]));
+  const varying = [...keys].filter((k) => !SHOWN.has(k) && new Set(flat.filter((m) => m.has(k)).map((m) => m.get(k))).size > 1).sort();
   const out = new Map<string, string[]>();
-  runs.forEach((r, i) => out.set(r.path, varying.map((k) => `${k}=${flat[i]!.get(k) ?? '–'}`)));
+  runs.forEach((r, i) => out.set(r.path, varying.filter((k) => flat[i]!.has(k)).map((k) => `${k}=${flat[i]!.get(k)}`)));
   return out;
 }
 
