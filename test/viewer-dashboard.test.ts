@@ -23,8 +23,10 @@ const root = mkdtempSync(join(tmpdir(), 'propamine-dashboard-'));
 const base = join(root, 'base');
 const folder = join(root, 'exp');
 const liveDir = join(root, 'live');
+const emptyFolder = join(root, 'later');
 let folderServer: ViewServer;
 let liveServer: ViewServer;
+let emptyServer: ViewServer;
 let browser: Browser;
 let page: Page;
 const pageErrors: string[] = [];
@@ -87,6 +89,8 @@ before(async () => {
   cpSync(base, liveDir, { recursive: true });
   folderServer = await startViewServer({ runDir: folder, pollMs: 150 });
   liveServer = await startViewServer({ runDir: liveDir, pollMs: 150 });
+  mkdirSync(emptyFolder);
+  emptyServer = await startViewServer({ runDir: emptyFolder, pollMs: 150 });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1440, height: 960 }, acceptDownloads: true });
   page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -96,6 +100,7 @@ after(async () => {
   await browser?.close();
   await folderServer?.close();
   await liveServer?.close();
+  await emptyServer?.close();
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -128,6 +133,17 @@ test('a run that trains on while the page is open: new generations, replays and 
   atomicWrite(join(liveDir, 'metrics.jsonl'), Array.from({ length: 16 }, (_, g) => metricLine(g, 1)).join('\n') + '\n');
   await page.waitForFunction(() => window.__viewer!.curveLengths()[''] === 16 && window.__viewer!.error() === null, null, { timeout: 20_000 });
   assert.equal(await page.evaluate(() => window.__sameDocument), true, 'the page was not reloaded');
+  assert.deepEqual(pageErrors, []);
+});
+
+test('a folder opened before its first run: the run, its curve and its replays appear when it starts', { skip, timeout: 60_000 }, async () => {
+  await open(`${emptyServer.url}?play=0`);
+  assert.match(await hook((v) => v.error()) ?? '', /no runs here/);
+  await page.evaluate(() => (window.__sameDocument = true));
+  cloneRun(join(emptyFolder, 'first-s1'), 'first-s1', 1, 'oja', 1);
+  await page.waitForFunction(() => window.__viewer!.curveLengths()['first-s1'] === 12 && window.__viewer!.replays()[0] === 'first-s1/gen0011-0.json', null, { timeout: 20_000 });
+  assert.equal(await hook((v) => v.error()), null);
+  assert.equal(await page.evaluate(() => window.__sameDocument), true);
   assert.deepEqual(pageErrors, []);
 });
 

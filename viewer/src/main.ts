@@ -44,7 +44,7 @@ class Viewer {
   readonly stress = new StressView($('#stress'), this.store, this.errors, (name, blob) => this.exported(name, blob));
   readonly compareBox = $<HTMLInputElement>('#compare');
   readonly pickA = new Picker($('#pick-a'), this.store, () => void this.showSelection(), (m) => this.errors.set('index-a', m));
-  readonly pickB = new Picker($('#pick-b'), this.store, () => void this.showSelection(), (m) => this.errors.set('index-b', m));
+  readonly pickB = new Picker($('#pick-b'), this.store, () => void this.showSelection(), (m) => this.errors.set('index-b', this.compareBox.checked ? m : null));
   readonly video = new VideoRecorder(
     this.stage.renderer.domElement,
     this.player,
@@ -217,6 +217,14 @@ class Viewer {
     // Stress charts are rebuilt only when a report may have changed, not at every generation.
     if (c.list || charted.some((r) => r.stress.length > 0)) void this.stress.setRuns(this.chartedRuns());
     let reselect = false;
+    // Pickers on no run (a folder opened before its first run) move to the first run with replays.
+    const listed = new Set(this.store.listing.runs.map((r) => r.path));
+    const fallback = this.store.listing.runs.find((r) => r.replays)?.path;
+    for (const pick of [this.pickA, this.pickB]) {
+      if (listed.has(pick.run) || fallback === undefined) continue;
+      await pick.setRun(fallback);
+      reselect = true;
+    }
     for (const pick of [this.pickA, this.pickB]) {
       if (!changed.has(pick.run)) continue;
       try {
@@ -264,7 +272,8 @@ class Viewer {
     const wantA = params.get('a') !== null ? parseRefKey(params.get('a')!) : null;
     const wantB = params.get('b') !== null ? parseRefKey(params.get('b')!) : null;
     const firstWithReplays = runs.find((r) => r.replays)?.path ?? runs[0]?.path ?? '';
-    await Promise.all([this.pickA.setRun(wantA?.run ?? firstWithReplays), this.pickB.setRun(wantB?.run ?? wantA?.run ?? firstWithReplays)]);
+    // An empty folder has no run to pick from yet: its first run is picked when it appears.
+    if (runs.length > 0 || wantA) await Promise.all([this.pickA.setRun(wantA?.run ?? firstWithReplays), this.pickB.setRun(wantB?.run ?? wantA?.run ?? firstWithReplays)]);
     const defaults = defaultPair(this.pickA.allEntries);
     const fileA = wantA?.file ?? defaults.a;
     const fileB = wantA ? wantB?.file ?? null : defaults.b;

@@ -83,6 +83,13 @@ export class Picker {
     this.run = run;
     if (this.runSel.value !== run) this.runSel.value = run;
     let entries: ReplayIndexEntry[] = [];
+    const summary = this.store.run(run);
+    // A run still training records its first replays later: not an error yet.
+    if (summary && !summary.replays && summary.status === 'training') {
+      this.onIndexError(null);
+      this.setEntries(entries);
+      return;
+    }
     try {
       entries = await this.store.index(run);
       if (token !== this.loadToken) return;
@@ -105,7 +112,8 @@ export class Picker {
     const latest = latestGen(entries);
     const opts: Array<[string, string]> = gens.map((g) => [g, g === NO_GEN ? '(none)' : `gen ${g}`]);
     if (latest !== null) opts.push([LATEST, `latest (gen ${latest})`]);
-    const keep = this.gen.value || null;
+    // A picker with nothing chosen yet follows the newest generation.
+    const keep = this.gen.value || (latest !== null ? LATEST : null);
     fill(this.gen, opts, keep);
     this.refill();
     return this.cond.value !== before;

@@ -75,13 +75,17 @@ export class RunList {
     });
   }
 
-  /** New summaries; `pick` chooses the first selection (later lists keep it, adding runs that appear when all were chosen). */
+  /**
+   * New summaries; `pick` chooses the first selection. Later lists keep the selection, and
+   * add the runs that appear when all runs were chosen or none was listed yet (a folder
+   * opened before its first run started).
+   */
   setRuns(runs: RunSummary[], pick?: (runs: RunSummary[]) => string[]): void {
     const allWere = this.runs.length > 0 && this.runs.every((r) => this.selected.has(r.path));
     const known = new Set(this.runs.map((r) => r.path));
     this.runs = runs;
     if (pick) for (const p of pick(runs)) this.selected.add(p);
-    else if (allWere) for (const r of runs) if (!known.has(r.path)) this.selected.add(r.path);
+    else if (allWere || known.size === 0) for (const r of runs) if (!known.has(r.path)) this.selected.add(r.path);
     for (const p of [...this.selected]) if (!runs.some((r) => r.path === p)) this.selected.delete(p);
     this.render();
   }
