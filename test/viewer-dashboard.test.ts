@@ -221,6 +221,12 @@ test('charts export as PNG and SVG files', { skip, timeout: 60_000 }, async () =
     if (kind === 'png') assert.deepEqual([...head.subarray(1, 4)], [0x50, 0x4e, 0x47]);
     else assert.match(readFileSync(path, 'utf8'), /^<svg [\s\S]*plastic ×2 seeds \(band: min–max\)[\s\S]*<\/svg>/);
   }
+  // The episode charts (uPlot) save as PNG too.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#episode-charts button[data-export="png"] >> nth=1')]);
+  const path = join(root, 'episode.png');
+  await download.saveAs(path);
+  assert.equal(download.suggestedFilename(), 'forward-distance-and-speed-over-time-s.png');
+  assert.ok(statSync(path).size > 500);
   assert.deepEqual(pageErrors, []);
 });
 

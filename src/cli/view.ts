@@ -32,8 +32,9 @@ Page:
   stress    each run's stress/<suite>.json as charts: distance and return with 95%
             intervals, share of nominal kept, distance after the onset, and the speed
             around the onset from the stress replays (one condition at a time)
-  export    PNG or SVG of any chart (buttons under it); the record button (footer) saves
-            the replay or A/B pair on stage, start to end at the chosen speed, as WebM`;
+  export    PNG or SVG of the comparison charts, PNG of the episode charts (buttons under
+            them); the record button (footer) saves the replay or A/B pair on stage, start
+            to end at the chosen speed, as WebM`;
 
 function openBrowser(url: string): void {
   const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';

@@ -38,7 +38,7 @@ class Viewer {
   readonly ants = new AntsOnStage(this.stage);
   readonly player = new Player();
   readonly controls = new Controls(this.player);
-  readonly panel = new EpisodePanel($<HTMLTableSectionElement>('#stats tbody'), $('#episode-charts'), () => this.player.frame * this.player.dt);
+  readonly panel = new EpisodePanel($<HTMLTableSectionElement>('#stats tbody'), $('#episode-charts'), () => this.player.frame * this.player.dt, (name, blob) => this.exported(name, blob));
   readonly training = new TrainingChart($('#training-chart'), () => this.trainingMarker(), (name, blob) => this.exported(name, blob));
   readonly runList = new RunList($<HTMLDetailsElement>('#runs'), () => this.chartRuns());
   readonly stress = new StressView($('#stress'), this.store, this.errors, (name, blob) => this.exported(name, blob));

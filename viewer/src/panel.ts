@@ -61,6 +61,7 @@ export class EpisodePanel {
     private readonly host: HTMLElement,
     /** The frame and time on stage, for the charts' markers. */
     private readonly marker: () => number,
+    private readonly onExport: (name: string, blob: Blob) => void,
   ) {}
 
   /** The replays on stage (A first), the runs they come from ('' to leave the row out), frames and dt of the clock. */
@@ -114,12 +115,13 @@ export class EpisodePanel {
       termData.push(padded(this.derived[1]!.total, n));
     }
     const marker = this.marker;
-    this.charts.push(createChart(this.host, { title: 'Reward terms per step, over time (s)', xLabel: 'time (s)', xTitle: false, yLabel: 'reward', series, marker, height: 135 }, termData));
+    const onExport = this.onExport;
+    this.charts.push(createChart(this.host, { title: 'Reward terms per step, over time (s)', xLabel: 'time (s)', xTitle: false, yLabel: 'reward', series, marker, height: 135, onExport }, termData));
     const progSeries = this.replays.map((_, i) => ({ label: `${'AB'[i]} distance`, color: ANT_COLORS[i]!, width: 2, scale: 'y' as const }));
     const speedSeries = this.replays.map((_, i) => ({ label: `${'AB'[i]} speed`, color: ANT_COLORS[i]!, width: 1, dash: [3, 3], scale: 'y2' as const }));
     const progData: uPlot.AlignedData = [xs, ...this.derived.map((d) => padded(d.distance, n)), ...this.derived.map((d) => padded(d.speed, n))];
     this.charts.push(
-      createChart(this.host, { title: 'Forward distance and speed, over time (s)', xLabel: 'time (s)', xTitle: false, yLabel: 'distance (m)', y2Label: 'speed (m/s)', series: [...progSeries, ...speedSeries], marker, height: 135 }, progData),
+      createChart(this.host, { title: 'Forward distance and speed, over time (s)', xLabel: 'time (s)', xTitle: false, yLabel: 'distance (m)', y2Label: 'speed (m/s)', series: [...progSeries, ...speedSeries], marker, height: 135, onExport }, progData),
     );
   }
 }
