@@ -154,6 +154,15 @@ test('/api/runs lists the run when the directory is one, and the runs below a fo
   mk('exp/b-s1', '{"name":"b-s1","seed":1,"generations":5}', '{"generation":1}\n{"gen');
   mk('exp/bad', '{"name": "ba');
   mk('learn/x', '{"kind":"learn","name":"x"}');
+  // A run directory and a config that link out of the folder are neither listed nor read.
+  const away = join(root, 'away');
+  mkdirSync(away);
+  writeFileSync(join(away, 'config.json'), '{"name":"secret-run"}');
+  writeFileSync(join(away, 'metrics.jsonl'), '');
+  symlinkSync(away, join(folder, 'linked'));
+  mk('exp/z-s1', '{}');
+  rmSync(join(folder, 'exp', 'z-s1', 'config.json'));
+  symlinkSync(join(away, 'config.json'), join(folder, 'exp', 'z-s1', 'config.json'));
   mkdirSync(join(folder, 'a-s1', 'stress'));
   writeFileSync(join(folder, 'a-s1', 'stress', 'heldout.json'), '{}');
   writeFileSync(join(folder, 'a-s1', 'stress', 'heldout.md'), '');
@@ -162,8 +171,10 @@ test('/api/runs lists the run when the directory is one, and the runs below a fo
     const url = new URL(s.url);
     const body = await (await fetch(`${s.url}api/runs`)).json() as { single: boolean; runs: Array<{ path: string; generations: number; status: string; stress: string[]; error?: string }> };
     assert.equal(body.single, false);
-    assert.deepEqual(body.runs.map((r) => r.path), ['a-s1', 'exp/b-s1', 'exp/bad'], 'learn runs are left out');
-    const [a, b, bad] = body.runs;
+    assert.deepEqual(body.runs.map((r) => r.path), ['a-s1', 'exp/b-s1', 'exp/bad', 'exp/z-s1'], 'learn runs and runs linked from outside are left out');
+    assert.doesNotMatch(JSON.stringify(body), /secret-run/);
+    const [a, b, bad, linkedConfig] = body.runs;
+    assert.match(linkedConfig!.error ?? '', /links out of the served directory/);
     assert.equal(a!.status, 'done');
     assert.deepEqual(a!.stress, ['heldout.json']);
     // A half-written last line is not a generation yet.

@@ -6,8 +6,8 @@
  * reports. Summaries are cached by file size and modification time, so listing a hundred runs
  * every second reads only the files that changed.
  */
-import { readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { join, sep } from 'node:path';
 
 export type RunStatus = 'training' | 'done' | 'stopped' | 'new';
 
@@ -51,6 +51,20 @@ function statOrNull(path: string): Stats | null {
   }
 }
 
+/**
+ * Whether `path` is inside `root` (a real path) once symlinks are followed: a run directory or
+ * file that links out of the served directory is neither listed nor read, as the file server
+ * refuses to serve it.
+ */
+function inside(root: string, path: string): boolean {
+  try {
+    const real = realpathSync(path);
+    return real === root || real.startsWith(root + sep);
+  } catch {
+    return false;
+  }
+}
+
 const stamp = (s: Stats | null) => (s ? `${s.size}:${s.mtimeMs}` : '-');
 
 /** Files whose change the page reacts to; their stamps make a run's signature. */
@@ -69,8 +83,9 @@ interface CacheEntry {
   summary: RunSummary;
 }
 
-function countMetrics(path: string): { generations: number; error?: string } {
+function countMetrics(root: string, path: string): { generations: number } {
   let text: string;
+  if (!inside(root, path)) return { generations: 0 };
   try {
     text = readFileSync(path, 'utf8');
   } catch {
@@ -86,8 +101,9 @@ function countMetrics(path: string): { generations: number; error?: string } {
   return { generations: n };
 }
 
-function readConfig(path: string): { config: Record<string, unknown> | null; error?: string } {
+function readConfig(root: string, path: string): { config: Record<string, unknown> | null; error?: string } {
   let text: string;
+  if (!inside(root, path)) return { config: null, error: 'config.json: links out of the served directory (not read)' };
   try {
     text = readFileSync(path, 'utf8');
   } catch {
@@ -103,12 +119,12 @@ function readConfig(path: string): { config: Record<string, unknown> | null; err
   }
 }
 
-function summarize(dir: string, path: string, w: ReturnType<typeof watched>, now: number): RunSummary {
-  const { config, error } = readConfig(join(dir, 'config.json'));
-  const { generations } = countMetrics(join(dir, 'metrics.jsonl'));
+function summarize(root: string, dir: string, path: string, w: ReturnType<typeof watched>, now: number): RunSummary {
+  const { config, error } = readConfig(root, join(dir, 'config.json'));
+  const { generations } = countMetrics(root, join(dir, 'metrics.jsonl'));
   const budget = typeof config?.generations === 'number' ? config.generations : null;
   let stress: string[] = [];
-  if (w.stressDir?.isDirectory()) {
+  if (w.stressDir?.isDirectory() && inside(root, join(dir, 'stress'))) {
     try {
       stress = readdirSync(join(dir, 'stress')).filter((f) => f.endsWith('.json') && !f.startsWith('.')).sort();
     } catch {
@@ -124,7 +140,8 @@ function summarize(dir: string, path: string, w: ReturnType<typeof watched>, now
 }
 
 /** A gradient-route run (`propamine learn`) has other files; the viewer lists training runs only. */
-function isLearnRun(dir: string): boolean {
+function isLearnRun(root: string, dir: string): boolean {
+  if (!inside(root, join(dir, 'config.json'))) return false;
   try {
     return /"kind"\s*:\s*"learn"/.test(readFileSync(join(dir, 'config.json'), 'utf8').slice(0, 200));
   } catch {
@@ -139,7 +156,12 @@ export class RunCatalog {
   private lastPaths = '';
   private started = false;
 
-  constructor(private readonly root: string) {}
+  private readonly root: string;
+
+  constructor(root: string) {
+    // Paths are checked against the root's real path (the served directory may be reached through a symlink).
+    this.root = realpathSync(root);
+  }
 
   /** Directories of runs under the root, as relative '/'-separated paths ('' when the root is a run). */
   private discover(): string[] {
@@ -156,10 +178,10 @@ export class RunCatalog {
       for (const n of names) {
         if (n.startsWith('.') || SKIP_DIRS.has(n)) continue;
         const sub = join(dir, n);
-        if (!statOrNull(sub)?.isDirectory()) continue;
+        if (!statOrNull(sub)?.isDirectory() || !inside(this.root, sub)) continue;
         const r = rel ? `${rel}/${n}` : n;
         if (statOrNull(join(sub, 'config.json'))?.isFile()) {
-          if (!isLearnRun(sub)) found.push(r);
+          if (!isLearnRun(this.root, sub)) found.push(r);
         } else if (depth < MAX_DEPTH) walk(sub, r, depth + 1);
       }
     };
@@ -176,8 +198,8 @@ export class RunCatalog {
       const w = watched(dir);
       const signature = [w.config, w.metrics, w.index, w.checkpoint, w.stressDir].map(stamp).join('|');
       let entry = this.cache.get(p);
-      if (!entry || entry.signature !== signature) entry = { signature, summary: summarize(dir, p, w, now) };
-      else if (entry.summary.status === 'training') entry.summary = summarize(dir, p, w, now);
+      if (!entry || entry.signature !== signature) entry = { signature, summary: summarize(this.root, dir, p, w, now) };
+      else if (entry.summary.status === 'training') entry.summary = summarize(this.root, dir, p, w, now);
       next.set(p, entry);
       runs.push(entry.summary);
     }

@@ -200,7 +200,10 @@ function handler(runRoot: string, distRoot: string, catalog: RunCatalog, feed: C
       return;
     }
     if (path === '/api/events') {
-      feed.add(res);
+      if (req.method === 'HEAD') {
+        res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store' });
+        res.end();
+      } else feed.add(res);
       return;
     }
     let result: ResolveResult;
