@@ -242,6 +242,39 @@ test('the A/B pair on stage exports as a WebM video', { skip, timeout: 90_000 },
   // The EBML magic number that starts every WebM (Matroska) file.
   assert.deepEqual([...bytes.subarray(0, 4)], [0x1a, 0x45, 0xdf, 0xa3]);
   assert.equal((await hook((v) => v.lastExport()))?.bytes, bytes.length);
+  // The video shows the scene, not a blank or black picture: decoded in the page, a picture sampled.
+  const picture = await page.evaluate(async (b64) => {
+    const g = globalThis as unknown as {
+      atob(s: string): string;
+      document: { createElement(t: string): any };
+      URL: { createObjectURL(b: unknown): string };
+      Blob: new (parts: unknown[], o: { type: string }) => unknown;
+    };
+    const raw = g.atob(b64);
+    const buf = new Uint8Array(raw.length);
+    for (let i = 0; i < raw.length; i++) buf[i] = raw.charCodeAt(i);
+    const video = g.document.createElement('video');
+    video.muted = true;
+    video.src = g.URL.createObjectURL(new g.Blob([buf], { type: 'video/webm' }));
+    await new Promise((ok, fail) => {
+      video.onloadeddata = ok;
+      video.onerror = () => fail(new Error('the browser cannot decode the video'));
+    });
+    // The middle of the video: well into the recording, past any start-up picture.
+    video.currentTime = video.duration && Number.isFinite(video.duration) ? video.duration / 2 : 0.4;
+    await new Promise((ok) => (video.onseeked = ok));
+    const c = g.document.createElement('canvas');
+    c.width = 64;
+    c.height = 64;
+    const ctx = c.getContext('2d');
+    ctx.drawImage(video, 0, 0, 64, 64);
+    const px = ctx.getImageData(0, 0, 64, 64).data as Uint8ClampedArray;
+    const colours = new Set<number>();
+    for (let i = 0; i < px.length; i += 4) colours.add(((px[i]! >> 3) << 10) | ((px[i + 1]! >> 3) << 5) | (px[i + 2]! >> 3));
+    return { width: video.videoWidth as number, colours: colours.size, at: video.currentTime as number, duration: video.duration as number };
+  }, bytes.toString('base64'));
+  assert.ok(picture.width > 100, `video width ${picture.width}`);
+  assert.ok(picture.colours > 30, `the video's picture at ${picture.at} s of ${picture.duration} s has ${picture.colours} colours`);
   assert.equal(await hook((v) => v.playing()), false, 'recording plays the replay once, to its end');
   assert.equal(await page.getAttribute('#record', 'aria-label'), 'record video');
   assert.doesNotMatch(await hook((v) => v.error()) ?? '', /video/);
