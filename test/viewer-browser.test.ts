@@ -7,42 +7,20 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
 import { makeRun } from './helpers/make-run.ts';
+import { artifacts, ensureViewerBuilt, haveChromium, launchChromium, skipWithoutChromium, type ViewerHook } from './helpers/browser.ts';
 import { startViewServer, type ViewServer } from '../src/view/server.ts';
 import { withDigest } from '../envs/digest.ts';
 
-/**
- * The page's test hook (documented in viewer/src/hook.ts). The callbacks given to
- * page.evaluate run in the browser; the root tsconfig has no DOM types, so the one global
- * they touch is declared here.
- */
-declare const window: {
-  __viewer?: {
-    ready(): boolean;
-    frame(): number;
-    frames(): number;
-    playing(): boolean;
-    speed(): number;
-    antCount(): number;
-    replays(): string[];
-    struck(): boolean[];
-    error(): string | null;
-    trainingTicks(): string[];
-    pixels(): { distinct: number; nonSky: number };
-  };
-};
+/** The root tsconfig has no DOM types: the one global the callbacks given to page.evaluate touch. */
+declare const window: { __viewer?: ViewerHook };
 
 /** The browser's, for code passed to page.evaluate. */
 declare const requestAnimationFrame: (callback: () => void) => number;
-
-const CHROMIUM = '/usr/bin/chromium';
-const repo = resolve(import.meta.dirname, '..');
-const artifacts = join(repo, 'test-artifacts');
 
 interface HookState {
   frame: number;
@@ -53,22 +31,6 @@ interface HookState {
   error: string | null;
 }
 
-/** Newest modification time under `dir` (recursively). */
-function newest(path: string): number {
-  const st = statSync(path);
-  if (!st.isDirectory()) return st.mtimeMs;
-  return Math.max(st.mtimeMs, ...readdirSync(path).map((n) => newest(join(path, n))));
-}
-
-/** Builds viewer/dist when it is missing or older than the page's sources, so the test checks what is in the tree. */
-function ensureViewerBuilt(): void {
-  const index = join(repo, 'viewer', 'dist', 'index.html');
-  const sources = [join(repo, 'viewer', 'src'), join(repo, 'viewer', 'index.html'), join(repo, 'viewer', 'vite.config.ts'), join(repo, 'envs', 'replay.ts')];
-  if (existsSync(index) && statSync(index).mtimeMs >= Math.max(...sources.map(newest))) return;
-  execFileSync('npm', ['run', '--silent', 'build:viewer'], { cwd: repo, stdio: ['ignore', 'ignore', 'inherit'] });
-}
-
-const haveChromium = existsSync(CHROMIUM);
 const root = mkdtempSync(join(tmpdir(), 'propamine-viewer-'));
 const runDir = join(root, 'run');
 const emptyRun = join(root, 'empty-run');
@@ -128,11 +90,7 @@ before(async () => {
   copyFileSync(join(runDir, 'config.json'), join(emptyRun, 'config.json'));
   server = await startViewServer({ runDir });
   emptyServer = await startViewServer({ runDir: emptyRun });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    // --disable-gpu leaves WebGL to Chromium's software renderer (SwiftShader), which works headless here.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1440, height: 960 } });
   page.on('pageerror', (e) => pageErrors.push(e.message));
 });
@@ -144,7 +102,7 @@ after(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-const skip = haveChromium ? false : `${CHROMIUM} not installed (apt-get install chromium)`;
+const skip = skipWithoutChromium;
 
 test('draws the ants side by side and plays, pauses, scrubs and steps', { skip, timeout: 60_000 }, async () => {
   let s = await open(`${server.url}?play=0`);
@@ -186,7 +144,8 @@ test('draws the ants side by side and plays, pauses, scrubs and steps', { skip, 
   assert.equal((await state()).speed, 0.25);
 
   // The panel shows both episodes and the three charts (two per episode, one for training).
-  assert.equal(await page.locator('#charts .uplot').count(), 3);
+  assert.equal(await page.locator('#charts .uplot').count(), 2);
+  assert.equal(await page.locator('#training-chart .plot').count(), 1);
   assert.match(await page.textContent('#stats') ?? '', /ankle_1 disabled/);
   assert.match(await page.textContent('.labels') ?? '', /B: ankle_1 disabled/);
 

@@ -139,6 +139,87 @@ test('a missing run directory is one clear error naming it', async () => {
   await assert.rejects(startViewServer({ runDir: join(runDir, 'config.json'), distDir }), /not a run directory/);
 });
 
+test('/api/runs lists the run when the directory is one, and the runs below a folder', async () => {
+  const one = JSON.parse((await get('/api/runs')).body) as { single: boolean; runs: Array<{ path: string; name: string; generations: number }> };
+  assert.equal(one.single, true);
+  assert.deepEqual(one.runs.map((r) => [r.path, r.name, r.generations]), [['', 'demo', 1]]);
+
+  const folder = join(root, 'folder');
+  const mk = (rel: string, config: string, metrics = '') => {
+    mkdirSync(join(folder, rel), { recursive: true });
+    writeFileSync(join(folder, rel, 'config.json'), config);
+    writeFileSync(join(folder, rel, 'metrics.jsonl'), metrics);
+  };
+  mk('a-s1', '{"name":"a-s1","seed":1,"generations":2}', '{"generation":1}\n{"generation":2}\n');
+  mk('exp/b-s1', '{"name":"b-s1","seed":1,"generations":5}', '{"generation":1}\n{"gen');
+  mk('exp/bad', '{"name": "ba');
+  mk('learn/x', '{"kind":"learn","name":"x"}');
+  // A run directory and a config that link out of the folder are neither listed nor read.
+  const away = join(root, 'away');
+  mkdirSync(away);
+  writeFileSync(join(away, 'config.json'), '{"name":"secret-run"}');
+  writeFileSync(join(away, 'metrics.jsonl'), '');
+  symlinkSync(away, join(folder, 'linked'));
+  mk('exp/z-s1', '{}');
+  rmSync(join(folder, 'exp', 'z-s1', 'config.json'));
+  symlinkSync(join(away, 'config.json'), join(folder, 'exp', 'z-s1', 'config.json'));
+  mkdirSync(join(folder, 'a-s1', 'stress'));
+  writeFileSync(join(folder, 'a-s1', 'stress', 'heldout.json'), '{}');
+  writeFileSync(join(folder, 'a-s1', 'stress', 'heldout.md'), '');
+  const s = await startViewServer({ runDir: folder, distDir, pollMs: 50 });
+  try {
+    const url = new URL(s.url);
+    const body = await (await fetch(`${s.url}api/runs`)).json() as { single: boolean; runs: Array<{ path: string; generations: number; status: string; stress: string[]; error?: string }> };
+    assert.equal(body.single, false);
+    assert.deepEqual(body.runs.map((r) => r.path), ['a-s1', 'exp/b-s1', 'exp/bad', 'exp/z-s1'], 'learn runs and runs linked from outside are left out');
+    assert.doesNotMatch(JSON.stringify(body), /secret-run/);
+    const [a, b, bad, linkedConfig] = body.runs;
+    assert.match(linkedConfig!.error ?? '', /links out of the served directory/);
+    assert.equal(a!.status, 'done');
+    assert.deepEqual(a!.stress, ['heldout.json']);
+    // A half-written last line is not a generation yet.
+    assert.equal(b!.generations, 1);
+    assert.equal(b!.status, 'training');
+    assert.match(bad!.error ?? '', /config\.json: not valid JSON/);
+    // Files of a run in the folder are served under its path, and nothing outside the folder.
+    assert.equal((await fetch(`${s.url}run/exp/b-s1/config.json`)).status, 200);
+    assert.notEqual((await fetch(`${s.url}run/exp/..%2f..%2fsecret.txt`)).status, 200);
+
+    // The change feed names the run whose metrics grew, and says when a run appears.
+    const events: string[] = [];
+    const controller = new AbortController();
+    const res = await fetch(`http://${url.host}/api/events`, { signal: controller.signal });
+    assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
+    const reader = res.body!.getReader();
+    const pump = (async () => {
+      const dec = new TextDecoder();
+      try {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) return;
+          events.push(dec.decode(value));
+        }
+      } catch {
+        // aborted
+      }
+    })();
+    const waitFor = async (re: RegExp) => {
+      for (let i = 0; i < 200 && !re.test(events.join('')); i++) await new Promise((ok) => setTimeout(ok, 25));
+      assert.match(events.join(''), re);
+    };
+    await waitFor(/retry: 1000/);
+    await new Promise((ok) => setTimeout(ok, 120));
+    writeFileSync(join(folder, 'exp', 'b-s1', 'metrics.jsonl'), '{"generation":1}\n{"generation":2}\n');
+    await waitFor(/event: change\ndata: \{"runs":\["exp\/b-s1"\],"list":false\}/);
+    mk('c-s2', '{"name":"c-s2"}');
+    await waitFor(/"list":true/);
+    controller.abort();
+    await pump;
+  } finally {
+    await s.close();
+  }
+});
+
 /** Captures what a command writes to stdout and stderr. */
 async function capture(fn: () => Promise<number>): Promise<{ code: number; out: string; err: string }> {
   const ow = process.stdout.write.bind(process.stdout);
@@ -159,7 +240,7 @@ test('view command: --help, unknown flags, bad port, missing run', async () => {
   assert.equal(viewCommand.name, 'view');
   const help = await capture(() => viewCommand.run(['--help']));
   assert.equal(help.code, 0);
-  assert.match(help.out, /Usage: propamine view <run-dir>/);
+  assert.match(help.out, /Usage: propamine view <run-dir \| folder of runs>/);
   const bad = await capture(() => viewCommand.run([runDir, '--frobnicate']));
   assert.equal(bad.code, 2);
   assert.equal(bad.err.trim().split('\n').length, 1);

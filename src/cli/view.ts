@@ -1,24 +1,40 @@
 /**
- * `propamine view runs/<name>`: serves the replay viewer for one run on loopback and prints
- * its address. The page is built ahead of time (viewer/dist), so nothing is compiled here.
+ * `propamine view runs/<name>` or `propamine view runs/`: serves the viewer for one run or a
+ * folder of runs on loopback and prints its address. The page is built ahead of time
+ * (viewer/dist), so nothing is compiled here.
  */
 import { parseArgs } from 'node:util';
 import { spawn } from 'node:child_process';
 import { startViewServer } from '../view/server.ts';
 
-const help = `Usage: propamine view <run-dir> [--port N] [--host ADDR] [--open]
+const help = `Usage: propamine view <run-dir | folder of runs> [--port N] [--host ADDR] [--open]
 
-Serves the replay viewer for a run directory (runs/<name>) and prints its address.
-Only the built page and that run's files are served.
+Serves the viewer for a run directory (runs/<name>) or a folder of runs (runs/, an
+experiment's output such as docs/runs/snn-learning) and prints its address. Only the built
+page and that directory's files are served. Runs that are still training are followed: new
+generations, replays and stress reports appear as they are written, without a reload.
 
 Options:
   --port N       port to listen on (default 0: a free port)
-  --host ADDR    address to bind (default 127.0.0.1; other addresses expose the run)
+  --host ADDR    address to bind (default 127.0.0.1; other addresses expose the runs)
   --open         open the page in the default browser
   -h, --help     show this help
 
-Page: choose generation, episode and condition of each replay, compare two side by side
-(e.g. nominal and a damaged joint), play/pause (space), step (arrow keys), scrub, speed.`;
+Page:
+  runs      (a folder) the runs with what distinguishes them (policy, rule, modulation,
+            seed, strategy, budget, other config differences) and their status; tick runs
+            to put them on the charts
+  training  learning curves overlaid, against generations, environment steps or wall
+            time; runs that differ only by seed as their mean and min-max band
+  replays   A and B side by side, from one run or two (same condition and episode kept
+            when B's run changes); generation "latest" follows a training run; space
+            plays/pauses, arrow keys step, scrub, speed
+  stress    each run's stress/<suite>.json as charts: distance and return with 95%
+            intervals, share of nominal kept, distance after the onset, and the speed
+            around the onset from the stress replays (one condition at a time)
+  export    PNG or SVG of the comparison charts, PNG of the episode charts (buttons under
+            them); the record button (footer) saves the replay or A/B pair on stage, start
+            to end at the chosen speed, as WebM`;
 
 function openBrowser(url: string): void {
   const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
@@ -56,7 +72,7 @@ async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length !== 1) {
-    process.stderr.write(`propamine view: expected one run directory, got ${positionals.length} (see --help)\n`);
+    process.stderr.write(`propamine view: expected one run directory or folder of runs, got ${positionals.length} (see --help)\n`);
     return 2;
   }
   let port = 0;
@@ -91,7 +107,7 @@ async function run(argv: string[]): Promise<number> {
 
 export const viewCommand = {
   name: 'view',
-  summary: 'serve the replay viewer for a run directory',
+  summary: 'serve the viewer for a run or a folder of runs (live, compared, stress charts)',
   help,
   run,
 } satisfies { name: string; summary: string; help: string; run: (argv: string[]) => Promise<number> };

@@ -1,6 +1,8 @@
 /**
  * The HTTP server behind `propamine view`: it serves the viewer page built ahead of time by
- * Vite (viewer/dist) and the files of one run directory under `/run/`, and nothing else.
+ * Vite (viewer/dist), the files of one directory (a run, or a folder of runs) under `/run/`,
+ * the list of its runs at `/api/runs` and their changes as server-sent events at
+ * `/api/events`, and nothing else.
  * Every request path is checked segment by segment and then by its real path, so `..`,
  * encoded separators, absolute paths and symlinks that point out of the root are refused.
  */
@@ -9,10 +11,13 @@ import { createReadStream, existsSync, realpathSync, statSync } from 'node:fs';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
+import { RunCatalog } from './runs.ts';
 
 export interface ViewServerOptions {
-  /** The run directory (`runs/<name>`) whose files the page may read. */
+  /** The run directory (`runs/<name>`), or a folder of run directories, whose files the page may read. */
   runDir: string;
+  /** How often the run files are looked at for changes while a page listens (ms, default 1000). */
+  pollMs?: number;
   /** 0 (the default) picks a free port. */
   port?: number;
   /** Loopback by default so a run is not published to the network by accident. */
@@ -115,7 +120,68 @@ function send(res: ServerResponse, status: number, text: string): void {
 
 const STATUS_TEXT: Record<number, string> = { 400: 'bad request', 403: 'forbidden', 404: 'not found' };
 
-function handler(runRoot: string, distRoot: string) {
+function sendJson(res: ServerResponse, value: unknown, head: boolean): void {
+  const body = JSON.stringify(value);
+  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), 'cache-control': 'no-store' });
+  res.end(head ? undefined : body);
+}
+
+/**
+ * Tells every listening page which runs changed: one poll of file sizes and modification
+ * times for all listeners, running only while someone listens. Polling, not fs.watch: it
+ * behaves the same on every platform and file system, and atomic renames do not lose it.
+ */
+class ChangeFeed {
+  private readonly clients = new Set<ServerResponse>();
+  private timer: NodeJS.Timeout | null = null;
+  private beats = 0;
+
+  constructor(
+    private readonly catalog: RunCatalog,
+    private readonly pollMs: number,
+  ) {}
+
+  add(res: ServerResponse): void {
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
+    // The retry hint makes the browser reconnect quickly after `propamine view` restarts.
+    res.write('retry: 1000\n\n');
+    this.clients.add(res);
+    res.on('close', () => {
+      this.clients.delete(res);
+      if (this.clients.size === 0) this.stop();
+    });
+    if (!this.timer) {
+      this.catalog.changes();
+      this.timer = setInterval(() => this.poll(), this.pollMs);
+    }
+  }
+
+  private poll(): void {
+    let msg: string | null = null;
+    try {
+      const c = this.catalog.changes();
+      if (c.runs.length || c.list) msg = `event: change\ndata: ${JSON.stringify(c)}\n\n`;
+    } catch {
+      // A directory that vanished mid-scan is seen whole on the next poll.
+    }
+    // A comment now and then keeps proxies and idle timeouts from closing the stream.
+    if (!msg && ++this.beats % 15 === 0) msg = ': keep-alive\n\n';
+    if (msg) for (const res of this.clients) res.write(msg);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  closeAll(): void {
+    this.stop();
+    for (const res of this.clients) res.end();
+    this.clients.clear();
+  }
+}
+
+function handler(runRoot: string, distRoot: string, catalog: RunCatalog, feed: ChangeFeed) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD');
@@ -129,6 +195,17 @@ function handler(runRoot: string, distRoot: string) {
       return;
     }
     const path = raw.split(/[?#]/, 1)[0]!;
+    if (path === '/api/runs') {
+      sendJson(res, catalog.list(), req.method === 'HEAD');
+      return;
+    }
+    if (path === '/api/events') {
+      if (req.method === 'HEAD') {
+        res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store' });
+        res.end();
+      } else feed.add(res);
+      return;
+    }
     let result: ResolveResult;
     let isRun = false;
     if (path.startsWith(RUN_PREFIX)) {
@@ -162,7 +239,7 @@ function handler(runRoot: string, distRoot: string) {
   };
 }
 
-/** Serves the viewer for one run; rejects with one clear message when the run or the page is missing. */
+/** Serves the viewer for a run or a folder of runs; rejects with one clear message when the directory or the page is missing. */
 export async function startViewServer(opts: ViewServerOptions): Promise<ViewServer> {
   const runDir = resolve(opts.runDir);
   let runStat;
@@ -179,7 +256,9 @@ export async function startViewServer(opts: ViewServerOptions): Promise<ViewServ
   const runRoot = realpathSync(runDir);
   const distRoot = realpathSync(dist);
   const host = opts.host ?? '127.0.0.1';
-  const server = createServer(handler(runRoot, distRoot));
+  const catalog = new RunCatalog(runRoot);
+  const feed = new ChangeFeed(catalog, opts.pollMs ?? 1000);
+  const server = createServer(handler(runRoot, distRoot, catalog, feed));
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
     server.listen(opts.port ?? 0, host, () => {
@@ -194,6 +273,7 @@ export async function startViewServer(opts: ViewServerOptions): Promise<ViewServ
     port,
     close: () =>
       new Promise<void>((ok) => {
+        feed.closeAll();
         server.close(() => ok());
         // Keep-alive connections from a browser would hold close() open otherwise.
         server.closeAllConnections();

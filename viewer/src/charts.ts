@@ -1,10 +1,11 @@
 /**
  * Small uPlot line charts for the side panel, each with an optional vertical marker (the
  * frame on stage, or the generation of the replay) drawn by a plugin so moving it needs a
- * redraw only, not new data.
+ * redraw only, not new data, and a PNG button (title, plot and legend drawn on one canvas).
  */
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { download, fileSlug } from './plot.ts';
 
 export interface SeriesSpec {
   label: string;
@@ -28,6 +29,8 @@ export interface ChartSpec {
   /** Where to draw the marker, in x units; null for none. */
   marker?: () => number | null;
   height?: number;
+  /** Called with each PNG the chart's button saves. */
+  onExport?: (name: string, blob: Blob) => void;
 }
 
 export interface Chart {
@@ -116,6 +119,23 @@ export function createChart(parent: HTMLElement, spec: ChartSpec, data: uPlot.Al
     ],
   };
   const plot = new uPlot(opts, data, box);
+  const tools = document.createElement('div');
+  tools.className = 'plot-tools';
+  const png = document.createElement('button');
+  png.type = 'button';
+  png.textContent = 'PNG';
+  png.title = 'save this chart as PNG';
+  png.dataset.export = 'png';
+  png.addEventListener('click', () => {
+    void chartPng(plot, spec).then((blob) => {
+      const name = `${fileSlug(spec.title)}.png`;
+      download(blob, name);
+      spec.onExport?.(name, blob);
+    });
+  });
+  tools.appendChild(png);
+  box.style.position = 'relative';
+  box.appendChild(tools);
   const ro = new ResizeObserver(() => plot.setSize({ width: width(), height: opts.height }));
   ro.observe(parent);
   return {
@@ -128,4 +148,36 @@ export function createChart(parent: HTMLElement, spec: ChartSpec, data: uPlot.Al
       box.remove();
     },
   };
+}
+
+/** The chart as a PNG: its title, the plot canvas (axes and lines) and a legend line under it. */
+function chartPng(plot: uPlot, spec: ChartSpec): Promise<Blob> {
+  const src = plot.ctx.canvas;
+  const r = uPlot.pxRatio;
+  const head = Math.round(24 * r);
+  const foot = Math.round(22 * r);
+  const c = document.createElement('canvas');
+  c.width = src.width;
+  c.height = src.height + head + foot;
+  const ctx = c.getContext('2d')!;
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, c.width, c.height);
+  ctx.fillStyle = '#1f2933';
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  ctx.font = `600 ${13 * r}px system-ui, sans-serif`;
+  ctx.fillText(spec.title, c.width / 2, head / 2);
+  ctx.drawImage(src, 0, head);
+  ctx.font = `${11 * r}px system-ui, sans-serif`;
+  ctx.textAlign = 'left';
+  let x = 8 * r;
+  const y = head + src.height + foot / 2;
+  for (const s of spec.series) {
+    ctx.fillStyle = s.color;
+    ctx.fillRect(x, y - 2 * r, 14 * r, 4 * r);
+    ctx.fillStyle = '#1f2933';
+    ctx.fillText(s.label, x + 18 * r, y);
+    x += 26 * r + ctx.measureText(s.label).width;
+  }
+  return new Promise((ok, fail) => c.toBlob((b) => (b ? ok(b) : fail(new Error('the browser could not encode the chart as PNG'))), 'image/png'));
 }

@@ -1,7 +1,8 @@
 /**
- * Loading a run's files over HTTP from the server's `run/` prefix. Every failure becomes a
- * message that names the file and says what is wrong (missing, truncated, wrong version),
- * because the page's job on a broken run is to say so, not to go blank.
+ * Loading runs' files over HTTP from the server's `run/` prefix (a run's files sit under its
+ * path in the served folder, '' when the folder is the run). Every failure becomes a message
+ * that names the file and says what is wrong (missing, truncated, wrong version), because
+ * the page's job on a broken run is to say so, not to go blank.
  */
 import { parseReplay, type Replay, type ReplayIndexEntry } from '../../envs/replay.ts';
 
@@ -16,9 +17,46 @@ export interface MetricsRecord {
   testReturn: number | null;
   testDistance?: number | null;
   totalSteps?: number;
+  /** Seconds since the run started, at the end of this generation. */
+  wallTime?: number;
+}
+
+/** One run of the served folder, as `/api/runs` lists it (src/view/runs.ts writes it). */
+export interface RunSummary {
+  path: string;
+  name: string;
+  config: Record<string, unknown> | null;
+  error?: string;
+  generations: number;
+  budget: number | null;
+  status: 'training' | 'done' | 'stopped' | 'new';
+  updated: number;
+  stress: string[];
+  replays: boolean;
+}
+
+export interface RunListing {
+  single: boolean;
+  runs: RunSummary[];
 }
 
 const RUN = 'run/';
+
+/** A file of a run, as a path in the served folder. */
+export function runFile(run: string, file: string): string {
+  return run ? `${run}/${file}` : file;
+}
+
+export async function loadRuns(): Promise<RunListing> {
+  let res: Response;
+  try {
+    res = await fetch('api/runs', { cache: 'no-store' });
+  } catch (e) {
+    throw new Error(`the run list: cannot reach the server (${(e as Error).message}); is propamine view still running?`);
+  }
+  if (!res.ok) throw new Error(`the run list: the server answered HTTP ${res.status}`);
+  return (await res.json()) as RunListing;
+}
 
 async function fetchText(path: string): Promise<string> {
   let res: Response;
@@ -32,8 +70,8 @@ async function fetchText(path: string): Promise<string> {
   return res.text();
 }
 
-export async function loadIndex(): Promise<ReplayIndexEntry[]> {
-  const path = 'replays/index.json';
+export async function loadIndex(run = ''): Promise<ReplayIndexEntry[]> {
+  const path = runFile(run, 'replays/index.json');
   let text: string;
   try {
     text = await fetchText(path);
@@ -56,8 +94,8 @@ export async function loadIndex(): Promise<ReplayIndexEntry[]> {
   return entries;
 }
 
-export async function loadReplay(file: string): Promise<Replay> {
-  const path = `replays/${file}`;
+export async function loadReplay(file: string, run = ''): Promise<Replay> {
+  const path = runFile(run, `replays/${file}`);
   return parseReplay(await fetchText(path), path);
 }
 
@@ -71,8 +109,8 @@ export interface MetricsResult {
  * Reads metrics.jsonl. A bad last line is what a run being written (or killed mid-write)
  * leaves behind, so it is skipped with a warning; a bad line elsewhere is corruption.
  */
-export async function loadMetrics(): Promise<MetricsResult> {
-  const path = 'metrics.jsonl';
+export async function loadMetrics(run = ''): Promise<MetricsResult> {
+  const path = runFile(run, 'metrics.jsonl');
   const text = await fetchText(path);
   const lines = text.split('\n');
   const records: MetricsRecord[] = [];
@@ -95,19 +133,63 @@ export async function loadMetrics(): Promise<MetricsResult> {
     if (typeof rec?.generation !== 'number' || typeof rec.returnMean !== 'number') {
       throw new Error(`${path}: line ${i + 1} lacks generation/returnMean (not a propamine metrics file?)`);
     }
-    records.push(rec);
+    // Only the charted fields are kept: a hundred runs of 500 generations stay small.
+    const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
+    records.push({
+      generation: rec.generation, returnMean: rec.returnMean, returnMax: rec.returnMax, returnMin: num(rec.returnMin),
+      testReturn: typeof rec.testReturn === 'number' ? rec.testReturn : null, testDistance: num(rec.testDistance) ?? null,
+      totalSteps: num(rec.totalSteps), wallTime: num(rec.wallTime),
+    });
   }
   return { records, warnings };
 }
 
-export async function loadRunName(): Promise<string | null> {
+/** One condition of a stress report (src/stress.ts writes them); only the charted fields are typed. */
+export interface StressCondition {
+  name: string;
+  description: string;
+  returnMean: number;
+  returnCI95: number;
+  distanceMean: number;
+  distanceCI95: number;
+  distanceDegradationPct: number | null;
+  onsetStep: number | [number, number] | null;
+  onsetDistanceMean: number | null;
+  onsetDistanceCI95: number | null;
+  falls: number;
+  returns: number[];
+}
+
+export interface StressReport {
+  format: 'propamine-stress';
+  version: 1;
+  suite: string;
+  policy: string;
+  episodes: number;
+  seed: number;
+  maxSteps: number;
+  episodeSeeds: number[];
+  conditions: StressCondition[];
+}
+
+/** Reads stress/<suite>.json of a run. */
+export async function loadStress(run: string, file: string): Promise<StressReport> {
+  const path = runFile(run, `stress/${file}`);
+  const text = await fetchText(path);
+  let raw: unknown;
   try {
-    const cfg = JSON.parse(await fetchText('config.json')) as { name?: unknown };
-    return typeof cfg.name === 'string' ? cfg.name : null;
+    raw = JSON.parse(text);
   } catch {
-    // The title is cosmetic; a broken config is reported by the tools that need it.
-    return null;
+    throw new Error(`${path}: not valid JSON (truncated or corrupt file?)`);
   }
+  const r = raw as Partial<StressReport>;
+  if (r?.format !== 'propamine-stress') throw new Error(`${path}: not a stress report (format ${JSON.stringify(r?.format)})`);
+  if (r.version !== 1) throw new Error(`${path}: unsupported version ${JSON.stringify(r.version)} (this viewer reads version 1)`);
+  if (!Array.isArray(r.conditions)) throw new Error(`${path}: "conditions" must be a list`);
+  for (const [i, c] of r.conditions.entries()) {
+    if (typeof c?.name !== 'string' || typeof c.distanceMean !== 'number' || typeof c.returnMean !== 'number') throw new Error(`${path}: conditions[${i}] lacks name/returnMean/distanceMean`);
+  }
+  return r as StressReport;
 }
 
 /** Per-frame forward distance (torso x from its start, m) and speed (m/s, centred difference). */

@@ -12,7 +12,12 @@
  *   struck()    per ant on stage: whether its condition is drawn yet (false before the
  *               onset of a condition that strikes mid-episode)
  *   error()     the message shown on the page, or null
- *   trainingTicks()  the tick labels drawn on the training chart's return axis
+ *   trainingTicks()  the tick labels drawn on the training chart's value axis
+ *   curveLengths()   per charted run (by path): the generations loaded from its metrics.jsonl
+ *   curveCount()     lines on the training chart (one per run, or per group of seeds)
+ *   runs()      the runs the server lists: path, name, status, generations
+ *   stress()    the stress charts drawn: suite, chart titles, whiskers drawn, onset speed lines
+ *   lastExport()     the last file exported from the page (name and size in bytes), or null
  *   pixels()    renders once and samples the canvas: distinct colours and the share of
  *               pixels that differ from the sky, to tell a drawn scene from a blank one
  */
@@ -27,6 +32,11 @@ export interface ViewerHook {
   struck(): boolean[];
   error(): string | null;
   trainingTicks(): string[];
+  curveLengths(): Record<string, number>;
+  curveCount(): number;
+  runs(): Array<{ path: string; name: string; status: string; generations: number }>;
+  lastExport(): { name: string; bytes: number } | null;
+  stress(): { suite: string | null; charts: string[]; intervals: number; onsetLines: number };
   pixels(): { distinct: number; nonSky: number };
 }
 
