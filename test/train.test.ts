@@ -16,7 +16,9 @@ import type { RolloutResult, RolloutTask } from '../workers/types.ts';
 import { BUILTIN_SUITES } from '../envs/suites.ts';
 import { withDigest } from '../envs/digest.ts';
 import { FAULTY_WORKER, withFault } from './helpers/faults.ts';
-import { createPolicy, policyLayout, type PolicyConfig } from '../policies/index.ts';
+import { createPolicy, initParams, policyLayout, validatePolicyConfig, type PolicyConfig, type SnnPolicy } from '../policies/index.ts';
+import { grownGenome } from '../src/train/init-from.ts';
+import { Rng } from '../core/rng.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'propamine-train-'));
 const quiet = () => {};
@@ -278,7 +280,34 @@ test('a run can start from another run or a policy file: its best center and obs
     assert.deepEqual(Array.from(b.act(obs)), Array.from(a.act(obs)));
     b.observeReward!(t % 3);
   }
-  await assert.rejects(train({ config: tiny('init-hidden', { init: src.runDir, policy: { ...srcPolicy, hidden: [9] } }), quiet: true, log: quiet }), /only --mod-inputs may be added/);
+  await assert.rejects(train({ config: tiny('init-hidden', { init: src.runDir, policy: { ...srcPolicy, hidden: [9] } }), quiet: true, log: quiet }), /only plasticity, on a static network, and --mod-inputs may be added/);
+});
+
+test('a trained static SNN grows plasticity (alpha 0) and modulator inputs (v_M 0) and acts exactly as before', () => {
+  const stat = validatePolicyConfig({ type: 'snn', hidden: [12], rule: 'none', genomeScale: { readout: 4 } });
+  const params = Float64Array.from(initParams(stat, 27, 8, new Rng(7)));
+  for (const rule of ['oja', 'hebb', 'bcm'] as const) {
+    const target = validatePolicyConfig({ ...stat, rule, modulation: rule === 'hebb' ? 'retroactive' : 'simple', modInputs: ['reward', 'action'], genomeScale: { readout: 4, alpha: 0.25 } });
+    const grown = grownGenome(stat, params, target, new Rng(1))!;
+    const layout = policyLayout(target, 27, 8);
+    for (const s of layout) if (/alpha_(in|rec)$|mod\.v$/.test(s.name)) assert.ok(grown.subarray(s.offset, s.offset + s.length).every((x) => x === 0), s.name);
+    const a = createPolicy(stat, 27, 8);
+    const b = createPolicy(target, 27, 8);
+    a.setParams(params);
+    b.setParams(grown);
+    let plastic = false;
+    for (let t = 0; t < 40; t++) {
+      const obs = Float64Array.from({ length: 27 }, (_, i) => 2 * Math.sin(7 * t + i));
+      assert.deepEqual(Array.from(b.act(obs)), Array.from(a.act(obs)), `${rule}, step ${t}`);
+      b.observeReward!(t % 3);
+      plastic ||= (b as SnnPolicy).plasticState(0).Hin.some((h) => h !== 0);
+    }
+    assert.ok(plastic, `${rule}: the grown synapses' traces move (and alpha = 0 hides them)`);
+  }
+  // Nothing else may change: sizes, or a plastic network's own rule.
+  assert.equal(grownGenome(stat, params, validatePolicyConfig({ ...stat, hidden: [13], rule: 'oja' }), new Rng(1)), null);
+  const oja = validatePolicyConfig({ ...stat, rule: 'oja' });
+  assert.equal(grownGenome(oja, Float64Array.from(initParams(oja, 27, 8, new Rng(1))), validatePolicyConfig({ ...stat, rule: 'bcm' }), new Rng(1)), null);
 });
 
 /** Runs `config` and stops it after `stopAt` generations; returns the outcome and the lines it printed. */

@@ -10,7 +10,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { ACT_SIZE, OBS_SIZE } from '../../envs/ant-sim.ts';
-import { layoutSize, policyLayout, type PolicyConfig } from '../../policies/index.ts';
+import { initParams, policyLayout, type PolicyConfig } from '../../policies/index.ts';
+import type { RandomSource } from '../../core/rng.ts';
 import { SliceIndex } from '../../policies/layout.ts';
 import { loadPolicyFile, savePolicyFile } from './policy-file.ts';
 import { ObsNormalizer } from './normalizer.ts';
@@ -61,22 +62,42 @@ export function loadInitialPolicy(path: string, obsClip: number): InitialPolicy 
   return { policy: file.policy, params: file.params, normalizer, description: `${path} (policy file)` };
 }
 
+/** The fields a grown network may change: what plasticity it has and what its modulator reads. */
+const GROWABLE = ['rule', 'modulation', 'perNeuronModulation', 'plasticLayers', 'clip', 'modInputs'] as const;
+
 /**
- * The genome of `source` (a trained SNN without modulator inputs) for `target`, the same
- * network with modulator inputs: every slice copied by name, the new v_M at 0, so the new
- * network acts exactly as the trained one until evolution moves v_M. Null when `target` is
- * not `source` plus modulator inputs.
+ * The genome of `source` (a trained SNN) for `target`, the same network with more to it:
+ * plasticity added to a static network (rule none -> a rule, with any modulation) and/or
+ * modulator inputs added. Every slice of the source is copied by name; the new alpha are 0,
+ * so W + alpha H = W and the new network acts exactly as the trained one whatever its
+ * synapses' traces do, until evolution moves alpha; the other new slices (rule, modulator)
+ * take their initial values from `rng`, and v_M starts at 0. Null when `target` is not
+ * `source` grown this way (other sizes, neurons, readout, or group scales of the copied
+ * groups).
  */
-export function withModInputs(source: PolicyConfig, params: Float64Array, target: PolicyConfig): Float64Array | null {
-  if (source.type !== 'snn' || target.type !== 'snn' || source.modInputs.length > 0 || target.modInputs.length === 0) return null;
-  if (!isDeepStrictEqual({ ...source, modInputs: [] }, { ...target, modInputs: [] })) return null;
+export function grownGenome(source: PolicyConfig, params: Float64Array, target: PolicyConfig, rng: RandomSource): Float64Array | null {
+  if (source.type !== 'snn' || target.type !== 'snn') return null;
+  const plasticityAdded = source.rule === 'none' && target.rule !== 'none';
+  const inputsAdded = source.modInputs.length === 0 && target.modInputs.length > 0;
+  if (!plasticityAdded && !inputsAdded) return null;
+  if (!plasticityAdded && !isDeepStrictEqual(source.rule, target.rule)) return null;
+  const fixed = (c: typeof source) => {
+    const rest: Record<string, unknown> = { ...c, genomeScale: { weights: c.genomeScale.weights, neuron: c.genomeScale.neuron, readout: c.genomeScale.readout } };
+    for (const k of GROWABLE) delete rest[k];
+    return rest;
+  };
+  if (!isDeepStrictEqual(fixed(source), fixed(target))) return null;
+  if (!plasticityAdded && !isDeepStrictEqual({ ...source, modInputs: [] }, { ...target, modInputs: [] })) return null;
   const from = new SliceIndex(policyLayout(source, OBS_SIZE, ACT_SIZE));
   const to = policyLayout(target, OBS_SIZE, ACT_SIZE);
-  const out = new Float64Array(layoutSize(to));
+  const out = Float64Array.from(initParams(target, OBS_SIZE, ACT_SIZE, rng));
   for (const s of to) {
-    if (!from.has(s.name)) continue; // hidden{l}.mod.v: 0
-    const f = from.get(s.name);
-    out.set(params.subarray(f.offset, f.offset + f.length), s.offset);
+    if (from.has(s.name)) {
+      const f = from.get(s.name);
+      out.set(params.subarray(f.offset, f.offset + f.length), s.offset);
+    } else if (/\.alpha_(in|rec)$/.test(s.name)) {
+      out.fill(0, s.offset, s.offset + s.length);
+    }
   }
   return out;
 }

@@ -19,7 +19,8 @@ import { RedisBackend } from '../../workers/redis.ts';
 import { loadSuite } from '../suites.ts';
 import type { Checkpoint } from './checkpoint.ts';
 import type { TrainConfig } from './config.ts';
-import { loadInitialPolicy, saveInitialPolicy, withModInputs, type InitialPolicy } from './init-from.ts';
+import { grownGenome, loadInitialPolicy, saveInitialPolicy, type InitialPolicy } from './init-from.ts';
+import { Rng, mixSeed } from '../../core/rng.ts';
 import { RUN_DIR_OBSERVERS, progressObserver, type RunContext, type RunObserver } from './observers.ts';
 import { RunDir } from './run-dir.ts';
 import { Trainer, policySize, tasksAtOnce, type GenerationRecord } from './trainer.ts';
@@ -224,10 +225,12 @@ function loadInit(config: TrainConfig): InitialPolicy {
     checkInitSize(config, init);
     return init;
   }
-  // Adding modulator inputs to a trained network: their weights start at 0, so it starts acting exactly as the source.
-  const params = withModInputs(source, init.params, target);
-  if (!params) throw new Error(`--init-from (config.init): ${config.init} holds a ${describePolicy(init.policy)} policy, but the config trains a ${describePolicy(config.policy)}; drop the policy flags (or config.policy) to train the source's policy (only --mod-inputs may be added)`);
-  const extended = { ...init, policy: target, params, description: `${init.description}, with modulator inputs ${(target as SnnPolicyConfig).modInputs.join(', ')} added (weights 0)` };
+  // Growing a trained network (plasticity with alpha = 0, modulator inputs with v_M = 0): it starts acting exactly as the source.
+  const params = grownGenome(source, init.params, target, new Rng(mixSeed(config.seed, 0x1417)));
+  if (!params) throw new Error(`--init-from (config.init): ${config.init} holds a ${describePolicy(init.policy)} policy, but the config trains a ${describePolicy(config.policy)}; drop the policy flags (or config.policy) to train the source's policy (only plasticity, on a static network, and --mod-inputs may be added)`);
+  const t = target as SnnPolicyConfig;
+  const added = [(source as SnnPolicyConfig).rule === 'none' ? `${t.rule}/${t.modulation} plasticity (alpha 0)` : '', t.modInputs.length && !(source as SnnPolicyConfig).modInputs.length ? `modulator inputs ${t.modInputs.join(', ')} (weights 0)` : ''].filter(Boolean);
+  const extended = { ...init, policy: target, params, description: `${init.description}, grown: ${added.join(' and ')} added` };
   checkInitSize(config, extended);
   return extended;
 }
