@@ -260,8 +260,14 @@ test('the A/B pair on stage exports as a WebM video', { skip, timeout: 90_000 },
       video.onloadeddata = ok;
       video.onerror = () => fail(new Error('the browser cannot decode the video'));
     });
+    // A recorded WebM often has no duration in its header: seeking far past the end makes the
+    // browser scan to it, after which the duration is known.
+    if (!Number.isFinite(video.duration)) {
+      video.currentTime = 1e9;
+      await new Promise((ok) => (video.onseeked = ok));
+    }
     // The middle of the video: well into the recording, past any start-up picture.
-    video.currentTime = video.duration && Number.isFinite(video.duration) ? video.duration / 2 : 0.4;
+    video.currentTime = Number.isFinite(video.duration) && video.duration > 0 ? video.duration / 2 : 0.4;
     await new Promise((ok) => (video.onseeked = ok));
     const c = g.document.createElement('canvas');
     c.width = 64;
