@@ -5,6 +5,7 @@
  * the page's job on a broken run is to say so, not to go blank.
  */
 import { parseReplay, type Replay, type ReplayIndexEntry } from '../../envs/replay.ts';
+import type { ConditionResult, StressReport as FullStressReport } from '../../src/stress.ts';
 
 export type { ReplayIndexEntry };
 
@@ -21,24 +22,9 @@ export interface MetricsRecord {
   wallTime?: number;
 }
 
-/** One run of the served folder, as `/api/runs` lists it (src/view/runs.ts writes it). */
-export interface RunSummary {
-  path: string;
-  name: string;
-  config: Record<string, unknown> | null;
-  error?: string;
-  generations: number;
-  budget: number | null;
-  status: 'training' | 'done' | 'stopped' | 'new';
-  updated: number;
-  stress: string[];
-  replays: boolean;
-}
-
-export interface RunListing {
-  single: boolean;
-  runs: RunSummary[];
-}
+// The server's own types (type-only: nothing of them is bundled).
+import type { RunListing } from '../../src/view/runs.ts';
+export type { RunListing, RunSummary } from '../../src/view/runs.ts';
 
 const RUN = 'run/';
 
@@ -144,33 +130,13 @@ export async function loadMetrics(run = ''): Promise<MetricsResult> {
   return { records, warnings };
 }
 
-/** One condition of a stress report (src/stress.ts writes them); only the charted fields are typed. */
-export interface StressCondition {
-  name: string;
-  description: string;
-  returnMean: number;
-  returnCI95: number;
-  distanceMean: number;
-  distanceCI95: number;
-  distanceDegradationPct: number | null;
-  onsetStep: number | [number, number] | null;
-  onsetDistanceMean: number | null;
-  onsetDistanceCI95: number | null;
-  falls: number;
-  returns: number[];
-}
+/** One condition of a stress report (src/stress.ts writes them); only the charted fields, which reports of every version have. */
+export type StressCondition = Pick<
+  ConditionResult,
+  'name' | 'description' | 'returnMean' | 'returnCI95' | 'distanceMean' | 'distanceCI95' | 'distanceDegradationPct' | 'onsetStep' | 'onsetDistanceMean' | 'onsetDistanceCI95' | 'falls' | 'returns'
+>;
 
-export interface StressReport {
-  format: 'propamine-stress';
-  version: 1;
-  suite: string;
-  policy: string;
-  episodes: number;
-  seed: number;
-  maxSteps: number;
-  episodeSeeds: number[];
-  conditions: StressCondition[];
-}
+export type StressReport = Omit<FullStressReport, 'conditions'> & { conditions: StressCondition[] };
 
 /** Reads stress/<suite>.json of a run. */
 export async function loadStress(run: string, file: string): Promise<StressReport> {
