@@ -37,21 +37,4 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /** The page's test hook (documented in viewer/src/hook.ts), as seen from page.evaluate. */
-export interface ViewerHook {
-  ready(): boolean;
-  frame(): number;
-  frames(): number;
-  playing(): boolean;
-  speed(): number;
-  antCount(): number;
-  replays(): string[];
-  struck(): boolean[];
-  error(): string | null;
-  trainingTicks(): string[];
-  curveLengths(): Record<string, number>;
-  curveCount(): number;
-  runs(): Array<{ path: string; name: string; status: string; generations: number }>;
-  lastExport(): { name: string; bytes: number } | null;
-  stress(): { suite: string | null; charts: string[]; intervals: number; onsetLines: number };
-  pixels(): { distinct: number; nonSky: number };
-}
+export type { ViewerHook } from '../../viewer/src/hook-api.ts';

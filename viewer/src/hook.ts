@@ -21,24 +21,8 @@
  *   pixels()    renders once and samples the canvas: distinct colours and the share of
  *               pixels that differ from the sky, to tell a drawn scene from a blank one
  */
-export interface ViewerHook {
-  ready(): boolean;
-  frame(): number;
-  frames(): number;
-  playing(): boolean;
-  speed(): number;
-  antCount(): number;
-  replays(): string[];
-  struck(): boolean[];
-  error(): string | null;
-  trainingTicks(): string[];
-  curveLengths(): Record<string, number>;
-  curveCount(): number;
-  runs(): Array<{ path: string; name: string; status: string; generations: number }>;
-  lastExport(): { name: string; bytes: number } | null;
-  stress(): { suite: string | null; charts: string[]; intervals: number; onsetLines: number };
-  pixels(): { distinct: number; nonSky: number };
-}
+import type { ViewerHook } from './hook-api.ts';
+export type { ViewerHook };
 
 declare global {
   interface Window {
