@@ -50,6 +50,11 @@ export interface SnnPolicyConfig {
   plasticLayers: 'all' | number[];
   /** H is clipped to [-clip, clip]. Default 1. */
   clip: number;
+  /**
+   * Spread of the initial plasticity coefficients alpha as a fraction of the initial spread
+   * of W (init.ts); 0 starts the network with W + alpha H = W. Default 0.1.
+   */
+  alphaInit: number;
   /** Readout: 'leaky' (non-spiking leaky neurons fed by spikes) or 'trace' (linear in rates). Default 'leaky'. */
   readout: ReadoutName;
   /** Leak of the leaky readout in [0, 1) (the initial value when learned). Default 0.8. */
@@ -91,6 +96,7 @@ export const defaultSnnConfig: Readonly<SnnPolicyConfig> = Object.freeze({
   modInputs: [],
   plasticLayers: 'all',
   clip: 1,
+  alphaInit: 0.1,
   readout: 'leaky',
   readoutLeak: 0.8,
   genomeScale: unitGenomeScale,
@@ -218,6 +224,7 @@ export function validatePolicyConfig(input: unknown, path = 'policy'): PolicyCon
     modInputs: checkModInputs(`${path}.modInputs`, get('modInputs'), get('rule'), get('modulation')),
     plasticLayers,
     clip: checkRange(`${path}.clip`, get('clip'), 0, Infinity, true, true),
+    alphaInit: checkRange(`${path}.alphaInit`, get('alphaInit'), 0, Infinity, false, true),
     readout: checkOneOf(`${path}.readout`, get('readout'), READOUT_NAMES),
     // Learned leaks live in (0, 1) through a sigmoid, so a learned readout leak must start inside.
     readoutLeak: checkRange(`${path}.readoutLeak`, get('readoutLeak'), 0, 1, get('learnNeuronParams') === true, true),
@@ -244,6 +251,7 @@ export function describePolicy(config: PolicyConfig, obsSize?: number, actSize?:
       : `${config.rule}/${config.modulation}${config.modulation !== 'none' && config.perNeuronModulation ? '(per-neuron)' : ''}${config.modInputs.length ? `+${config.modInputs.join('+')}` : ''}`;
   return (
     `snn ${io(`[${layers.join(',')}]`)} ${plasticity} x${config.substeps} substeps, ` +
-    `${config.readout} readout${config.learnNeuronParams ? ', learned neurons' : ''}${scales}`
+    `${config.readout} readout${config.learnNeuronParams ? ', learned neurons' : ''}` +
+    `${config.rule !== 'none' && config.alphaInit !== defaultSnnConfig.alphaInit ? `, alpha init ${config.alphaInit}` : ''}${scales}`
   );
 }

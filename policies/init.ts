@@ -8,7 +8,7 @@
  *   W_in (layer>0)  ~ N(0, G_IN^2 / (P0 nIn))      the same for spiking inputs at rate P0
  *   W_rec           ~ N(0, G_REC^2 / (P0 n))       recurrent drive std G_REC, zero mean
  *   b               = B0
- *   alpha           ~ N(0, (G_ALPHA * std(W))^2)   plasticity starts at a tenth of W's spread,
+ *   alpha           ~ N(0, (alphaInit * std(W))^2) plasticity starts at a tenth of W's spread by default,
  *                                                  so early ES steps are not swamped by H (measured: faster learning)
  *   rule.eta_raw    = logit(0.05), rule.tau_raw = ln(50 - 1)
  *   mod.w           ~ N(0, (0.4)^2 / n), mod.b = 0 (M_t ~ +-0.1), mod.f = 1, mod.g = 0,
@@ -36,7 +36,6 @@ export const INIT_GAINS = Object.freeze({
   G_IN: 0.6,
   G_REC: 0.3,
   B0: 0,
-  G_ALPHA: 0.1,
   G_MOD: 0.4,
   G_OUT: 0.5,
   ETA0: 0.05,
@@ -93,8 +92,8 @@ function initSnn(
       view(`${p}.trace_raw`).fill(logit(c.traceDecay));
     }
     if (!isPlasticLayer(c, l)) return;
-    fillNormal(view(`${p}.alpha_in`), g.G_ALPHA * sIn, rng);
-    if (c.recurrent) fillNormal(view(`${p}.alpha_rec`), g.G_ALPHA * sRec, rng);
+    fillNormal(view(`${p}.alpha_in`), c.alphaInit * sIn, rng);
+    if (c.recurrent) fillNormal(view(`${p}.alpha_rec`), c.alphaInit * sRec, rng);
     if (c.modulation === 'none') view(`${p}.rule.eta_raw`)[0] = logit(g.ETA0);
     for (const co of ruleByName(c.rule)?.coefficients ?? []) view(`${p}.rule.${co.slice}`)[0] = co.initialRaw;
     if (c.modulation === 'none') return;

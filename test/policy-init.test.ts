@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Rng } from '../core/rng.ts';
 import { createPolicy, initParams, validatePolicyConfig, type SnnPolicy } from '../policies/index.ts';
+import { policyLayout, SliceIndex } from '../policies/layout.ts';
 
 /** AR(1) signals with unit variance, like normalized joint angles and velocities. */
 function antLikeStream(seed: number, steps: number): Float32Array[] {
@@ -89,4 +90,23 @@ test('learned neuron coefficients start at the configured values', () => {
   assert.ok(p.beta.every((x) => Math.abs(x - 0.85) < 1e-6));
   assert.ok(p.threshold.every((x) => Math.abs(x - 1.2) < 1e-6));
   assert.ok(p.traceDecay.every((x) => Math.abs(x - 0.7) < 1e-6));
+});
+
+test('alphaInit sets the spread of the initial plasticity coefficients (0: W + alpha H = W at the start)', () => {
+  const base = validatePolicyConfig({});
+  const zero = validatePolicyConfig({ alphaInit: 0 });
+  const wide = validatePolicyConfig({ alphaInit: 0.3 });
+  const slices = policyLayout(base, 27, 8);
+  const idx = new SliceIndex(slices);
+  const spread = (cfg: typeof base, name: string) => {
+    const a = idx.view(initParams(cfg, 27, 8, new Rng(4)), name);
+    return Math.sqrt(a.reduce((s, x) => s + x * x, 0) / a.length);
+  };
+  for (const name of ['hidden0.alpha_in', 'hidden0.alpha_rec']) {
+    assert.equal(spread(zero, name), 0, name);
+    assert.ok(Math.abs(spread(wide, name) / spread(base, name) - 3) < 1e-4, name);
+  }
+  // Everything else is drawn exactly as with the default spread.
+  assert.deepEqual(idx.view(initParams(zero, 27, 8, new Rng(4)), 'hidden0.W_rec'), idx.view(initParams(base, 27, 8, new Rng(4)), 'hidden0.W_rec'));
+  assert.throws(() => validatePolicyConfig({ alphaInit: -0.1 }), /policy\.alphaInit must be a number in \[0, inf\) \(got -0\.1\)/);
 });
