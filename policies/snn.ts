@@ -17,7 +17,7 @@ import type { LifState } from './lif.ts';
 import { sigmoid } from './reparam.ts';
 import { ruleByName } from './rules/index.ts';
 import { SnnLayer } from './snn-layer.ts';
-import { modContextSize } from './modulation.ts';
+import { modContextSize, ObservationPredictor } from './modulation.ts';
 import { decodeGenome, genomeScaleVector } from './genome-scale.ts';
 import type { ParamSlice, Policy } from './types.ts';
 
@@ -48,10 +48,13 @@ export class SnnPolicy implements Policy {
   private readonly readoutLeak: Float32Array;
   /** 1 - readoutLeak, per action (scratch for the leaky readout). */
   private readonly readoutGain: Float32Array;
-  /** The modulators' context c_t: [previous reward] then [previous action], per config.modInputs. */
+  /** The modulators' context c_t: [previous reward], [previous action], [surprise], per config.modInputs. */
   private readonly modContext: Float32Array;
   private readonly rewardAt: number;
   private readonly actionAt: number;
+  private readonly surpriseAt: number;
+  /** The surprise input's observation predictor (null without it). */
+  readonly predictor: ObservationPredictor | null;
   private Wout: Float32Array = new Float32Array(0);
   private bout: Float32Array = new Float32Array(0);
 
@@ -77,6 +80,8 @@ export class SnnPolicy implements Policy {
     this.modContext = new Float32Array(modContextSize(inputs, actSize));
     this.rewardAt = inputs.includes('reward') ? 0 : -1;
     this.actionAt = inputs.includes('action') ? (this.rewardAt + 1) : -1;
+    this.surpriseAt = inputs.includes('surprise') ? this.modContext.length - 1 : -1;
+    this.predictor = this.surpriseAt >= 0 ? new ObservationPredictor(obsSize, actSize) : null;
     for (const layer of this.layers) layer.modContext = this.modContext;
     this.bindParams();
   }
@@ -111,6 +116,7 @@ export class SnnPolicy implements Policy {
     this.u.fill(0);
     this.action.fill(0);
     this.modContext.fill(0);
+    this.predictor?.reset();
   }
 
   /** The reward that followed the last action: the modulators read it at the next step (modInputs 'reward'). */
@@ -141,6 +147,8 @@ export class SnnPolicy implements Policy {
   act(obs: Float64Array | Float32Array): Float32Array {
     // A float32 copy, so that the dynamics do not depend on the caller's array type.
     this.obs.set(obs);
+    const predictor = this.predictor;
+    if (predictor) this.modContext[this.surpriseAt] = predictor.observe(this.obs);
     const layers = this.layers;
     const nl = layers.length;
     const leaky = this.config.readout === 'leaky';
@@ -154,6 +162,7 @@ export class SnnPolicy implements Policy {
     const u = this.u;
     for (let j = 0; j < this.actSize; j++) a[j] = Math.tanh(u[j]);
     if (this.actionAt >= 0) this.modContext.set(a, this.actionAt);
+    predictor?.predict(this.obs, a);
     return a;
   }
 

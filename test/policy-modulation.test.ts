@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Rng } from '../core/rng.ts';
 import { createPolicy, initParams, policyLayout, validatePolicyConfig, type SnnPolicy, type SnnPolicyConfig } from '../policies/index.ts';
-import { modulatedRates, modulatorOutput } from '../policies/modulation.ts';
+import { modulatedRates, modulatorOutput, ObservationPredictor } from '../policies/modulation.ts';
 import { applyRates, applyRetroactive } from './helpers/modulation-reference.ts';
 
 const maxAbs = (a: ArrayLike<number>) => Array.from(a).reduce((m, x) => Math.max(m, Math.abs(x)), 0);
@@ -105,7 +105,7 @@ test('in the network, retroactive modulation with M = 0 builds eligibility but n
 });
 
 test('modulator inputs: the previous reward and action enter M_t through v_M; with v_M = 0 the network is the one without them', () => {
-  assert.throws(() => validatePolicyConfig({ modInputs: ['pain'] }), /policy\.modInputs\[0\] must be one of reward, action \(got "pain"\)/);
+  assert.throws(() => validatePolicyConfig({ modInputs: ['pain'] }), /policy\.modInputs\[0\] must be one of reward, action, surprise \(got "pain"\)/);
   assert.throws(() => validatePolicyConfig({ modInputs: ['reward', 'reward'] }), /policy\.modInputs names an input twice/);
   assert.throws(() => validatePolicyConfig({ rule: 'none', modInputs: ['reward'] }), /policy\.modInputs needs a modulated plastic network/);
   assert.throws(() => validatePolicyConfig({ modulation: 'none', modInputs: ['action'] }), /policy\.modInputs needs a modulated plastic network/);
@@ -160,4 +160,64 @@ test('modulator inputs: the previous reward and action enter M_t through v_M; wi
   b.reset();
   b.act(obs);
   assert.equal(b.plasticState(0).M, 0, 'reset clears the context');
+});
+
+test('surprise input: the predictor learns a linear body within the episode, the error jumps when the body changes and falls again', () => {
+  const OBS = 5;
+  const ACT = 2;
+  const p = new ObservationPredictor(OBS, ACT);
+  const rng = new Rng(11);
+  // o_{t+1} = A [o_t; a_t; 1] with a stable A; "damage" swaps in another A at step 400.
+  const body = (seed: number) => {
+    const r = new Rng(seed);
+    return Array.from({ length: OBS }, () => Array.from({ length: OBS + ACT + 1 }, () => 0.3 * r.normal()));
+  };
+  let A = body(1);
+  let o = Array.from({ length: OBS }, () => rng.normal());
+  const trace: number[] = [];
+  assert.equal(p.observe(o), 0, 'no prediction yet, no surprise');
+  for (let t = 0; t < 800; t++) {
+    if (t === 400) A = body(2);
+    const a = Array.from({ length: ACT }, () => rng.normal());
+    p.predict(o, a);
+    const x = [...o, ...a, 1];
+    o = A.map((row) => Math.tanh(row.reduce((s, w, k) => s + w * x[k]!, 0)) + 0.01 * rng.normal());
+    trace.push(p.observe(o));
+  }
+  const mean = (from: number, to: number) => trace.slice(from, to).reduce((s, x) => s + x, 0) / (to - from);
+  const early = mean(0, 20);
+  const settled = mean(300, 400);
+  const onset = mean(400, 420);
+  const resettled = mean(700, 800);
+  assert.ok(settled < 0.3 * early, `learns: ${early} -> ${settled}`);
+  assert.ok(onset > 3 * settled, `the changed body surprises: ${settled} -> ${onset}`);
+  assert.ok(resettled < 0.3 * onset, `and is learned again: ${onset} -> ${resettled}`);
+  p.reset();
+  assert.equal(p.observe(o), 0, 'reset forgets the prediction');
+});
+
+test('surprise input: M_t reads the RMS prediction error of the observation through v_M', () => {
+  const OBS = 4;
+  const ACT = 2;
+  const cfg = validatePolicyConfig({ hidden: [6], substeps: 1, modInputs: ['surprise', 'reward'] }) as SnnPolicyConfig;
+  assert.deepEqual(cfg.modInputs, ['reward', 'surprise']);
+  const slices = policyLayout(cfg, OBS, ACT);
+  const v = slices.find((s) => s.name === 'hidden0.mod.v')!;
+  assert.deepEqual(v.shape, [2]);
+  const params = initParams(cfg, OBS, ACT, new Rng(2));
+  const mw = slices.find((s) => s.name === 'hidden0.mod.w')!;
+  params.fill(0, mw.offset, mw.offset + mw.length + 1);
+  params[v.offset + 1] = 0.7;
+  const policy = createPolicy(cfg, OBS, ACT) as SnnPolicy;
+  policy.setParams(params);
+  const ref = new ObservationPredictor(OBS, ACT);
+  const rng = new Rng(3);
+  for (let t = 0; t < 30; t++) {
+    const obs = Float32Array.from({ length: OBS }, () => rng.normal());
+    const s = ref.observe(obs);
+    const a = policy.act(obs);
+    ref.predict(obs, a);
+    assert.equal(policy.plasticState(0).M, Math.tanh(Math.fround(0.7) * Math.fround(s)), `step ${t}`);
+    if (t > 0) assert.ok(s > 0);
+  }
 });

@@ -36,7 +36,7 @@ const FLAGS = [
   { name: 'policy', arg: 'KIND', help: 'snn (plastic), static-snn or mlp' },
   { name: 'rule', arg: 'RULE', help: `plasticity rule: ${RULE_NAMES.filter((r) => r !== 'none').join(', ')}, none (default ${(quick.policy as { rule: string }).rule})` },
   { name: 'modulation', arg: 'MODE', help: `neuromodulation: ${MODULATION_NAMES.join(', ')} (default ${(quick.policy as { modulation: string }).modulation})` },
-  { name: 'mod-inputs', arg: 'LIST', help: `what the modulator reads besides the network: ${MOD_INPUT_NAMES.join(', ')}, or both comma-separated (the previous step's reward and action; default none)` },
+  { name: 'mod-inputs', arg: 'LIST', help: `what the modulator reads besides the network, comma-separated: ${MOD_INPUT_NAMES.join(', ')} (the previous step's reward, the previous action, the error of an observation predictor learned within the episode; default none)` },
   { name: 'hidden', arg: 'SIZES', help: `hidden layer sizes, e.g. 64 or 64,64 (quick: ${quick.policy.hidden.join(',')}, full: ${full.policy.hidden.join(',')})` },
   { name: 'strategy', arg: 'NAME', help: `${strategyNames.join(', ')} (default ${quick.strategy.name})` },
   { name: 'pop', arg: 'N', help: `population size per generation (quick: ${String(quick.strategy.popSize)}, full: ${String(full.strategy.popSize)})` },
