@@ -16,7 +16,8 @@ import type { RolloutResult, RolloutTask } from '../workers/types.ts';
 import { BUILTIN_SUITES } from '../envs/suites.ts';
 import { withDigest } from '../envs/digest.ts';
 import { FAULTY_WORKER, withFault } from './helpers/faults.ts';
-import { createPolicy, initParams, policyLayout, validatePolicyConfig, type PolicyConfig, type SnnPolicy } from '../policies/index.ts';
+import { createPolicy, initParams, policyLayout, validatePolicyConfig, type PolicyConfig, type SnnPolicy, type SnnPolicyConfig as SnnPolicyConfigT } from '../policies/index.ts';
+import { policyGenome } from '../src/train/plastic-from.ts';
 import { grownGenome } from '../src/train/init-from.ts';
 import { Rng } from '../core/rng.ts';
 
@@ -413,4 +414,77 @@ test('worker threads are capped at the cores and at the tasks that run at once, 
   assert.equal(threads, Math.min(4, availableParallelism()));
   assert.match(lines[0]!, new RegExp(`^--workers 64 is more than .*: using ${threads} worker threads?$`));
   assert.match(lines[1]!, new RegExp(`, ${threads} worker threads?$`));
+});
+
+test('plasticFrom: a static stage, then the grown plastic network; reproducible across workers, resumable across the switch, reported as the plastic policy', async () => {
+  const cfg = (name: string, over: Record<string, unknown> = {}) => tiny(name, { generations: 5, plasticFrom: 3, testEvery: 1, ...over });
+  const plastic = tiny('pf-none', {}).policy;
+  const staticSize = createPolicy({ ...(plastic as SnnPolicyConfigT), rule: 'none' } as PolicyConfig, 27, 8).numParams;
+  const plasticSize = createPolicy(plastic, 27, 8).numParams;
+  const sizes: number[] = [];
+  const straight = await train({
+    config: cfg('pf-straight', { workers: 2 }), quiet: true, log: quiet,
+    onTrainer: (t) => {
+      const step = t.step.bind(t);
+      t.step = async (ev) => {
+        const r = await step(ev);
+        sizes.push(t.searchCenter().length);
+        // The center a run reports is the plastic network's at every stage.
+        assert.equal(t.center().length, plasticSize);
+        return r;
+      };
+    },
+  });
+  assert.deepEqual(sizes, [staticSize, staticSize, plasticSize, plasticSize, plasticSize], 'static search for generations 1-2, plastic from 3');
+  // The grown center acts exactly as the static one did (alpha = 0), so its test at generation 2 is the static network's.
+  const other = await train({ config: cfg('pf-w0', { workers: 0 }), quiet: true, log: quiet });
+  assert.deepEqual(deterministic(other.runDir), deterministic(straight.runDir));
+  let stopped = await train({
+    config: cfg('pf-resumed', { workers: 2 }), quiet: true, log: quiet,
+    onTrainer: (t) => {
+      const step = t.step.bind(t);
+      t.step = async (ev) => {
+        const r = await step(ev);
+        if (t.generation === 2) t.requestStop();
+        return r;
+      };
+    },
+  });
+  assert.equal(stopped.status, 'stopped');
+  const cp = JSON.parse(readFileSync(join(stopped.runDir, 'checkpoints', 'latest.json'), 'utf8'));
+  assert.equal(cp.generation, 2);
+  stopped = await train({ resume: stopped.runDir, quiet: true, log: quiet });
+  assert.deepEqual(deterministic(stopped.runDir), deterministic(straight.runDir));
+  const best = loadPolicyFile(join(straight.runDir, 'best.json'));
+  assert.equal(best.params.length, plasticSize);
+  assert.deepEqual(best.policy, new RunDir(straight.runDir).readConfig().policy);
+  const latest = new RunDir(straight.runDir).loadCenterPolicy();
+  assert.equal(latest.params.length, plasticSize);
+  const metrics = deterministic(straight.runDir);
+  assert.equal(metrics.length, 5);
+  // No static stage for networks without plasticity: an MLP run is the same with or without the field.
+  const m1 = await train({ config: tiny('pf-mlp1', { generations: 2, workers: 0, policy: { type: 'mlp', hidden: [8] } }), quiet: true, log: quiet });
+  const m3 = await train({ config: tiny('pf-mlp3', { generations: 2, workers: 0, plasticFrom: 3, policy: { type: 'mlp', hidden: [8] } }), quiet: true, log: quiet });
+  assert.deepEqual(deterministic(m3.runDir), deterministic(m1.runDir));
+  assert.throws(() => resolveTrainConfig('quick', { plasticFrom: 0 }), /config\.plasticFrom must be a whole number in \[1, \d+\] \(got 0\)/);
+});
+
+test('plasticFrom: the static stage\'s center grown acts exactly as the static network', () => {
+  const plastic = tiny('pf-act').policy;
+  const stat = { ...(plastic as SnnPolicyConfigT), rule: 'none', modInputs: [] } as PolicyConfig;
+  const config = { policy: plastic, plasticFrom: 3, init: null, seed: 1 };
+  const params = Float64Array.from(initParams(stat, 27, 8, new Rng(9)));
+  const grown = policyGenome(config, params);
+  assert.equal(grown.length, createPolicy(plastic, 27, 8).numParams);
+  const a = createPolicy(stat, 27, 8);
+  const b = createPolicy(plastic, 27, 8);
+  a.setParams(params);
+  b.setParams(grown);
+  const rng = new Rng(4);
+  const obs = new Float32Array(27);
+  for (let t = 0; t < 100; t++) {
+    for (let i = 0; i < 27; i++) obs[i] = rng.normal();
+    assert.deepEqual(Array.from(b.act(obs)), Array.from(a.act(obs)), `step ${t}`);
+  }
+  assert.ok(((b as SnnPolicy).plasticState(0).Hin as Float32Array).some((x) => x !== 0), 'the grown network is plastic (its traces move)');
 });

@@ -11,6 +11,7 @@ import { deserializeState, serializeState, type MaximizerState } from '../es/ind
 import { asRecord, checkFiniteArrays, fieldNumber } from '../es/state-check.ts';
 import type { TrainConfig } from './config.ts';
 import { ObsNormalizer } from './normalizer.ts';
+import { policyGenome, searchSize, strategyGenerations } from './plastic-from.ts';
 import type { GenerationRecord, Trainer, TrainerSnapshot } from './trainer.ts';
 
 export const CHECKPOINT_FORMAT = 'propamine-checkpoint';
@@ -22,9 +23,9 @@ export const CHECKPOINT_VERSION = 2;
 
 export type Checkpoint = TrainerSnapshot & { runId: string };
 
-/** The center of the search distribution a checkpoint holds (the policy it would test). */
-export function checkpointCenter(cp: Checkpoint): Float64Array {
-  return cp.maximizer.core.mean;
+/** The center a checkpoint holds as the config's policy (the policy it would test; a static stage's center grown). */
+export function checkpointCenter(cp: Checkpoint, config: TrainConfig): Float64Array {
+  return policyGenome(config, cp.maximizer.core.mean);
 }
 
 /** The checkpoint of a trainer, as plain JSON. */
@@ -81,16 +82,19 @@ export function parseCheckpoint(json: unknown, ctx: CheckpointContext): Checkpoi
   } catch (e) {
     throw new Error(`maximizer: ${(e as Error).message}`);
   }
-  if (maximizer.core.generation !== generation) {
-    throw new Error(`checkpoint.generation is ${generation} but the strategy state is after generation ${maximizer.core.generation} (maximizer.core.generation)`);
+  const told = strategyGenerations(ctx.config, generation);
+  if (maximizer.core.generation !== told) {
+    const since = told === generation ? '' : ` (it restarted with the plastic stage at generation ${ctx.config.plasticFrom}: ${told} expected)`;
+    throw new Error(`checkpoint.generation is ${generation} but the strategy state is after generation ${maximizer.core.generation} (maximizer.core.generation)${since}`);
   }
-  const numParams = layoutSize(policyLayout(ctx.config.policy, OBS_SIZE, ACT_SIZE));
-  if (maximizer.core.mean.length !== numParams) throw new Error(`checkpoint has ${maximizer.core.mean.length} parameters but the policy needs ${numParams}`);
+  const searched = searchSize(ctx.config, generation);
+  if (maximizer.core.mean.length !== searched) throw new Error(`checkpoint has ${maximizer.core.mean.length} parameters but the policy needs ${searched}`);
   if (maximizer.best.generation > generation) {
     throw new Error(`maximizer.best.generation is ${maximizer.best.generation}, after the checkpoint's generation ${generation}`);
   }
   const normalizer = ObsNormalizer.fromJSON(raw.normalizer, OBS_SIZE, ctx.config.obsClip, 'checkpoint.normalizer');
-  const bestTest = parseBestTest(raw.bestTest, generation, maximizer.core.mean.length, ctx.config.obsClip);
+  // The best center is kept as the config's policy (grown during a static stage: plastic-from.ts).
+  const bestTest = parseBestTest(raw.bestTest, generation, layoutSize(policyLayout(ctx.config.policy, OBS_SIZE, ACT_SIZE)), ctx.config.obsClip);
   checkMetrics(ctx, generation, totalSteps);
   return { runId: raw.runId, generation, maximizer, normalizer, bestTest, totalSteps, wallTime };
 }

@@ -44,6 +44,7 @@ const BASE: Omit<TrainConfig, 'name'> = {
   obsClip: 5,
   fitnessShift: 1,
   fitness: 'return',
+  plasticFrom: 1,
   init: null,
 };
 

@@ -42,7 +42,7 @@ export function loadInitialPolicy(path: string, obsClip: number): InitialPolicy 
         description: `${path} (best center, after generation ${snap.bestTest.generation})`,
       };
     }
-    return { policy: config.policy, params: checkpointCenter(snap), normalizer: snap.normalizer, description: `${path} (center after generation ${snap.generation})` };
+    return { policy: config.policy, params: checkpointCenter(snap, config), normalizer: snap.normalizer, description: `${path} (center after generation ${snap.generation})` };
   }
   const file = loadPolicyFile(path);
   if (file.meta.normalizerState) {

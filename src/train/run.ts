@@ -13,6 +13,7 @@ import { basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ACT_SIZE, OBS_SIZE } from '../../envs/ant-sim.ts';
 import type { Suite } from '../../envs/suites.ts';
+import { staticStagePolicy } from './plastic-from.ts';
 import { describePolicy, validatePolicyConfig, type SnnPolicyConfig } from '../../policies/index.ts';
 import { RolloutPool, threadsFor, type RolloutBackend } from '../../workers/pool.ts';
 import { RedisBackend } from '../../workers/redis.ts';
@@ -115,7 +116,8 @@ export class TrainingRun implements RunContext {
         else dir.writeMetrics([]);
         if (init) saveInitialPolicy(join(dir.path, 'init.json'), init);
         const trainer = new Trainer(config, suite, backend, `${basename(dir.path)}-${randomBytes(4).toString('hex')}`, undefined, init);
-        log(`training ${describePolicy(config.policy, OBS_SIZE, ACT_SIZE)} (${trainer.numParams} parameters) with ${config.strategy.name}, ${backend.description}`);
+        const stage = staticStagePolicy(config) ? `; plastic from generation ${config.plasticFrom}, the same network without plasticity before it` : '';
+        log(`training ${describePolicy(config.policy, OBS_SIZE, ACT_SIZE)} (${trainer.numParams} parameters${stage}) with ${config.strategy.name}, ${backend.description}`);
         if (init) log(`starting from ${init.description}`);
         log(isNew ? `run directory ${dir.path}` : `${dir.path} has no checkpoint yet: starting it at generation 1 with its config.json`);
         run = new TrainingRun(trainer, config, dir, isNew, [], log, opts);

@@ -24,6 +24,7 @@ import type { MaximizerState, Population } from '../es/index.ts';
 import { maximizerFor, type TrainMaximizer } from './maximizer.ts';
 import type { TrainConfig } from './config.ts';
 import { ObsNormalizer } from './normalizer.ts';
+import { policyGenome, searchedPolicy, searchSize, staticStagePolicy } from './plastic-from.ts';
 
 /** One record per generation (the line written to metrics.jsonl). */
 export interface GenerationRecord {
@@ -131,6 +132,7 @@ export class Trainer {
   bestTest: TrainerSnapshot['bestTest'] = null;
   lastTest: { return: number; distance: number; fitness: number } | null = null;
   private stopRequested = false;
+  /** The number of parameters of the config's policy (a static stage searches fewer: plastic-from.ts). */
   readonly numParams: number;
 
   /** `init` replaces the random initial parameters and the empty normalizer of a new run (see init-from.ts). */
@@ -144,13 +146,14 @@ export class Trainer {
       this.totalSteps = snapshot.totalSteps;
       this.wallTime = snapshot.wallTime;
       this.bestTest = snapshot.bestTest;
-      if (this.state.core.mean.length !== this.numParams) throw new Error(`checkpoint has ${this.state.core.mean.length} parameters but the policy needs ${this.numParams}`);
+      const size = searchSize(config, this.generation);
+      if (this.state.core.mean.length !== size) throw new Error(`checkpoint has ${this.state.core.mean.length} parameters but the policy needs ${size}`);
     } else if (init) {
       if (init.params.length !== this.numParams) throw new Error(`the initial policy has ${init.params.length} parameters but the policy needs ${this.numParams}`);
       this.state = this.maximizer.init(Float64Array.from(init.params), mixSeed(config.seed, 0x5eed));
       this.normalizer = ObsNormalizer.fromJSON(init.normalizer.toJSON(), OBS_SIZE, config.obsClip);
     } else {
-      const params = initParams(config.policy, OBS_SIZE, ACT_SIZE, new Rng(mixSeed(config.seed, 0x1417)));
+      const params = initParams(staticStagePolicy(config) ?? config.policy, OBS_SIZE, ACT_SIZE, new Rng(mixSeed(config.seed, 0x1417)));
       this.state = this.maximizer.init(Float64Array.from(params), mixSeed(config.seed, 0x5eed));
       this.normalizer = new ObsNormalizer(OBS_SIZE, config.obsClip);
     }
@@ -165,7 +168,13 @@ export class Trainer {
     return this.stopRequested;
   }
 
+  /** The center as the config's policy (a static stage's center grown: plastic-from.ts). */
   center(): Float64Array {
+    return policyGenome(this.config, this.searchCenter());
+  }
+
+  /** The center of the search distribution (during a static stage, the static network's genome). */
+  searchCenter(): Float64Array {
     return this.maximizer.center(this.state);
   }
 
@@ -181,7 +190,7 @@ export class Trainer {
       tasks.push({
         index, runId: this.runId, generation: gen, center: pop.mean, scale: pop.scale,
         members: pop.members.slice(start, start + c.membersPerTask),
-        policy: c.policy, world: { maxSteps: c.maxSteps }, episodes, normalizer: norm, collectObsStats: true,
+        policy: searchedPolicy(c, gen), world: { maxSteps: c.maxSteps }, episodes, normalizer: norm, collectObsStats: true,
       });
     }
     return tasks;
@@ -190,11 +199,11 @@ export class Trainer {
   /** Evaluates the center on the fixed nominal test seeds (one task per episode, run in parallel). */
   /** Mean return, distance and fitness (return minus the per-step shift: what training maximises). */
   async testCenter(gen: number): Promise<{ return: number; distance: number; fitness: number }> {
-    const center = this.center();
+    const center = this.searchCenter();
     const norm = this.normalizer.snapshot();
     const tasks: RolloutTask[] = testEpisodes(this.config).map((e, index) => ({
       index, runId: this.runId, generation: gen, center, scale: null, members: [{ seed: 0, sign: 0 }],
-      policy: this.config.policy, world: { maxSteps: this.config.maxSteps }, episodes: [e], normalizer: norm, collectObsStats: false,
+      policy: searchedPolicy(this.config, gen), world: { maxSteps: this.config.maxSteps }, episodes: [e], normalizer: norm, collectObsStats: false,
     }));
     const res = await this.backend.runAll(tasks);
     let ret = 0;
@@ -211,6 +220,10 @@ export class Trainer {
     const c = this.config;
     const gen = this.generation + 1;
     const t0 = performance.now();
+    if (gen === c.plasticFrom && staticStagePolicy(c) && this.state.core.mean.length !== this.numParams) {
+      // The static stage ends: the strategy restarts around the center grown into the plastic network.
+      this.state = this.maximizer.init(this.center(), mixSeed(c.seed, 0x5eed, gen));
+    }
     const { population, state } = this.maximizer.ask(this.state);
     const episodes = generationEpisodes(c, this.suite, gen);
     const tasks = this.tasksFor(population, gen, episodes);
