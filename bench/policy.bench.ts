@@ -1,7 +1,7 @@
 /**
  * Policy speed: microseconds per environment step (and per SNN step) on ant-sized inputs
  * (27 observations, 8 actions) for hidden sizes 64, 128, 256: the static SNN, every rule x
- * modulation pair, and the MLP; then the TensorFlow.js reference against the fast path.
+ * modulation pair (abcd shared per neuron), abcd's other sharings, and the MLP; then the TensorFlow.js reference against the fast path.
  * Prints figures, asserts nothing. The machine may be shared: the median of several timed
  * batches after a warm-up is reported, with the fastest batch beside it.
  *
@@ -90,14 +90,18 @@ function timeAct(act: (o: Float32Array) => unknown, stepsPerBatch: number, warmu
 function build(cfg: PolicyConfig): Policy {
   const p = createPolicy(cfg, OBS, ACT);
   p.setParams(initParams(cfg, OBS, ACT, new Rng(1)));
+  p.reset(1); // random weights per episode are drawn here
   return p;
 }
 
 const variants: { label: string; over: Record<string, unknown> }[] = [
   { label: 'static SNN (rule none)', over: { rule: 'none' } },
   ...RULE_NAMES.filter((r) => r !== 'none').flatMap((rule) =>
-    MODULATION_NAMES.map((modulation) => ({ label: `${rule} / ${modulation}`, over: { rule, modulation } })),
+    MODULATION_NAMES.map((modulation) => ({ label: `${rule}${rule === 'abcd' ? '(post)' : ''} / ${modulation}`, over: { rule, modulation } })),
   ),
+  // ABCD's other sharings (post is the default above), and on weights drawn per episode.
+  ...(['synapse', 'layer'] as const).map((ruleSharing) => ({ label: `abcd(${ruleSharing}) / simple`, over: { rule: 'abcd', ruleSharing } })),
+  { label: 'abcd(synapse) / simple, random W per episode', over: { rule: 'abcd', ruleSharing: 'synapse', weights: 'random-per-episode' } },
   { label: 'MLP tanh [h, h]', over: { type: 'mlp' } },
 ];
 

@@ -28,7 +28,7 @@ import { lifStep, type LifParams, type LifState } from './lif.ts';
 import { eligibilityRateFromGenome, modulatedRates, modulatorOutput } from './modulation.ts';
 import { sigmoid } from './reparam.ts';
 import { ruleByName } from './rules/index.ts';
-import type { PlasticityRule, RuleCoefficients } from './rules/rule.ts';
+import { RULE_NAMES, type PlasticityRule, type RuleCoefficients } from './rules/rule.ts';
 import { plasticFused, plasticFusedRetro, propagate, propagatePlastic } from './synapse-kernels.ts';
 import type { ParamSlice } from './types.ts';
 
@@ -41,6 +41,10 @@ export function checkBpttConfig(c: SnnPolicyConfig, path = 'policy'): void {
   if (c.readout !== 'leaky') throw new Error(`${path}.readout must be "leaky" for gradient training (got "${c.readout}")`);
   // The tasks' sequences carry their cues as inputs; the ant's reward and action context is the ES route's.
   if (c.modInputs?.length) throw new Error(`${path}.modInputs must be empty for gradient training (got [${c.modInputs.join(', ')}])`);
+  const rule = ruleByName(c.rule);
+  if (rule && !rule.differentiable) throw new Error(`${path}.rule "${c.rule}" has no differentiable form; gradient training takes ${RULE_NAMES.filter((r) => ruleByName(r)?.differentiable !== false).join(', ')}`);
+  // The gradient route learns W; weights drawn per episode have no gradient to follow.
+  if (c.weights === 'random-per-episode') throw new Error(`${path}.weights must be "evolved" for gradient training (got "${c.weights}")`);
 }
 
 const f32 = Math.fround;

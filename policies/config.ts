@@ -9,15 +9,24 @@
  * per-neuron gains, and a leaky non-spiking readout. At initialization these give a mean
  * firing rate of roughly 0.1-0.3 spikes per neuron per substep on unit-variance inputs
  * (test/policy-init.test.ts checks the range).
+ *
+ * Najarro & Risi 2020's setting ("Meta-learning through Hebbian plasticity in random
+ * networks") is `{ rule: 'abcd', weights: 'random-per-episode' }`: the hidden layers' fixed
+ * weights are drawn anew every episode and only the plasticity (alpha, the rule's
+ * coefficients, the modulator) and the readout are evolved; `ruleSharing` chooses their
+ * per-synapse rules or rules shared per neuron or per matrix (Pedersen & Risi 2021).
  */
 
 import { defaultLif } from './lif.ts';
 import { MOD_INPUT_NAMES, MODULATION_NAMES, type ModInputName, type ModulationName } from './modulation.ts';
-import { RULE_NAMES, type RuleName } from './rules/rule.ts';
+import { RULE_NAMES, RULE_SHARINGS, type RuleName, type RuleSharing } from './rules/rule.ts';
 import { GENOME_GROUPS, unitGenomeScale, type GenomeScale } from './genome-scale.ts';
 
 export const READOUT_NAMES = ['leaky', 'trace'] as const;
 export type ReadoutName = (typeof READOUT_NAMES)[number];
+
+export const WEIGHTS_NAMES = ['evolved', 'random-per-episode'] as const;
+export type WeightsName = (typeof WEIGHTS_NAMES)[number];
 
 export interface SnnPolicyConfig {
   type: 'snn';
@@ -35,8 +44,22 @@ export interface SnnPolicyConfig {
   traceDecay: number;
   /** Learn leak, threshold and trace decay per neuron (and the readout leak). Default false. */
   learnNeuronParams: boolean;
-  /** Plasticity rule: none (static SNN), hebb, oja or bcm. Default 'oja'. */
+  /** Plasticity rule: none (static SNN), hebb, oja, bcm or abcd. Default 'oja'. */
   rule: RuleName;
+  /**
+   * How the abcd rule's coefficients A, B, C, D are shared in each plastic matrix: 'synapse'
+   * (a set per synapse, Najarro & Risi 2020), 'post' (per postsynaptic neuron) or 'layer' (one
+   * set per matrix, Pedersen & Risi 2021). Ignored by the other rules. Default 'post' (per
+   * synapse would add 4 genome entries per synapse, 23k for the ant's 64 recurrent neurons).
+   */
+  ruleSharing: RuleSharing;
+  /**
+   * The hidden layers' fixed weights W_in and W_rec: 'evolved' (in the genome) or
+   * 'random-per-episode' (drawn at every episode start from the episode's seed with init.ts's
+   * distribution, and left out of the genome; Najarro & Risi 2020). The biases b stay evolved.
+   * Random weights need plasticity in every hidden layer. Default 'evolved'.
+   */
+  weights: WeightsName;
   /** Neuromodulation: none, simple or retroactive. Ignored when rule is 'none'. Default 'simple'. */
   modulation: ModulationName;
   /** Per-postsynaptic-neuron modulation m_j = f_j M + g_j instead of m_j = M. Default true. */
@@ -91,6 +114,8 @@ export const defaultSnnConfig: Readonly<SnnPolicyConfig> = Object.freeze({
   traceDecay: defaultLif.traceDecay,
   learnNeuronParams: false,
   rule: 'oja',
+  ruleSharing: 'post',
+  weights: 'evolved',
   modulation: 'simple',
   perNeuronModulation: true,
   modInputs: [],
@@ -209,6 +234,14 @@ export function validatePolicyConfig(input: unknown, path = 'policy'): PolicyCon
   } else {
     fail(`${path}.plasticLayers must be "all" or an array of hidden-layer indices (got ${JSON.stringify(plasticRaw)})`);
   }
+  const rule = checkOneOf(`${path}.rule`, get('rule'), RULE_NAMES);
+  const weights = checkOneOf(`${path}.weights`, get('weights'), WEIGHTS_NAMES);
+  if (weights === 'random-per-episode') {
+    if (rule === 'none') fail(`${path}.weights "random-per-episode" needs plastic synapses: ${path}.rule must not be "none"`);
+    if (plasticLayers !== 'all' && hidden.some((_, l) => !plasticLayers.includes(l))) {
+      fail(`${path}.weights "random-per-episode" needs plastic synapses in every hidden layer: ${path}.plasticLayers must be "all" or name each of them`);
+    }
+  }
   return {
     type: 'snn',
     hidden,
@@ -218,7 +251,9 @@ export function validatePolicyConfig(input: unknown, path = 'policy'): PolicyCon
     threshold: checkRange(`${path}.threshold`, get('threshold'), 0, Infinity, true, true),
     traceDecay: checkRange(`${path}.traceDecay`, get('traceDecay'), 0, 1, true, true),
     learnNeuronParams: checkBool(`${path}.learnNeuronParams`, get('learnNeuronParams')),
-    rule: checkOneOf(`${path}.rule`, get('rule'), RULE_NAMES),
+    rule,
+    ruleSharing: checkOneOf(`${path}.ruleSharing`, get('ruleSharing'), RULE_SHARINGS),
+    weights,
     modulation: checkOneOf(`${path}.modulation`, get('modulation'), MODULATION_NAMES),
     perNeuronModulation: checkBool(`${path}.perNeuronModulation`, get('perNeuronModulation')),
     modInputs: checkModInputs(`${path}.modInputs`, get('modInputs'), get('rule'), get('modulation')),
@@ -238,7 +273,10 @@ export function isPlasticLayer(c: SnnPolicyConfig, l: number): boolean {
   return c.plasticLayers === 'all' || c.plasticLayers.includes(l);
 }
 
-/** A one-line summary for logs, e.g. `snn 27-[64r]-8 oja/simple(per-neuron) x2 substeps, leaky readout`. */
+/**
+ * A one-line summary for logs, e.g. `snn 27-[64r]-8 oja/simple(per-neuron) x2 substeps, leaky readout`,
+ * or `snn 27-[64rp]-8 abcd(post)/simple(per-neuron) x2 substeps, leaky readout, random W per episode`.
+ */
 export function describePolicy(config: PolicyConfig, obsSize?: number, actSize?: number): string {
   const io = (h: string) => (obsSize !== undefined && actSize !== undefined ? `${obsSize}-${h}-${actSize}` : h);
   const scaled = GENOME_GROUPS.filter((g) => config.genomeScale[g] !== 1).map((g) => `${g} ${config.genomeScale[g]}`);
@@ -248,10 +286,11 @@ export function describePolicy(config: PolicyConfig, obsSize?: number, actSize?:
   const plasticity =
     config.rule === 'none'
       ? 'static'
-      : `${config.rule}/${config.modulation}${config.modulation !== 'none' && config.perNeuronModulation ? '(per-neuron)' : ''}${config.modInputs.length ? `+${config.modInputs.join('+')}` : ''}`;
+      : `${config.rule}${config.rule === 'abcd' ? `(${config.ruleSharing})` : ''}/${config.modulation}${config.modulation !== 'none' && config.perNeuronModulation ? '(per-neuron)' : ''}${config.modInputs.length ? `+${config.modInputs.join('+')}` : ''}`;
   return (
     `snn ${io(`[${layers.join(',')}]`)} ${plasticity} x${config.substeps} substeps, ` +
     `${config.readout} readout${config.learnNeuronParams ? ', learned neurons' : ''}` +
+    `${config.weights === 'random-per-episode' ? ', random W per episode' : ''}` +
     `${config.rule !== 'none' && config.alphaInit !== defaultSnnConfig.alphaInit ? `, alpha init ${config.alphaInit}` : ''}${scales}`
   );
 }

@@ -9,7 +9,7 @@
  * Groups (by slice name in layout.ts):
  *   weights  hidden{l}.W_in, W_rec, b (SNN); layer{l}.W, b (MLP)
  *   alpha    hidden{l}.alpha_in, alpha_rec
- *   rule     hidden{l}.rule.*
+ *   rule     hidden{l}.rule.* (eta, tau, the abcd rule's coefficient tables)
  *   mod      hidden{l}.mod.*
  *   neuron   hidden{l}.leak_raw, threshold_raw, trace_raw, readout.leak_raw
  *   readout  readout.W, readout.b (SNN); output.W, output.b (MLP)

@@ -17,15 +17,16 @@ export {
   describePolicy,
   isPlasticLayer,
   READOUT_NAMES,
+  WEIGHTS_NAMES,
 } from './config.ts';
-export type { PolicyConfig, PolicyConfigInput, SnnPolicyConfig, MlpPolicyConfig, ReadoutName } from './config.ts';
+export type { PolicyConfig, PolicyConfigInput, SnnPolicyConfig, MlpPolicyConfig, ReadoutName, WeightsName } from './config.ts';
 export { initParams, INIT_GAINS } from './init.ts';
 export { GENOME_GROUPS, unitGenomeScale, genomeGroupOf, type GenomeGroup, type GenomeScale } from './genome-scale.ts';
 export { policyLayout, layoutSize } from './layout.ts';
-export { SnnPolicy, type PlasticSnapshot } from './snn.ts';
+export { SnnPolicy, RANDOM_WEIGHTS_SALT, type PlasticSnapshot } from './snn.ts';
 export { MlpPolicy } from './mlp.ts';
 export { MOD_INPUT_NAMES, MODULATION_NAMES, type ModInputName, type ModulationName } from './modulation.ts';
-export { RULE_NAMES, type RuleName } from './rules/rule.ts';
+export { RULE_NAMES, RULE_SHARINGS, type RuleName, type RuleSharing } from './rules/rule.ts';
 export type { RandomSource } from '../core/rng.ts';
 
 /**

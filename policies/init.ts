@@ -11,6 +11,7 @@
  *   alpha           ~ N(0, (alphaInit * std(W))^2) plasticity starts at a tenth of W's spread by default,
  *                                                  so early ES steps are not swamped by H (measured: faster learning)
  *   rule.eta_raw    = logit(0.05), rule.tau_raw = ln(50 - 1)
+ *   rule.abcd_*     ~ N(0, 0.1^2)                  every A, B, C, D entry (rules/abcd.ts says why)
  *   mod.w           ~ N(0, (0.4)^2 / n), mod.b = 0 (M_t ~ +-0.1), mod.f = 1, mod.g = 0,
  *   mod.eligibility_raw = logit(0.1)
  *   neuron raws     = logit(leak), ln(threshold), logit(traceDecay) from the config
@@ -21,6 +22,10 @@
  *
  * With the defaults (leak 0.9, threshold 1) G_IN = 0.6 gives mean rates of about 0.1-0.3
  * (test/policy-init.test.ts measures it).
+ *
+ * With `weights: 'random-per-episode'` W_in and W_rec are not in the genome: the policy
+ * draws them at every episode start from the same two normals (`drawHiddenWeights`), so a
+ * random network starts in the same regime as an initialized evolved one.
  */
 
 import { isPlasticLayer, type PolicyConfig, type SnnPolicyConfig } from './config.ts';
@@ -29,6 +34,7 @@ import { logit } from './reparam.ts';
 import type { RandomSource } from '../core/rng.ts';
 import { defaultModulationParams, eligibilityRateToGenome } from './modulation.ts';
 import { ruleByName } from './rules/index.ts';
+import type { SnnLayer } from './snn-layer.ts';
 import { encodeParams, genomeScaleVector } from './genome-scale.ts';
 
 export const INIT_GAINS = Object.freeze({
@@ -43,6 +49,27 @@ export const INIT_GAINS = Object.freeze({
 
 function fillNormal(out: Float32Array, std: number, rng: RandomSource): void {
   for (let i = 0; i < out.length; i++) out[i] = std * rng.normal();
+}
+
+/** The standard deviations of hidden layer l's W_in and W_rec (see above). */
+export function hiddenWeightStds(l: number, nIn: number, n: number): { sIn: number; sRec: number } {
+  const g = INIT_GAINS;
+  return {
+    sIn: l === 0 ? g.G_IN / Math.sqrt(nIn) : g.G_IN / Math.sqrt(g.P0 * nIn),
+    sRec: g.G_REC / Math.sqrt(g.P0 * n),
+  };
+}
+
+/**
+ * Draws the hidden layers' W_in then W_rec, layer by layer, from `rng` with the documented
+ * distribution (random weights per episode).
+ */
+export function drawHiddenWeights(layers: readonly SnnLayer[], rng: RandomSource): void {
+  layers.forEach((layer, l) => {
+    const { sIn, sRec } = hiddenWeightStds(l, layer.nIn, layer.n);
+    fillNormal(layer.Win, sIn, rng);
+    if (layer.recurrent) fillNormal(layer.Wrec, sRec, rng);
+  });
 }
 
 /**
@@ -81,10 +108,11 @@ function initSnn(
   c.hidden.forEach((n, l) => {
     const p = `hidden${l}`;
     const nIn = l === 0 ? obsSize : c.hidden[l - 1];
-    const sIn = l === 0 ? g.G_IN / Math.sqrt(nIn) : g.G_IN / Math.sqrt(g.P0 * nIn);
-    const sRec = g.G_REC / Math.sqrt(g.P0 * n);
-    fillNormal(view(`${p}.W_in`), sIn, rng);
-    if (c.recurrent) fillNormal(view(`${p}.W_rec`), sRec, rng);
+    const { sIn, sRec } = hiddenWeightStds(l, nIn, n);
+    if (c.weights === 'evolved') {
+      fillNormal(view(`${p}.W_in`), sIn, rng);
+      if (c.recurrent) fillNormal(view(`${p}.W_rec`), sRec, rng);
+    }
     view(`${p}.b`).fill(g.B0);
     if (c.learnNeuronParams) {
       view(`${p}.leak_raw`).fill(logit(c.leak));
@@ -95,7 +123,12 @@ function initSnn(
     fillNormal(view(`${p}.alpha_in`), c.alphaInit * sIn, rng);
     if (c.recurrent) fillNormal(view(`${p}.alpha_rec`), c.alphaInit * sRec, rng);
     if (c.modulation === 'none') view(`${p}.rule.eta_raw`)[0] = logit(g.ETA0);
-    for (const co of ruleByName(c.rule)?.coefficients ?? []) view(`${p}.rule.${co.slice}`)[0] = co.initialRaw;
+    const rule = ruleByName(c.rule);
+    for (const co of rule?.coefficients ?? []) view(`${p}.rule.${co.slice}`)[0] = co.initialRaw;
+    if (rule?.table) {
+      fillNormal(view(`${p}.rule.${rule.table.slice}_in`), rule.table.initStd, rng);
+      if (c.recurrent) fillNormal(view(`${p}.rule.${rule.table.slice}_rec`), rule.table.initStd, rng);
+    }
     if (c.modulation === 'none') return;
     fillNormal(view(`${p}.mod.w`), g.G_MOD / Math.sqrt(n), rng);
     if (c.perNeuronModulation) {

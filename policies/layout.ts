@@ -7,23 +7,26 @@
  * one presynaptic neuron are contiguous, which event-driven propagation relies on.
  *
  * SNN, per hidden layer l (nIn = obs size for l = 0, else hidden[l-1]; n = hidden[l]):
- *   hidden{l}.W_in [nIn, n], hidden{l}.W_rec [n, n] (recurrent), hidden{l}.b [n],
+ *   hidden{l}.W_in [nIn, n], hidden{l}.W_rec [n, n] (recurrent; both absent with random weights), hidden{l}.b [n],
  *   hidden{l}.leak_raw / threshold_raw / trace_raw [n]        (learnNeuronParams)
  *   hidden{l}.alpha_in [nIn, n], hidden{l}.alpha_rec [n, n]   (plastic layer)
  *   hidden{l}.rule.eta_raw [1]                                (plastic, modulation none)
  *   hidden{l}.rule.tau_raw [1]                                (plastic, bcm)
+ *   hidden{l}.rule.abcd_in [4, u_in], .abcd_rec [4, u_rec]     (plastic, abcd: u = nIn n / n / 1 by ruleSharing)
  *   hidden{l}.mod.w [n], hidden{l}.mod.b [1]                  (plastic, modulated)
  *   hidden{l}.mod.f [n], hidden{l}.mod.g [n]                  (... per-neuron modulation)
  *   hidden{l}.mod.eligibility_raw [1]                         (... retroactive)
  *   hidden{l}.mod.v [c]                                       (... with modInputs: c = context size)
  * then readout.W [nLast, act], readout.b [act], readout.leak_raw [act] (leaky, learned).
+ * With `weights: 'random-per-episode'` the policy draws W_in and W_rec itself at every
+ * episode start (snn.ts), so ES spends no dimensions on them.
  *
  * MLP: layer{l}.W [nIn, n], layer{l}.b [n] per hidden layer, then output.W, output.b.
  */
 
 import { isPlasticLayer, type MlpPolicyConfig, type PolicyConfig, type SnnPolicyConfig } from './config.ts';
 import type { ParamSlice } from './types.ts';
-import { ruleByName } from './rules/index.ts';
+import { ruleByName, sharedUnits } from './rules/index.ts';
 import { modContextSize } from './modulation.ts';
 
 class LayoutBuilder {
@@ -41,8 +44,10 @@ export function snnLayout(c: SnnPolicyConfig, obsSize: number, actSize: number):
   c.hidden.forEach((n, l) => {
     const nIn = l === 0 ? obsSize : c.hidden[l - 1];
     const p = `hidden${l}`;
-    b.add(`${p}.W_in`, [nIn, n]);
-    if (c.recurrent) b.add(`${p}.W_rec`, [n, n]);
+    if (c.weights === 'evolved') {
+      b.add(`${p}.W_in`, [nIn, n]);
+      if (c.recurrent) b.add(`${p}.W_rec`, [n, n]);
+    }
     b.add(`${p}.b`, [n]);
     if (c.learnNeuronParams) {
       b.add(`${p}.leak_raw`, [n]);
@@ -53,7 +58,13 @@ export function snnLayout(c: SnnPolicyConfig, obsSize: number, actSize: number):
     b.add(`${p}.alpha_in`, [nIn, n]);
     if (c.recurrent) b.add(`${p}.alpha_rec`, [n, n]);
     if (c.modulation === 'none') b.add(`${p}.rule.eta_raw`, [1]);
-    for (const co of ruleByName(c.rule)?.coefficients ?? []) b.add(`${p}.rule.${co.slice}`, [1]);
+    const rule = ruleByName(c.rule);
+    for (const co of rule?.coefficients ?? []) b.add(`${p}.rule.${co.slice}`, [1]);
+    const table = rule?.table;
+    if (table) {
+      b.add(`${p}.rule.${table.slice}_in`, [table.rows.length, sharedUnits(c.ruleSharing, nIn, n)]);
+      if (c.recurrent) b.add(`${p}.rule.${table.slice}_rec`, [table.rows.length, sharedUnits(c.ruleSharing, n, n)]);
+    }
     if (c.modulation === 'none') return;
     b.add(`${p}.mod.w`, [n]);
     b.add(`${p}.mod.b`, [1]);

@@ -5,7 +5,7 @@
  *   I_t  = b + sum_i x_i,t (W_in + alpha_in ⊙ H_in)_i. + sum_i s_i,t-1 (W_rec + alpha_rec ⊙ H_rec)_i.
  *   LIF step (lif.ts) -> s_t, r_t
  *   m_j  = eta | f_j M_t + g_j | M_t,   M_t = tanh(w_M . r_t + b_M)        (modulation.ts)
- *   delta_ij = d_j H_ij + k_j pre_i                                        (rules/rule.ts)
+ *   delta_ij = d_j H_ij + k_j pre_i (+ c_j)                                (rules/rule.ts)
  *   H <- clip(H + m_j delta)  or, retroactive, E <- (1-eta_e)E + eta_e delta; H <- clip(H + m_j E)
  *
  * The rule's presynaptic activity is the layer input (normalized observation, or the
@@ -21,15 +21,20 @@
  * factors (a_j, k_j), so the synapse loop is one multiply-add and a branchless clip
  * (0.5(|u+c| - |u-c|): H often sits at the clip, where a branch mispredicts).
  * Everything is preallocated; `step` allocates nothing.
+ *
+ * A rule with coefficient tables (ABCD) has factors (d_j, k_j, c_j) of its own for W_in and
+ * for W_rec (shared per neuron or per matrix, `affineFused`), or none at all (per synapse,
+ * `abcdFused` reads the coefficient matrices). With random weights per episode the layer owns
+ * W_in and W_rec instead of viewing the genome; the policy fills them at reset.
  */
 
 import type { SnnPolicyConfig } from './config.ts';
 import { createLifState, lifStep, resetLifState, type LifParams, type LifState } from './lif.ts';
 import { eligibilityRateFromGenome, type ModulationName } from './modulation.ts';
 import { sigmoid } from './reparam.ts';
-import { createRuleState, type PlasticityRule, type RuleCoefficients, type RuleState } from './rules/rule.ts';
+import { createRuleState, sharedUnits, type PlasticityRule, type RuleCoefficients, type RuleState, type RuleTable } from './rules/rule.ts';
 import type { SliceIndex } from './layout.ts';
-import { plasticFused, plasticFusedRetro, propagate, propagatePlastic } from './synapse-kernels.ts';
+import { abcdFused, affineFused, plasticFused, plasticFusedRetro, propagate, propagatePlastic } from './synapse-kernels.ts';
 
 const EMPTY: Float32Array = new Float32Array(0);
 
@@ -44,6 +49,11 @@ export class SnnLayer {
   readonly perNeuron: boolean;
   readonly clip: number;
   private readonly rule: PlasticityRule | null;
+  /** The rule's coefficient table (ABCD), and whether it is shared per synapse. */
+  private readonly table: RuleTable | null;
+  private readonly perSynapse: boolean;
+  /** W_in and W_rec are the layer's own arrays (random per episode), not genome views. */
+  readonly ownWeights: boolean;
   private readonly prefix: string;
   private readonly cfg: SnnPolicyConfig;
 
@@ -53,6 +63,11 @@ export class SnnLayer {
   b = EMPTY;
   alphaIn = EMPTY;
   alphaRec = EMPTY;
+  /** The coefficient tables of W_in and W_rec ([rows, units] each), and their units. */
+  private tabIn = EMPTY;
+  private tabRec = EMPTY;
+  private readonly unitsIn: number;
+  private readonly unitsRec: number;
   private modW = EMPTY;
   private modB = 0;
   private modF = EMPTY;
@@ -91,6 +106,11 @@ export class SnnLayer {
   private readonly m: Float32Array;
   private readonly fa: Float32Array;
   private readonly fk: Float32Array;
+  /** Table rules: the constant term c_j for W_rec, and the three factors for W_in (kept for the deferred update). */
+  private readonly fc: Float32Array;
+  private readonly faIn: Float32Array;
+  private readonly fkIn: Float32Array;
+  private readonly fcIn: Float32Array;
   /** Presynaptic activity of a W_in update not yet applied, and whether there is one. */
   private readonly pendingPre: Float32Array;
   private pending = false;
@@ -104,6 +124,11 @@ export class SnnLayer {
     this.recurrent = cfg.recurrent;
     this.plastic = plastic && rule !== null;
     this.rule = this.plastic ? rule : null;
+    this.table = this.rule?.table ?? null;
+    this.perSynapse = this.table !== null && cfg.ruleSharing === 'synapse';
+    this.unitsIn = sharedUnits(cfg.ruleSharing, nIn, cfg.hidden[l]);
+    this.unitsRec = sharedUnits(cfg.ruleSharing, cfg.hidden[l], cfg.hidden[l]);
+    this.ownWeights = cfg.weights === 'random-per-episode';
     this.modulation = this.plastic ? cfg.modulation : 'none';
     this.perNeuron = cfg.perNeuronModulation;
     this.clip = cfg.clip;
@@ -125,15 +150,26 @@ export class SnnLayer {
     this.m = new Float32Array(n);
     this.fa = new Float32Array(n);
     this.fk = new Float32Array(n);
+    const tableN = this.table ? n : 0;
+    this.fc = new Float32Array(tableN);
+    this.faIn = new Float32Array(tableN);
+    this.fkIn = new Float32Array(tableN);
+    this.fcIn = new Float32Array(tableN);
     this.pendingPre = new Float32Array(nIn);
+    if (this.ownWeights) {
+      this.Win = new Float32Array(nIn * n);
+      if (this.recurrent) this.Wrec = new Float32Array(n * n);
+    }
   }
 
   /** Takes views of the genome and derives the reparametrized coefficients. */
   bind(params: Float32Array, idx: SliceIndex): void {
     const p = this.prefix;
-    this.Win = idx.view(params, `${p}.W_in`);
+    if (!this.ownWeights) {
+      this.Win = idx.view(params, `${p}.W_in`);
+      if (this.recurrent) this.Wrec = idx.view(params, `${p}.W_rec`);
+    }
     this.b = idx.view(params, `${p}.b`);
-    if (this.recurrent) this.Wrec = idx.view(params, `${p}.W_rec`);
     if (this.cfg.learnNeuronParams) {
       const leak = idx.view(params, `${p}.leak_raw`);
       const th = idx.view(params, `${p}.threshold_raw`);
@@ -149,6 +185,10 @@ export class SnnLayer {
     if (this.recurrent) this.alphaRec = idx.view(params, `${p}.alpha_rec`);
     if (this.modulation === 'none') this.coeff.eta = sigmoid(idx.view(params, `${p}.rule.eta_raw`)[0]);
     for (const co of this.rule?.coefficients ?? []) this.coeff[co.field] = co.fromRaw(idx.view(params, `${p}.rule.${co.slice}`)[0]);
+    if (this.table) {
+      this.tabIn = idx.view(params, `${p}.rule.${this.table.slice}_in`);
+      if (this.recurrent) this.tabRec = idx.view(params, `${p}.rule.${this.table.slice}_rec`);
+    }
     if (this.modulation === 'none') return;
     this.modW = idx.view(params, `${p}.mod.w`);
     this.modB = idx.view(params, `${p}.mod.b`)[0];
@@ -202,6 +242,10 @@ export class SnnLayer {
     }
     this.learningRates();
     if (this.plasticityFrozen) this.m.fill(0);
+    if (this.table) {
+      this.tableStep(this.table, pre);
+      return;
+    }
     const rule = this.rule as PlasticityRule;
     rule.factors(this.coeff, this.ruleState, this.lif.r, this.fa, this.fk);
     if (this.modulation !== 'retroactive') {
@@ -220,6 +264,26 @@ export class SnnLayer {
     this.pendingPre.set(pre);
     this.pending = true;
     rule.advance(this.coeff, this.ruleState, this.lif.r);
+  }
+
+  /**
+   * The plastic part of `step` for a rule with coefficient tables: factors for W_rec and W_in
+   * (none per synapse), the learning rate folded in unless retroactive, then the same
+   * recurrent update and deferred input update as the other rules.
+   */
+  private tableStep(table: RuleTable, pre: Float32Array): void {
+    if (!this.perSynapse) {
+      const post = this.lif.r;
+      table.factors(this.tabIn, this.unitsIn, post, this.faIn, this.fkIn, this.fcIn);
+      if (this.recurrent) table.factors(this.tabRec, this.unitsRec, post, this.fa, this.fk, this.fc);
+      if (this.modulation !== 'retroactive') {
+        foldRate(this.m, this.faIn, this.fkIn, this.fcIn);
+        if (this.recurrent) foldRate(this.m, this.fa, this.fk, this.fc);
+      }
+    }
+    if (this.recurrent) this.updateRecurrent();
+    this.pendingPre.set(pre);
+    this.pending = true;
   }
 
   /** m_j: the rule's eta, the modulator M_t, or f_j M_t + g_j. */
@@ -260,24 +324,33 @@ export class SnnLayer {
     } else if (!this.pending) {
       propagatePlastic(this.Win, this.alphaIn, this.Hin, x, I, nIn, n);
     } else {
-      this.pending = false;
-      if (this.modulation === 'retroactive') {
-        plasticFusedRetro(this.Hin, this.Ein, this.Win, this.alphaIn, this.pendingPre, x, I, nIn, n, this.fa, this.fk, this.m, this.etaE, this.clip);
-      } else {
-        plasticFused(this.Hin, this.Win, this.alphaIn, this.pendingPre, x, I, nIn, n, this.fa, this.fk, this.clip);
-      }
+      this.updateInput(x);
     }
   }
 
   /** Applies a deferred W_in update now (before H is read from outside, or activity reset). */
   flushPending(): void {
-    if (!this.pending) return;
+    if (this.pending) this.updateInput(null);
+  }
+
+  /**
+   * The deferred W_in update with the stored presynaptic activity, fused with the input pass
+   * when `x` is given. Per-synapse ABCD reads the postsynaptic rates and learning rates of the
+   * step that deferred it: both are still in lif.r and m, because it runs before the next LIF
+   * step (and before `resetActivity` clears them).
+   */
+  private updateInput(x: Float32Array | null): void {
     this.pending = false;
-    const { n, nIn } = this;
-    if (this.modulation === 'retroactive') {
-      plasticFusedRetro(this.Hin, this.Ein, this.Win, this.alphaIn, this.pendingPre, null, this.I, nIn, n, this.fa, this.fk, this.m, this.etaE, this.clip);
+    const { n, nIn, I } = this;
+    const E = this.modulation === 'retroactive' ? this.Ein : null;
+    if (this.perSynapse) {
+      abcdFused(this.Hin, E, this.Win, this.alphaIn, this.tabIn, this.pendingPre, this.lif.r, x, I, nIn, n, this.m, this.etaE, this.clip);
+    } else if (this.table) {
+      affineFused(this.Hin, E, this.Win, this.alphaIn, this.pendingPre, x, I, nIn, n, this.faIn, this.fkIn, this.fcIn, this.m, this.etaE, this.clip);
+    } else if (E) {
+      plasticFusedRetro(this.Hin, E, this.Win, this.alphaIn, this.pendingPre, x, I, nIn, n, this.fa, this.fk, this.m, this.etaE, this.clip);
     } else {
-      plasticFused(this.Hin, this.Win, this.alphaIn, this.pendingPre, null, this.I, nIn, n, this.fa, this.fk, this.clip);
+      plasticFused(this.Hin, this.Win, this.alphaIn, this.pendingPre, x, I, nIn, n, this.fa, this.fk, this.clip);
     }
   }
 
@@ -291,10 +364,24 @@ export class SnnLayer {
   private updateRecurrent(): void {
     const { n, lif, recNext } = this;
     recNext.fill(0);
-    if (this.modulation === 'retroactive') {
+    const E = this.modulation === 'retroactive' ? this.Erec : null;
+    if (this.perSynapse) {
+      abcdFused(this.Hrec, E, this.Wrec, this.alphaRec, this.tabRec, lif.r, lif.r, lif.s, recNext, n, n, this.m, this.etaE, this.clip);
+    } else if (this.table) {
+      affineFused(this.Hrec, E, this.Wrec, this.alphaRec, lif.r, lif.s, recNext, n, n, this.fa, this.fk, this.fc, this.m, this.etaE, this.clip);
+    } else if (E) {
       plasticFusedRetro(this.Hrec, this.Erec, this.Wrec, this.alphaRec, lif.r, lif.s, recNext, n, n, this.fa, this.fk, this.m, this.etaE, this.clip);
     } else {
       plasticFused(this.Hrec, this.Wrec, this.alphaRec, lif.r, lif.s, recNext, n, n, this.fa, this.fk, this.clip);
     }
+  }
+}
+
+/** Folds the learning rate into the factors: a_j = 1 + m_j d_j, k_j = m_j k_j, c_j = m_j c_j. */
+function foldRate(m: Float32Array, a: Float32Array, k: Float32Array, c: Float32Array): void {
+  for (let j = 0; j < m.length; j++) {
+    a[j] = 1 + m[j] * a[j];
+    k[j] = m[j] * k[j];
+    c[j] = m[j] * c[j];
   }
 }

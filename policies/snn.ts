@@ -9,6 +9,12 @@
  *
  * With rule `none` this is the static SNN baseline. All buffers are allocated in the
  * constructor; `act` allocates nothing.
+ *
+ * Random weights per episode (`weights: 'random-per-episode'`, Najarro & Risi 2020): the
+ * hidden layers' W_in and W_rec are not in the genome; `reset(episodeSeed)` draws them from
+ * `new Rng(mixSeed(episodeSeed, RANDOM_WEIGHTS_SALT))` with init.ts's distribution, layer by
+ * layer, W_in then W_rec. The same episode seed gives the same network whatever the worker,
+ * and the salt keeps the draw apart from the episode's other uses of its seed (the env's).
  */
 
 import { isPlasticLayer, type SnnPolicyConfig } from './config.ts';
@@ -19,6 +25,8 @@ import { ruleByName } from './rules/index.ts';
 import { SnnLayer } from './snn-layer.ts';
 import { modContextSize, ObservationPredictor } from './modulation.ts';
 import { decodeGenome, genomeScaleVector } from './genome-scale.ts';
+import { drawHiddenWeights } from './init.ts';
+import { mixSeed, Rng } from '../core/rng.ts';
 import type { ParamSlice, Policy } from './types.ts';
 
 /** A read-only view of one layer's plastic state, for tests, logging and the viewer. */
@@ -30,6 +38,9 @@ export interface PlasticSnapshot {
   theta: Float32Array;
   M: number;
 }
+
+/** Mixed with the episode seed for the random weights' generator. */
+export const RANDOM_WEIGHTS_SALT = 0x3a9b_cd01;
 
 export class SnnPolicy implements Policy {
   readonly obsSize: number;
@@ -111,7 +122,15 @@ export class SnnPolicy implements Policy {
     }
   }
 
-  reset(): void {
+  /**
+   * Zeroes the per-episode state; with random weights per episode also draws the hidden
+   * weights from `episodeSeed`, which it then requires.
+   */
+  reset(episodeSeed?: number): void {
+    if (this.config.weights === 'random-per-episode') {
+      if (episodeSeed === undefined) throw new Error('policy.weights is "random-per-episode": reset needs the episode seed to draw the weights');
+      drawHiddenWeights(this.layers, new Rng(mixSeed(episodeSeed, RANDOM_WEIGHTS_SALT)));
+    }
     for (const layer of this.layers) layer.reset();
     this.u.fill(0);
     this.action.fill(0);

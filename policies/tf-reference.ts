@@ -9,6 +9,7 @@
  *   v = beta v + I - s_prev v_th;  s = [v >= v_th];  xbar = lambda xbar + s;  r = (1-lambda) xbar
  *   hebb: delta = pre ⊗ post - H;  oja: delta = post ⊙ (pre ⊗ 1 - post ⊙ H);
  *   bcm:  delta = pre ⊗ (post ⊙ (post - theta)),  theta += (post^2 - theta) / tau
+ *   abcd: delta = A ⊙ (pre ⊗ post) + B ⊙ (pre ⊗ 1) + C ⊙ (1 ⊗ post) + D   (A-D broadcast by ruleSharing)
  *   H = clip(H + m ⊙ delta)  or  E = (1-eta_e) E + eta_e delta; H = clip(H + m ⊙ E)
  *
  * Not on the training path: it is slow and allocates. `loadTf` prefers the native
@@ -65,6 +66,9 @@ interface RefLayer {
   b: Tensor;
   alphaIn: Tensor | null;
   alphaRec: Tensor | null;
+  /** The abcd rule's rows A-D for W_in and W_rec, shaped for broadcasting (empty for other rules). */
+  tabIn: Tensor[];
+  tabRec: Tensor[];
   beta: Tensor;
   vth: Tensor;
   lambda: Tensor;
@@ -111,6 +115,15 @@ export class TfReferencePolicy {
     const t = (name: string) => tf.tensor(idx.view(p32, name).slice(), idx.get(name).shape);
     const scalar = (name: string) => idx.view(p32, name)[0];
     const has = (name: string) => idx.has(name);
+    if (config.weights !== 'evolved') throw new Error(`the TensorFlow.js reference takes policy.weights "evolved" only (got "${config.weights}")`);
+    // A coefficient table's rows, each shaped to broadcast over a [nPre, nPost] matrix.
+    const rows = (name: string, nPre: number, nPost: number): Tensor[] => {
+      if (!has(name)) return [];
+      const [nRows, units] = idx.get(name).shape as [number, number];
+      const shape = units === nPre * nPost ? [nPre, nPost] : units === nPost ? [1, nPost] : [1, 1];
+      const all = idx.view(p32, name);
+      return Array.from({ length: nRows }, (_, q) => tf.tensor(all.slice(q * units, (q + 1) * units), shape));
+    };
     this.layers = config.hidden.map((n, l) => {
       const p = `hidden${l}`;
       const plastic = isPlasticLayer(config, l);
@@ -128,6 +141,8 @@ export class TfReferencePolicy {
         b: t(`${p}.b`),
         alphaIn: plastic ? t(`${p}.alpha_in`) : null,
         alphaRec: plastic && config.recurrent ? t(`${p}.alpha_rec`) : null,
+        tabIn: rule?.table ? rows(`${p}.rule.${rule.table.slice}_in`, nIn, n) : [],
+        tabRec: rule?.table ? rows(`${p}.rule.${rule.table.slice}_rec`, n, n) : [],
         beta: perNeuron('leak_raw', sigmoid, config.leak),
         vth: perNeuron('threshold_raw', Math.exp, config.threshold),
         lambda: perNeuron('trace_raw', sigmoid, config.traceDecay),
@@ -206,17 +221,17 @@ export class TfReferencePolicy {
           const M = tf.tanh(L.modW!.mul(r).sum().add(L.modB));
           m = L.modF ? L.modF.mul(M).add(L.modG!) : M.mul(tf.ones([L.n]));
         }
-        const upd = (H: Tensor, E: Tensor | null, preAct: Tensor) => {
-          const d = this.delta(preAct, r, H, L.theta);
+        const upd = (H: Tensor, E: Tensor | null, preAct: Tensor, tab: Tensor[]) => {
+          const d = this.delta(preAct, r, H, L.theta, tab);
           if (E === null) return { H: clipT(tf, H.add(m.mul(d)), c), E: null };
           const e = E.mul(1 - L.etaE).add(d.mul(L.etaE));
           return { H: clipT(tf, H.add(m.mul(e)), c), E: e };
         };
-        const fin = upd(L.Hin!, L.Ein, pre);
+        const fin = upd(L.Hin!, L.Ein, pre, L.tabIn);
         state.Hin = fin.H;
         if (fin.E) state.Ein = fin.E;
         if (L.Hrec) {
-          const rec = upd(L.Hrec, L.Erec, r);
+          const rec = upd(L.Hrec, L.Erec, r, L.tabRec);
           state.Hrec = rec.H;
           if (rec.E) state.Erec = rec.E;
         }
@@ -232,9 +247,10 @@ export class TfReferencePolicy {
   }
 
   /** The rule's eligibility increment over the whole [pre, post] matrix. */
-  private delta(pre: Tensor, post: Tensor, H: Tensor, theta: Tensor | null): Tensor {
+  private delta(pre: Tensor, post: Tensor, H: Tensor, theta: Tensor | null, tab: Tensor[]): Tensor {
     const rule = ruleByName(this.config.rule);
     if (!rule) return this.tf.zerosLike(H);
+    if (rule.table) return rule.table.tensorDelta(pre.reshape([-1, 1]), post.reshape([1, -1]), tab);
     return rule.tensorDelta(pre.reshape([-1, 1]), post.reshape([1, -1]), H, theta ? theta.reshape([1, -1]) : null);
   }
 
@@ -248,7 +264,7 @@ export class TfReferencePolicy {
   dispose(): void {
     const all: (Tensor | null)[] = [this.Wout, this.bout, this.readoutLeak, this.u];
     for (const L of this.layers) {
-      all.push(L.Win, L.Wrec, L.b, L.alphaIn, L.alphaRec, L.beta, L.vth, L.lambda, L.modW, L.modF, L.modG);
+      all.push(L.Win, L.Wrec, L.b, L.alphaIn, L.alphaRec, ...L.tabIn, ...L.tabRec, L.beta, L.vth, L.lambda, L.modW, L.modF, L.modG);
       all.push(L.v, L.s, L.xbar, L.r, L.Hin, L.Hrec, L.Ein, L.Erec, L.theta);
     }
     for (const t of all) t?.dispose();

@@ -19,8 +19,13 @@ export interface Policy {
   readonly numParams: number;
   /** Loads a genome. Throws, naming the length, when it does not match `numParams`. */
   setParams(params: Float32Array | Float64Array): void;
-  /** Zeroes all per-episode state: membranes, traces, plastic H, eligibility E, BCM thresholds. */
-  reset(): void;
+  /**
+   * Zeroes all per-episode state: membranes, traces, plastic H, eligibility E, BCM thresholds.
+   * `episodeSeed` is the seed of the episode about to start (the env's reset seed): a policy
+   * that draws per-episode parameters from it (the SNN's random weights) needs it; the rest
+   * ignore it. Every runner of episodes passes it.
+   */
+  reset(episodeSeed?: number): void;
   /**
    * One environment step: `obs` is already normalized. Returns a view of the policy's own
    * action buffer (length `actSize`, values in [-1, 1]), valid until the next call.

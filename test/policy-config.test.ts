@@ -35,7 +35,7 @@ test('validation does not modify its input and fills only missing fields', () =>
 });
 
 const bad: [unknown, RegExp][] = [
-  [{ rule: 'foo' }, /^Error: policy\.rule must be one of none, hebb, oja, bcm \(got "foo"\)$/],
+  [{ rule: 'foo' }, /^Error: policy\.rule must be one of none, hebb, oja, bcm, abcd \(got "foo"\)$/],
   [{ hidden: [-3] }, /^Error: policy\.hidden\[0\] must be a positive integer \(got -3\)$/],
   [{ hidden: [64, 0] }, /policy\.hidden\[1\] must be a positive integer \(got 0\)/],
   [{ hidden: [1.5] }, /policy\.hidden\[0\] must be a positive integer/],
@@ -86,4 +86,29 @@ test('describePolicy gives one line', () => {
   assert.equal(describePolicy(defaultSnnConfig), 'snn [64rp] oja/simple(per-neuron) x2 substeps, leaky readout');
   assert.equal(describePolicy(validatePolicyConfig({ rule: 'none', recurrent: false })), 'snn [64] static x2 substeps, leaky readout');
   assert.equal(describePolicy(defaultMlpConfig, 27, 8), 'mlp 27-[64,64]-8 tanh');
+});
+
+test('abcd sharing and random weights: defaults an old config gets, and errors naming the field', () => {
+  assert.equal(defaultSnnConfig.ruleSharing, 'post');
+  assert.equal(defaultSnnConfig.weights, 'evolved');
+  // A config.json written before these fields existed loads with their defaults.
+  const old = { type: 'snn', hidden: [32], rule: 'oja', modulation: 'simple', substeps: 4 };
+  const c = validatePolicyConfig(old);
+  assert.ok(c.type === 'snn' && c.ruleSharing === 'post' && c.weights === 'evolved');
+  assert.throws(() => validatePolicyConfig({ rule: 'abcd', ruleSharing: 'neuron' }), /^Error: policy\.ruleSharing must be one of synapse, post, layer \(got "neuron"\)$/);
+  assert.throws(() => validatePolicyConfig({ weights: 'random' }), /^Error: policy\.weights must be one of evolved, random-per-episode \(got "random"\)$/);
+  assert.throws(() => validatePolicyConfig({ rule: 'none', weights: 'random-per-episode' }), /policy\.weights "random-per-episode" needs plastic synapses: policy\.rule must not be "none"/);
+  assert.throws(
+    () => validatePolicyConfig({ hidden: [8, 8], plasticLayers: [1], weights: 'random-per-episode' }),
+    /policy\.weights "random-per-episode" needs plastic synapses in every hidden layer: policy\.plasticLayers/,
+  );
+  assert.doesNotThrow(() => validatePolicyConfig({ hidden: [8, 8], plasticLayers: [1, 0], weights: 'random-per-episode' }));
+});
+
+test('describePolicy shows the abcd sharing and random weights', () => {
+  assert.equal(
+    describePolicy(validatePolicyConfig({ rule: 'abcd', ruleSharing: 'synapse', weights: 'random-per-episode' }), 27, 8),
+    'snn 27-[64rp]-8 abcd(synapse)/simple(per-neuron) x2 substeps, leaky readout, random W per episode',
+  );
+  assert.equal(describePolicy(validatePolicyConfig({ rule: 'abcd', modulation: 'none' })), 'snn [64rp] abcd(post)/none x2 substeps, leaky readout');
 });

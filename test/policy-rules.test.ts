@@ -2,14 +2,16 @@
  * Plasticity rules: Oja keeps a weight vector near unit norm (and finds the principal
  * direction), BCM's threshold tracks the mean squared activity and the sign of change
  * flips around it, Hebb with decay converges to the input correlation; the per-neuron
- * factorization the network uses equals each rule's reference step.
+ * factorization the network uses equals each rule's reference step, and ABCD's kernels
+ * equal its whole-matrix reference for every sharing.
  */
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Rng } from '../core/rng.ts';
-import { RULES, createRuleState } from '../policies/rules/index.ts';
-import { bcmFromGenome, bcmStep, bcmToGenome, deltaFromFactors, hebbStep, ojaFromGenome, ojaStep } from './helpers/rule-reference.ts';
+import { RULES, RULE_SHARINGS, createRuleState, sharedUnits } from '../policies/rules/index.ts';
+import { abcdFused, affineFused } from '../policies/synapse-kernels.ts';
+import { abcdDelta, bcmFromGenome, bcmStep, bcmToGenome, deltaFromFactors, hebbStep, ojaFromGenome, ojaStep } from './helpers/rule-reference.ts';
 
 const norm = (w: ArrayLike<number>) => Math.sqrt(Array.from(w).reduce((a, x) => a + x * x, 0));
 
@@ -99,6 +101,7 @@ test('each rule factorizes as delta_ij = d_j H_ij + k_j pre_i, matching its refe
     bcm: bcmStep({ eta: 0.1, tauTheta: 5 }, { theta }, pre, post, H).delta,
   };
   for (const rule of Object.values(RULES)) {
+    if (rule.name === 'abcd') continue; // factors from its coefficient table: tested below
     const st = createRuleState(rule, nPost);
     st.theta.set(rule.hasTheta ? theta : []);
     const d = new Float32Array(nPost);
@@ -126,4 +129,66 @@ test('genome reparametrization: any real value gives valid coefficients, and rou
   const [e, t] = bcmToGenome({ eta: 0.05, tauTheta: 50 });
   const back = bcmFromGenome(e, t);
   assert.ok(Math.abs(back.eta - 0.05) < 1e-12 && Math.abs(back.tauTheta - 50) < 1e-9);
+});
+
+test('ABCD: every sharing, plain and retroactive, updates H (and E) and propagates as the whole-matrix reference', () => {
+  const rng = new Rng(9);
+  const nPre = 5;
+  const n = 4;
+  const c = 0.6;
+  const etaE = 0.2;
+  const table = RULES.abcd.table!;
+  const vec = (len: number, s = 1) => Float32Array.from({ length: len }, () => s * rng.normal());
+  for (const sharing of RULE_SHARINGS) {
+    for (const retro of [false, true]) {
+      const units = sharedUnits(sharing, nPre, n);
+      const T = vec(4 * units, 0.5);
+      const pre = vec(nPre);
+      const post = Float32Array.from({ length: n }, () => rng.uniform());
+      const m = vec(n, 0.3);
+      const W = vec(nPre * n);
+      const alpha = vec(nPre * n);
+      const x = Float32Array.from({ length: nPre }, (_, i) => (i % 2 === 0 ? 1 : 0));
+      const H0 = vec(nPre * n, 0.5);
+      const E0 = vec(nPre * n, 0.5);
+      // Reference: delta over the whole matrix, then H <- clip(H + m_j delta) or through E.
+      const delta = abcdDelta(T, sharing, pre, post);
+      const Eref = E0.map((e, q) => (1 - etaE) * e + etaE * delta[q]);
+      const Href = H0.map((h, q) => Math.max(-c, Math.min(c, h + m[q % n] * (retro ? Eref[q] : delta[q]))));
+      const outRef = new Float64Array(n);
+      for (let i = 0; i < nPre; i++) for (let j = 0; j < n; j++) outRef[j] += x[i] * (W[i * n + j] + alpha[i * n + j] * Href[i * n + j]);
+      // The network's way: the per-synapse kernel, or the table's factors with the affine kernel.
+      const H = H0.slice();
+      const E = retro ? E0.slice() : null;
+      const out = new Float32Array(n);
+      if (sharing === 'synapse') {
+        abcdFused(H, E, W, alpha, T, pre, post, x, out, nPre, n, m, etaE, c);
+      } else {
+        const [d, k, cst] = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+        table.factors(T, units, post, d, k, cst);
+        if (!retro) for (let j = 0; j < n; j++) [d[j], k[j], cst[j]] = [1 + m[j] * d[j], m[j] * k[j], m[j] * cst[j]];
+        affineFused(H, E, W, alpha, pre, x, out, nPre, n, d, k, cst, m, etaE, c);
+      }
+      const what = `${sharing}${retro ? ' retroactive' : ''}`;
+      for (let q = 0; q < H.length; q++) assert.ok(Math.abs(H[q] - Href[q]) < 1e-5, `${what}: H[${q}] ${H[q]} vs ${Href[q]}`);
+      if (E) for (let q = 0; q < E.length; q++) assert.ok(Math.abs(E[q] - Eref[q]) < 1e-5, `${what}: E[${q}]`);
+      for (let j = 0; j < n; j++) assert.ok(Math.abs(out[j] - outRef[j]) < 1e-4, `${what}: out[${j}]`);
+      assert.ok(Href.some((h) => Math.abs(h) === Math.fround(c)) && Href.some((h) => Math.abs(h) < Math.fround(c)), `${what}: the case reaches the clip and stays inside it`);
+    }
+  }
+});
+
+test('ABCD shared per neuron or per matrix factorizes as d_j = 0, k_j = A_j post_j + B_j, c_j = C_j post_j + D_j', () => {
+  const post = Float32Array.from([0.2, 0.5]);
+  const d = new Float32Array(2);
+  const k = new Float32Array(2);
+  const cst = new Float32Array(2);
+  RULES.abcd.table!.factors(Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8]), 2, post, d, k, cst);
+  assert.deepEqual([...d], [0, 0]);
+  assert.deepEqual([...k].map((v) => +v.toFixed(6)), [1 * 0.2 + 3, 2 * 0.5 + 4]);
+  assert.deepEqual([...cst].map((v) => +v.toFixed(6)), [5 * 0.2 + 7, 6 * 0.5 + 8]);
+  RULES.abcd.table!.factors(Float32Array.from([1, 2, 3, 4]), 1, post, d, k, cst);
+  assert.deepEqual([...k].map((v) => +v.toFixed(6)), [1 * 0.2 + 2, 1 * 0.5 + 2]);
+  assert.deepEqual([...cst].map((v) => +v.toFixed(6)), [3 * 0.2 + 4, 3 * 0.5 + 4]);
+  assert.equal(RULES.abcd.differentiable, false);
 });

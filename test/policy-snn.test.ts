@@ -9,7 +9,9 @@ import { Rng } from '../core/rng.ts';
 import {
   MODULATION_NAMES,
   RULE_NAMES,
+  INIT_GAINS,
   createPolicy,
+  genomeGroupOf,
   initParams,
   validatePolicyConfig,
   type Policy,
@@ -188,4 +190,55 @@ test('act reuses one output buffer (no per-step allocation of the result)', () =
   const { policy } = make({});
   const o = stream(1, 2);
   assert.equal(policy.act(o[0]), policy.act(o[1]));
+});
+
+test('abcd layout: a [4, units] table per plastic matrix, units by sharing, in the rule group', () => {
+  const nIn = OBS;
+  const n = 32;
+  const units = { synapse: [nIn * n, n * n], post: [n, n], layer: [1, 1] } as const;
+  for (const ruleSharing of ['synapse', 'post', 'layer'] as const) {
+    const { policy } = make({ rule: 'abcd', ruleSharing, modulation: 'none' });
+    const byName = new Map(policy.layout().map((s) => [s.name, s.shape]));
+    assert.deepEqual(byName.get('hidden0.rule.abcd_in'), [4, units[ruleSharing][0]]);
+    assert.deepEqual(byName.get('hidden0.rule.abcd_rec'), [4, units[ruleSharing][1]]);
+    assert.ok(byName.has('hidden0.rule.eta_raw'), 'the learning rate without modulation');
+    assert.equal(genomeGroupOf('hidden0.rule.abcd_in'), 'rule');
+  }
+});
+
+test('random weights per episode: no W in the layout, the same episode seed draws the same network, another seed another', () => {
+  const over = { rule: 'abcd' as const, hidden: [16, 8], weights: 'random-per-episode' as const };
+  const evolved = make({ ...over, weights: 'evolved' }).policy;
+  const { policy, params, cfg } = make(over);
+  const names = policy.layout().map((s) => s.name);
+  assert.ok(!names.some((s) => /\.W_(in|rec)$/.test(s)), names.join(' '));
+  assert.ok(names.includes('hidden0.b') && names.includes('readout.W') && names.includes('hidden1.alpha_rec'));
+  assert.equal(policy.numParams, evolved.numParams - (OBS * 16 + 16 * 16) - (16 * 8 + 8 * 8));
+  assert.throws(() => policy.reset(), /policy\.weights is "random-per-episode": reset needs the episode seed/);
+  const obs = stream(4, 40);
+  const episode = (p: Policy, seed: number) => {
+    p.reset(seed);
+    return run(p, obs);
+  };
+  // Another policy object (another worker) with the same genome and seed: the same episode.
+  const other = createPolicy(cfg, OBS, ACT);
+  other.setParams(params);
+  const a = episode(policy, 77);
+  assert.deepEqual(episode(other, 77), a);
+  assert.deepEqual(episode(policy, 77), a, 'reset draws again: the same weights');
+  assert.notDeepEqual(episode(policy, 78), a);
+  const w = (p: Policy, seed: number) => {
+    p.reset(seed);
+    return (p as SnnPolicy).layers.map((l) => [l.Win.slice(), l.Wrec.slice()]);
+  };
+  assert.deepEqual(w(policy, 5), w(other, 5));
+  assert.notDeepEqual(w(policy, 5), w(policy, 6));
+  // Drawn with init.ts's distribution: layer 0's W_in ~ N(0, G_IN^2 / nIn).
+  const w0 = (policy as SnnPolicy).layers[0].Win;
+  const sd = Math.sqrt(w0.reduce((s, v) => s + v * v, 0) / w0.length);
+  assert.ok(Math.abs(sd - INIT_GAINS.G_IN / Math.sqrt(OBS)) < 0.02, `std ${sd}`);
+  // A new genome keeps the episode's weights (they are not in it).
+  const before = (policy as SnnPolicy).layers[0].Win.slice();
+  policy.setParams(params.map((v) => v + 0.01));
+  assert.deepEqual((policy as SnnPolicy).layers[0].Win, before);
 });

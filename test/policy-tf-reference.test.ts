@@ -19,6 +19,9 @@ const cases: Partial<SnnPolicyConfig>[] = [
   { hidden: [16], rule: 'bcm', modulation: 'retroactive', perNeuronModulation: false },
   { hidden: [12, 10], rule: 'hebb', modulation: 'none', readout: 'trace', learnNeuronParams: true },
   { hidden: [16], rule: 'none' },
+  { hidden: [12], rule: 'abcd', ruleSharing: 'synapse', modulation: 'simple' },
+  { hidden: [12, 8], rule: 'abcd', ruleSharing: 'post', modulation: 'retroactive' },
+  { hidden: [12], rule: 'abcd', ruleSharing: 'layer', modulation: 'none' },
 ];
 
 function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {

@@ -50,6 +50,19 @@ test('training is reproducible and independent of the number of workers (1 vs 2)
   assert.notDeepEqual(deterministic(a.runDir), deterministic(d.runDir));
 });
 
+test('abcd per synapse on random weights per episode trains, reproducibly and independently of the number of workers', async () => {
+  const policy = { type: 'snn', hidden: [16], rule: 'abcd', ruleSharing: 'synapse', weights: 'random-per-episode' };
+  const a = await train({ config: tiny('abcd-w1', { workers: 1, generations: 2, policy }), quiet: true, log: quiet });
+  const b = await train({ config: tiny('abcd-w2', { workers: 2, generations: 2, policy }), quiet: true, log: quiet });
+  const c = await train({ config: tiny('abcd-w0', { workers: 0, generations: 2, policy }), quiet: true, log: quiet });
+  assert.equal(a.records.length, 2);
+  assert.deepEqual(deterministic(a.runDir), deterministic(b.runDir));
+  assert.deepEqual(deterministic(a.runDir), deterministic(c.runDir));
+  const best = JSON.parse(readFileSync(join(a.runDir, 'best.json'), 'utf8'));
+  assert.equal(best.policy.weights, 'random-per-episode');
+  assert.ok(!best.layout.some((s: { name: string }) => s.name === 'hidden0.W_in'));
+});
+
 test('3 generations, a stop, and 3 resumed generations equal 6 straight ones', async () => {
   const straight = await train({ config: tiny('straight', { generations: 6, workers: 2 }), quiet: true, log: quiet });
   let stopped = await train({

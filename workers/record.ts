@@ -22,7 +22,7 @@ export interface RecordOptions {
 export function recordEpisode(R: Rapier, o: RecordOptions): Replay {
   const policy = createPolicy(o.policy, OBS_SIZE, ACT_SIZE);
   policy.setParams(o.params);
-  policy.reset();
+  policy.reset(o.episode.seed);
   const world = new AntWorld(R, o.world ?? {});
   try {
     const obs = world.reset([o.episode]);

@@ -70,9 +70,11 @@ export function runRolloutTask(R: Rapier, task: RolloutTask): RolloutResult {
       const specs = [];
       for (let k = 0; k < n; k++) {
         const flat = start + k;
+        const episode = task.episodes[flat % ne]!;
         policies[k]!.setParams(memberParams[Math.floor(flat / ne)]!);
-        policies[k]!.reset();
-        specs.push(task.episodes[flat % ne]!);
+        // The episode seed reaches the policy too (random weights per episode are drawn from it).
+        policies[k]!.reset(episode.seed);
+        specs.push(episode);
       }
       const obs = world.reset(specs);
       for (let k = 0; k < n; k++) {

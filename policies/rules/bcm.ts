@@ -25,6 +25,8 @@ export const defaultBcmParams: BcmParams = { eta: 0.05, tauTheta: 50 };
 export const bcm: PlasticityRule = {
   name: 'bcm',
   hasTheta: true,
+  table: null,
+  differentiable: true,
   coefficients: [{
     slice: 'tau_raw',
     field: 'tauTheta',

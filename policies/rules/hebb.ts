@@ -16,6 +16,8 @@ export const hebb: PlasticityRule = {
   name: 'hebb',
   hasTheta: false,
   coefficients: [],
+  table: null,
+  differentiable: true,
   // delta = pre ⊗ post - H
   tensorDelta: (preCol, postRow, H) => preCol.mul(postRow).sub(H),
   factors(_c: RuleCoefficients, _s: RuleState, post: Float32Array, d: Float32Array, k: Float32Array): void {

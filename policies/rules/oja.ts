@@ -15,6 +15,8 @@ export const oja: PlasticityRule = {
   name: 'oja',
   hasTheta: false,
   coefficients: [],
+  table: null,
+  differentiable: true,
   // delta = post ⊙ (pre ⊗ 1 - post ⊙ H)
   tensorDelta: (preCol, postRow, H) => postRow.mul(preCol.sub(postRow.mul(H))),
   factors(_c: RuleCoefficients, _s: RuleState, post: Float32Array, d: Float32Array, k: Float32Array): void {

@@ -20,12 +20,59 @@
  *
  * Matrices are stored pre-major, index i * nPost + j, so that the synapses leaving one
  * presynaptic neuron are contiguous (event-driven propagation walks them).
+ *
+ * Rules with coefficient tables (ABCD, abcd.ts) keep a set of coefficients per plastic matrix
+ * instead of a few scalars, shared per synapse, per postsynaptic neuron or per matrix as
+ * `policy.ruleSharing` says (`table`). Shared per neuron or per matrix they still factorize,
+ * with a per-neuron constant term c_j added (`table.factors`):
+ *
+ *   delta_ij = d_j * H_ij + k_j * pre_i + c_j
+ *
+ * per synapse they do not, and the network runs the table's own synapse kernel. Such rules
+ * have no differentiable form (`differentiable` false): the gradient route refuses them.
  */
 
 import type { Tensor } from '@tensorflow/tfjs';
 
-export const RULE_NAMES = ['none', 'hebb', 'oja', 'bcm'] as const;
+export const RULE_NAMES = ['none', 'hebb', 'oja', 'bcm', 'abcd'] as const;
 export type RuleName = (typeof RULE_NAMES)[number];
+
+/**
+ * How a rule with coefficient tables shares them within one plastic matrix: one set per
+ * synapse (Najarro & Risi 2020), per postsynaptic neuron, or one per matrix (Pedersen & Risi 2021).
+ */
+export const RULE_SHARINGS = ['synapse', 'post', 'layer'] as const;
+export type RuleSharing = (typeof RULE_SHARINGS)[number];
+
+/** Coefficient sets in one plastic matrix of nPre x nPost synapses under a sharing. */
+export function sharedUnits(sharing: RuleSharing, nPre: number, nPost: number): number {
+  return sharing === 'synapse' ? nPre * nPost : sharing === 'post' ? nPost : 1;
+}
+
+/**
+ * A rule's per-matrix coefficient table: `rows` rows of `units` numbers each (units from
+ * `sharedUnits`), stored row after row in the genome slices `hidden{l}.rule.<slice>_in` and
+ * `_rec`, shape [rows, units] (a synapse's entry in a row is at i * nPost + j, pre-major).
+ */
+export interface RuleTable {
+  /** The slices' name stem, e.g. `abcd` for `hidden0.rule.abcd_in`. */
+  readonly slice: string;
+  /** Names of the rows in genome order, e.g. A, B, C, D. */
+  readonly rows: readonly string[];
+  /** Standard deviation of the zero-mean normal the initializer draws every entry from. */
+  readonly initStd: number;
+  /**
+   * For sharing per neuron (units = nPost) or per matrix (units = 1): writes d_j, k_j and the
+   * constant term c_j (see above) for the current postsynaptic activity.
+   */
+  factors(table: Float32Array, units: number, post: Float32Array, d: Float32Array, k: Float32Array, c: Float32Array): void;
+  /**
+   * The increment over a whole matrix as tensors (the TensorFlow.js reference): `preCol`
+   * [nPre, 1], `postRow` [1, nPost], `rows` the table's rows shaped [nPre, nPost] (per
+   * synapse), [1, nPost] (per neuron) or [1, 1] (per matrix), broadcast over the matrix.
+   */
+  tensorDelta(preCol: Tensor, postRow: Tensor, rows: readonly Tensor[]): Tensor;
+}
 
 /** The rule's own per-episode state (BCM's sliding threshold; empty for Hebb and Oja). */
 export interface RuleState {
@@ -67,6 +114,13 @@ export interface PlasticityRule {
   readonly hasTheta: boolean;
   /** Its own genome coefficients, in genome order. */
   readonly coefficients: readonly RuleCoefficient[];
+  /** Its per-matrix coefficient table (ABCD), or null when its coefficients are the scalars above. */
+  readonly table: RuleTable | null;
+  /**
+   * Whether the differentiable members below (`tensorDelta`, `backFactors`, `backAdvance`)
+   * exist; the gradient route refuses a rule without them.
+   */
+  readonly differentiable: boolean;
   /**
    * The eligibility increment over whole matrices as tensors (the TensorFlow.js reference and
    * autodiff forms), broadcasting over any leading batch axis: `preCol` [..., nPre, 1],

@@ -14,7 +14,7 @@ import { fieldsFromFlags, num, optionsHelp, parseOptions, policyFromFlags, type 
 
 const FLAGS = [
   { name: 'task', arg: 'NAME', help: `${taskNames().join(', ')} (default cue-reward)` },
-  { name: 'rule', arg: 'RULE', help: 'plasticity rule: hebb (default), oja, bcm, none (the static SNN)' },
+  { name: 'rule', arg: 'RULE', help: 'plasticity rule: hebb (default), oja, bcm, none (the static SNN); abcd is for train only (no differentiable form)' },
   { name: 'modulation', arg: 'MODE', help: 'none, simple (default), retroactive' },
   { name: 'hidden', arg: 'N', help: 'hidden neurons (one recurrent layer; default 64)' },
   { name: 'iterations', arg: 'N', help: 'gradient steps (default 800; a resumed run continues up to N)' },

@@ -13,7 +13,7 @@ import { CliError, type Command } from './command.ts';
 import { fieldsFromFlags, num, optionsHelp, parseOptions, policyFromFlags, type FieldFlag, type Flag } from './flags.ts';
 import { trainConfigDoc } from '../train/config-schema.ts';
 import { strategyNames } from '../es/index.ts';
-import { MOD_INPUT_NAMES, MODULATION_NAMES, RULE_NAMES } from '../../policies/index.ts';
+import { MOD_INPUT_NAMES, MODULATION_NAMES, RULE_NAMES, RULE_SHARINGS, WEIGHTS_NAMES } from '../../policies/index.ts';
 import { onInterrupt } from '../interrupt.ts';
 
 const quick = resolveTrainConfig('quick');
@@ -35,6 +35,8 @@ const FLAGS = [
   { name: 'redis-wait', arg: 'SECONDS', help: 'fail a generation when no worker is alive this long (default 120)' },
   { name: 'policy', arg: 'KIND', help: 'snn (plastic), static-snn or mlp' },
   { name: 'rule', arg: 'RULE', help: `plasticity rule: ${RULE_NAMES.filter((r) => r !== 'none').join(', ')}, none (default ${(quick.policy as { rule: string }).rule})` },
+  { name: 'rule-sharing', arg: 'HOW', help: `how the abcd rule's coefficients are shared: ${RULE_SHARINGS.join(', ')} (a set per synapse, per postsynaptic neuron, or per weight matrix; default post)` },
+  { name: 'weights', arg: 'KIND', help: `the hidden layers' fixed weights: ${WEIGHTS_NAMES.join(', ')} (drawn from each episode's seed and left out of the genome; needs a plasticity rule; default evolved)` },
   { name: 'modulation', arg: 'MODE', help: `neuromodulation: ${MODULATION_NAMES.join(', ')} (default ${(quick.policy as { modulation: string }).modulation})` },
   { name: 'mod-inputs', arg: 'LIST', help: `what the modulator reads besides the network, comma-separated: ${MOD_INPUT_NAMES.join(', ')} (the previous step's reward, the previous action, the error of an observation predictor learned within the episode; default none)` },
   { name: 'hidden', arg: 'SIZES', help: `hidden layer sizes, e.g. 64 or 64,64 (quick: ${quick.policy.hidden.join(',')}, full: ${full.policy.hidden.join(',')})` },
@@ -70,6 +72,7 @@ ${optionsHelp(FLAGS)}
 Examples:
   propamine train --preset quick
   propamine train --policy mlp --generations 100 --name mlp-a
+  propamine train --rule abcd --rule-sharing synapse --weights random-per-episode --name random-abcd
   propamine train --resume runs/quick-snn-s1 --generations 120
   propamine train --init-from runs/quick-snn-s1 --conditions train-damage --name snn-damage
   propamine train --backend redis --redis redis://10.0.0.5:6379   # then: propamine worker --redis ...`;
@@ -102,7 +105,11 @@ export function flagsToConfig(v: Record<string, string | boolean | undefined>): 
   }
   Object.assign(policy, policyFromFlags(v));
   if (typeof v['mod-inputs'] === 'string') policy.modInputs = v['mod-inputs'].split(',').filter((x) => x !== '');
-  if (policy.type === 'mlp' && (policy.rule !== undefined || policy.modulation !== undefined || policy.modInputs !== undefined)) throw new CliError('--rule, --modulation and --mod-inputs apply to --policy snn only');
+  if (typeof v['rule-sharing'] === 'string') policy.ruleSharing = v['rule-sharing'];
+  if (typeof v.weights === 'string') policy.weights = v.weights;
+  if (policy.type === 'mlp' && ['rule', 'modulation', 'modInputs', 'ruleSharing', 'weights'].some((k) => policy[k] !== undefined)) {
+    throw new CliError('--rule, --modulation, --mod-inputs, --rule-sharing and --weights apply to --policy snn only');
+  }
   if (Object.keys(policy).length) o.policy = policy;
   const strategy = fieldsFromFlags(v, [['strategy', 'name', 'string'], ['pop', 'popSize', 'number'], ['sigma', 'sigma', 'number'], ['lr', 'lr', 'number']], {});
   if (Object.keys(strategy).length) o.strategy = strategy;

@@ -63,7 +63,7 @@ export function loadInitialPolicy(path: string, obsClip: number): InitialPolicy 
 }
 
 /** The fields a grown network may change: what plasticity it has and what its modulator reads. */
-const GROWABLE = ['rule', 'modulation', 'perNeuronModulation', 'plasticLayers', 'clip', 'modInputs'] as const;
+const GROWABLE = ['rule', 'ruleSharing', 'modulation', 'perNeuronModulation', 'plasticLayers', 'clip', 'modInputs'] as const;
 
 /**
  * The genome of `source` (a trained SNN) for `target`, the same network with more to it:

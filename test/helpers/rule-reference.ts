@@ -64,3 +64,23 @@ export function bcmToGenome(p: BcmParams): [number, number] {
 export function deltaFromFactors(pre: Matrix, H: Matrix, d: Matrix, k: Matrix): Float32Array {
   return referenceStep(0, pre, d, H, (x, _y, h, j) => d[j]! * h + k[j]! * x).delta;
 }
+
+/**
+ * ABCD over whole matrices: delta_ij = A pre_i post_j + B pre_i + C post_j + D with the
+ * coefficients of synapse (i, j) looked up in `table` (rows A, B, C, D of `units` entries)
+ * as the sharing says: per synapse entry i * nPost + j, per neuron entry j, per matrix entry 0.
+ */
+export function abcdDelta(table: Matrix, sharing: 'synapse' | 'post' | 'layer', pre: Matrix, post: Matrix): Float32Array {
+  const nPre = pre.length;
+  const nPost = post.length;
+  const units = sharing === 'synapse' ? nPre * nPost : sharing === 'post' ? nPost : 1;
+  const delta = new Float32Array(nPre * nPost);
+  for (let i = 0; i < nPre; i++) {
+    for (let j = 0; j < nPost; j++) {
+      const u = sharing === 'synapse' ? i * nPost + j : sharing === 'post' ? j : 0;
+      const [A, B, C, D] = [0, 1, 2, 3].map((row) => table[row * units + u]!);
+      delta[i * nPost + j] = A! * pre[i]! * post[j]! + B! * pre[i]! + C! * post[j]! + D!;
+    }
+  }
+  return delta;
+}
