@@ -86,7 +86,7 @@ const FIELDS = {
     // Configs saved before this field existed ranked by the shifted return.
     return v.optional(v.picklist(FITNESS_KINDS, message), 'return');
   }) satisfies FieldSchema },
-  plasticFrom: { doc: 'generation from which the SNN is plastic: the generations before it search the same network without plasticity, then the trainer grows it into the plastic one (alpha from 0, as --init-from grows a static run) and restarts the strategy around it; 1: plastic from the start. No effect on networks without plasticity, or on a run started from a trained policy (init) (docs/snn-learning.md)', schema: ((field: string) => {
+  plasticFrom: { doc: 'generation from which the SNN is plastic: the generations before it search the same network without plasticity, then the trainer grows it into the plastic one (alpha from 0, as --init-from grows a static run) and restarts the strategy around it; 1: plastic from the start. No effect on networks without plasticity or with random weights per episode, or on a run started from a trained policy (init) (docs/snn-learning.md)', schema: ((field: string) => {
     // Configs saved before this field existed were plastic from the start.
     return v.optional(whole(1)(field), 1);
   }) satisfies FieldSchema },

@@ -24,8 +24,9 @@ const GROW_SALT = 0x9a0f;
 /** The static network searched before `plasticFrom`, or null when the policy is plastic from the start. */
 export function staticStagePolicy(config: Pick<TrainConfig, 'policy' | 'plasticFrom' | 'init'>): PolicyConfig | null {
   const p = config.policy;
-  // A network without plasticity has no static stage, and a run grown from a trained policy starts from it.
-  if (config.plasticFrom <= 1 || p.type !== 'snn' || p.rule === 'none' || config.init !== null) return null;
+  // A network without plasticity has no static stage, nor one whose weights are drawn anew every
+  // episode (only its plasticity learns); a run grown from a trained policy starts from that policy.
+  if (config.plasticFrom <= 1 || p.type !== 'snn' || p.rule === 'none' || p.weights !== 'evolved' || config.init !== null) return null;
   return { ...p, rule: 'none', modInputs: [] };
 }
 
