@@ -17,7 +17,7 @@ import { BUILTIN_SUITES } from '../envs/suites.ts';
 import { withDigest } from '../envs/digest.ts';
 import { FAULTY_WORKER, withFault } from './helpers/faults.ts';
 import { createPolicy, initParams, policyLayout, validatePolicyConfig, type PolicyConfig, type SnnPolicy, type SnnPolicyConfig as SnnPolicyConfigT } from '../policies/index.ts';
-import { carriedState, policyGenome } from '../src/train/plastic-from.ts';
+import { policyGenome } from '../src/train/plastic-from.ts';
 import { grownGenome } from '../src/train/init-from.ts';
 import { Rng } from '../core/rng.ts';
 
@@ -500,20 +500,4 @@ test('plasticFrom: the static stage\'s center grown acts exactly as the static n
     assert.deepEqual(Array.from(b.act(obs)), Array.from(a.act(obs)), `step ${t}`);
   }
   assert.ok(((b as SnnPolicy).plasticState(0).Hin as Float32Array).some((x) => x !== 0), 'the grown network is plastic (its traces move)');
-});
-
-test('plasticFrom: the search state carries over to the grown genome (per-parameter vectors moved, counters continued, new entries fresh)', () => {
-  const index = Int32Array.from([0, 2, 3]);
-  const grown = Float64Array.from([1, 9, 2, 3, 9]);
-  const old = { strategy: 'openai-es', core: { generation: 7, mean: Float64Array.from([1, 2, 3]), sigma: 0.05, adam: { m: Float64Array.from([0.1, 0.2, 0.3]), v: Float64Array.from([1, 2, 3]), t: 7 } }, best: { fitness: 5, params: Float64Array.from([4, 5, 6]), generation: 6 } };
-  const fresh = { strategy: 'openai-es', core: { generation: 0, mean: Float64Array.from(grown), sigma: 0.08, adam: { m: new Float64Array(5), v: new Float64Array(5), t: 0 } }, best: { fitness: -Infinity, params: null, generation: 0 } };
-  const c = carriedState(old as unknown, fresh as unknown, index, grown) as typeof old;
-  assert.equal(c.core.generation, 7);
-  assert.equal(c.core.sigma, 0.05);
-  assert.equal(c.core.adam.t, 7);
-  assert.deepEqual(Array.from(c.core.mean), [1, 9, 2, 3, 9]);
-  assert.deepEqual(Array.from(c.core.adam.m), [0.1, 0, 0.2, 0.3, 0]);
-  assert.deepEqual(Array.from(c.core.adam.v), [1, 0, 2, 3, 0]);
-  assert.deepEqual(Array.from(c.best.params), [4, 9, 5, 6, 9], 'the best member grown like the center');
-  assert.equal(c.best.generation, 6);
 });

@@ -11,7 +11,7 @@ import { deserializeState, serializeState, type MaximizerState } from '../es/ind
 import { asRecord, checkFiniteArrays, fieldNumber } from '../es/state-check.ts';
 import type { TrainConfig } from './config.ts';
 import { ObsNormalizer } from './normalizer.ts';
-import { policyGenome, searchSize } from './plastic-from.ts';
+import { policyGenome, searchSize, strategyGenerations } from './plastic-from.ts';
 import type { GenerationRecord, Trainer, TrainerSnapshot } from './trainer.ts';
 
 export const CHECKPOINT_FORMAT = 'propamine-checkpoint';
@@ -82,8 +82,10 @@ export function parseCheckpoint(json: unknown, ctx: CheckpointContext): Checkpoi
   } catch (e) {
     throw new Error(`maximizer: ${(e as Error).message}`);
   }
-  if (maximizer.core.generation !== generation) {
-    throw new Error(`checkpoint.generation is ${generation} but the strategy state is after generation ${maximizer.core.generation} (maximizer.core.generation)`);
+  const told = strategyGenerations(ctx.config, generation);
+  if (maximizer.core.generation !== told) {
+    const since = told === generation ? '' : ` (it restarted with the plastic stage at generation ${ctx.config.plasticFrom}: ${told} expected)`;
+    throw new Error(`checkpoint.generation is ${generation} but the strategy state is after generation ${maximizer.core.generation} (maximizer.core.generation)${since}`);
   }
   const searched = searchSize(ctx.config, generation);
   if (maximizer.core.mean.length !== searched) throw new Error(`checkpoint has ${maximizer.core.mean.length} parameters but the policy needs ${searched}`);

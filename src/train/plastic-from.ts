@@ -8,17 +8,14 @@
  * network (the config's policy with rule 'none'); at generation plasticFrom the trainer grows
  * the center into the config's plastic network exactly as `--init-from` grows a static run
  * (init-from.ts: every weight copied, alpha = 0, so W + alpha H = W and the grown network
- * acts exactly as the static one; rule and modulator at their initial values) and the
- * strategy carries on around it: its state for the trained weights (Adam's moments,
- * per-parameter sigmas, counters) continues, the new parameters start from their initial
- * state (`carriedState`). The policy a run reports (its tests' centers, best.json, replays,
+ * acts exactly as the static one; rule and modulator at their initial values) and restarts
+ * the strategy around it. The policy a run reports (its tests' centers, best.json, replays,
  * `eval --checkpoint`) is always the config's plastic network: during the static stage, the
  * static center grown (with alpha 0, it acts as the static network does).
  */
 import { mixSeed, Rng } from '../../core/rng.ts';
 import { ACT_SIZE, OBS_SIZE } from '../../envs/ant-sim.ts';
 import { layoutSize, policyLayout, type PolicyConfig } from '../../policies/index.ts';
-import { SliceIndex } from '../../policies/layout.ts';
 import type { TrainConfig } from './config.ts';
 import { grownGenome } from './init-from.ts';
 
@@ -57,44 +54,7 @@ export function policyGenome(config: Pick<TrainConfig, 'policy' | 'plasticFrom' 
   return grown;
 }
 
-/** Where each entry of the static stage's genome sits in the config's policy genome. */
-export function grownIndex(config: Pick<TrainConfig, 'policy' | 'plasticFrom' | 'init'>): Int32Array {
-  const stat = staticStagePolicy(config);
-  if (!stat) throw new Error('the config has no static stage');
-  const to = new SliceIndex(policyLayout(config.policy, OBS_SIZE, ACT_SIZE));
-  const from = policyLayout(stat, OBS_SIZE, ACT_SIZE);
-  const index = new Int32Array(layoutSize(from));
-  for (const s of from) {
-    const t = to.get(s.name);
-    for (let k = 0; k < s.length; k++) index[s.offset + k] = t.offset + k;
-  }
-  return index;
-}
-
-/**
- * The search state carried into the grown network's genome: `fresh` is the strategy's initial
- * state around the grown center; every per-parameter vector of `old` (the center, Adam's
- * moments, per-parameter sigmas, evolution paths, the best member) is copied to its entries'
- * new places and the new entries keep their initial values, and everything else (generation
- * counters, step counts, global sigma and learning rate, the generator) continues from `old`.
- * So the weights the static stage trained go on being searched as they were, and only the
- * plasticity parameters start afresh.
- */
-export function carriedState<T>(old: T, fresh: T, index: Int32Array, grownCenter: Float64Array): T {
-  const d = index.length;
-  const D = grownCenter.length;
-  const walk = (o: unknown, f: unknown): unknown => {
-    if (o instanceof Float64Array && o.length === d) {
-      const out = f instanceof Float64Array && f.length === D ? Float64Array.from(f) : Float64Array.from(grownCenter);
-      for (let i = 0; i < d; i++) out[index[i]!] = o[i]!;
-      return out;
-    }
-    if (o && f && typeof o === 'object' && typeof f === 'object' && !ArrayBuffer.isView(o) && !Array.isArray(o)) {
-      const out: Record<string, unknown> = {};
-      for (const k of Object.keys(o)) out[k] = walk((o as Record<string, unknown>)[k], (f as Record<string, unknown>)[k]);
-      return out;
-    }
-    return o;
-  };
-  return walk(old, fresh) as T;
+/** The strategy's own generation count once `generationsDone` are done: it restarts with the plastic stage. */
+export function strategyGenerations(config: Pick<TrainConfig, 'policy' | 'plasticFrom' | 'init'>, generationsDone: number): number {
+  return staticStagePolicy(config) && generationsDone >= config.plasticFrom ? generationsDone - (config.plasticFrom - 1) : generationsDone;
 }

@@ -24,7 +24,7 @@ import type { MaximizerState, Population } from '../es/index.ts';
 import { maximizerFor, type TrainMaximizer } from './maximizer.ts';
 import type { TrainConfig } from './config.ts';
 import { ObsNormalizer } from './normalizer.ts';
-import { carriedState, grownIndex, policyGenome, searchedPolicy, searchSize, staticStagePolicy } from './plastic-from.ts';
+import { policyGenome, searchedPolicy, searchSize, staticStagePolicy } from './plastic-from.ts';
 
 /** One record per generation (the line written to metrics.jsonl). */
 export interface GenerationRecord {
@@ -221,9 +221,8 @@ export class Trainer {
     const gen = this.generation + 1;
     const t0 = performance.now();
     if (gen === c.plasticFrom && staticStagePolicy(c) && this.state.core.mean.length !== this.numParams) {
-      // The static stage ends: the search carries on around the center grown into the plastic network.
-      const grown = this.center();
-      this.state = carriedState(this.state, this.maximizer.init(grown, mixSeed(c.seed, 0x5eed)), grownIndex(c), grown);
+      // The static stage ends: the strategy restarts around the center grown into the plastic network.
+      this.state = this.maximizer.init(this.center(), mixSeed(c.seed, 0x5eed, gen));
     }
     const { population, state } = this.maximizer.ask(this.state);
     const episodes = generationEpisodes(c, this.suite, gen);
