@@ -24,9 +24,9 @@ import { Rng } from '../core/rng.ts';
 const tmp = mkdtempSync(join(tmpdir(), 'propamine-train-'));
 const quiet = () => {};
 
-/** A tiny but real run: the plastic SNN on 60-step episodes with training conditions. */
+/** A tiny but real run: the plastic SNN (plastic from the start) on 60-step episodes with training conditions. */
 function tiny(name: string, over: Record<string, unknown> = {}): TrainConfig {
-  return resolveTrainConfig('quick', { outDir: tmp, name, generations: 4, maxSteps: 60, testEvery: 2, testEpisodes: 1, replayEvery: 2, episodesPerMember: 2, strategy: { name: 'openai-es', popSize: 8, sigma: 0.05, lr: 0.03 }, policy: { type: 'snn', hidden: [16] }, ...over });
+  return resolveTrainConfig('quick', { outDir: tmp, name, generations: 4, maxSteps: 60, testEvery: 2, testEpisodes: 1, replayEvery: 2, episodesPerMember: 2, strategy: { name: 'openai-es', popSize: 8, sigma: 0.05, lr: 0.03 }, policy: { type: 'snn', hidden: [16] }, plasticFrom: 1, ...over });
 }
 
 /** Metrics without the wall-clock fields. */
@@ -480,6 +480,11 @@ test('plasticFrom: a static stage, then the grown plastic network; reproducible 
   const m3 = await train({ config: tiny('pf-mlp3', { generations: 2, workers: 0, plasticFrom: 3, policy: { type: 'mlp', hidden: [8] } }), quiet: true, log: quiet });
   assert.deepEqual(deterministic(m3.runDir), deterministic(m1.runDir));
   assert.throws(() => resolveTrainConfig('quick', { plasticFrom: 0 }), /config\.plasticFrom must be a whole number in \[1, \d+\] \(got 0\)/);
+  // The presets start plasticity halfway, whatever the number of generations, unless told otherwise.
+  assert.equal(resolveTrainConfig('quick').plasticFrom, 41);
+  assert.equal(resolveTrainConfig('quick', {}, { generations: 30 }).plasticFrom, 16);
+  assert.equal(resolveTrainConfig('quick', { generations: 30 }, { plasticFrom: 5 }).plasticFrom, 5);
+  assert.equal(resolveTrainConfig('full').plasticFrom, 501);
 });
 
 test('plasticFrom: the static stage\'s center grown acts exactly as the static network', () => {

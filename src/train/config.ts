@@ -20,7 +20,7 @@ export type PresetName = 'quick' | 'full';
 export { FITNESS_KINDS, type FitnessKind } from './config-schema.ts';
 
 const SNN_PRESET_POLICY = {
-  type: 'snn', hidden: [32], rule: 'oja', modulation: 'simple', substeps: 4, readoutLeak: 0.5, genomeScale: { readout: 4 },
+  type: 'snn', hidden: [32], rule: 'oja', modulation: 'simple', substeps: 4, readoutLeak: 0.5, genomeScale: { alpha: 0.1, mod: 0.1, readout: 4 },
 } as PolicyConfig;
 
 const BASE: Omit<TrainConfig, 'name'> = {
@@ -29,7 +29,9 @@ const BASE: Omit<TrainConfig, 'name'> = {
   generations: 80,
   // 4 SNN steps per control step, a readout leak of 0.5 and the readout's genome scaled by 4:
   // the spiking network reacts within a control step and explores and steps its readout as far
-  // as the MLP does (docs/snn-learning.md). `--policy static-snn` inherits them.
+  // as the MLP does; a tenth of the noise and step on alpha and the modulator, and plasticity
+  // from halfway (plasticFrom): the first half searches the same network without plasticity,
+  // then it is grown plastic (docs/snn-learning.md, rounds 3-4). `--policy static-snn` inherits them.
   policy: SNN_PRESET_POLICY,
   strategy: { name: 'openai-es', popSize: 32, sigma: 0.08, lr: 0.04, l2: 0.005 },
   episodesPerMember: 1,
@@ -44,7 +46,7 @@ const BASE: Omit<TrainConfig, 'name'> = {
   obsClip: 5,
   fitnessShift: 1,
   fitness: 'return',
-  plasticFrom: 1,
+  plasticFrom: 41,
   init: null,
 };
 
@@ -54,6 +56,7 @@ export const PRESETS: Readonly<Record<PresetName, Partial<TrainConfig>>> = {
   /** A serious run: full 1000-step episodes, a larger network and population. */
   full: {
     generations: 1000,
+    plasticFrom: 501,
     maxSteps: 1000,
     policy: { ...SNN_PRESET_POLICY, hidden: [64] } as PolicyConfig,
     strategy: { name: 'openai-es', popSize: 64, sigma: 0.06, lr: 0.03, l2: 0.005 },
@@ -97,12 +100,17 @@ export function validateTrainConfig(raw: unknown): TrainConfig {
   return parseTrainConfig(raw);
 }
 
-/** preset <- file <- overrides, then validation. */
+/** preset <- file <- overrides, then validation (a preset's plasticFrom follows a given number of generations: halfway). */
 export function resolveTrainConfig(preset: PresetName, file: Record<string, unknown> = {}, overrides: Record<string, unknown> = {}): TrainConfig {
   if (!Object.hasOwn(PRESETS, preset)) throw new Error(`--preset must be one of ${Object.keys(PRESETS).join(', ')} (got ${shown(preset)})`);
   let merged: Record<string, unknown> = mergeConfig({ ...BASE } as Record<string, unknown>, PRESETS[preset] as Record<string, unknown>);
   merged = mergeConfig(merged, file);
   merged = mergeConfig(merged, overrides);
+  // The presets start plasticity halfway: with another number of generations, still halfway.
+  const given = (k: string) => Object.hasOwn(file, k) || Object.hasOwn(overrides, k);
+  if (!given('plasticFrom') && given('generations') && typeof merged.generations === 'number' && (merged.plasticFrom as number) > 1) {
+    merged.plasticFrom = Math.floor(merged.generations / 2) + 1;
+  }
   if (merged.name === undefined) merged.name = `${preset}-${String((merged.policy as PolicyConfig).type)}-s${String(merged.seed)}`;
   return validateTrainConfig(merged);
 }

@@ -116,7 +116,9 @@ export class TrainingRun implements RunContext {
         else dir.writeMetrics([]);
         if (init) saveInitialPolicy(join(dir.path, 'init.json'), init);
         const trainer = new Trainer(config, suite, backend, `${basename(dir.path)}-${randomBytes(4).toString('hex')}`, undefined, init);
-        const stage = staticStagePolicy(config) ? `; plastic from generation ${config.plasticFrom}, the same network without plasticity before it` : '';
+        const stage = !staticStagePolicy(config) ? ''
+          : config.plasticFrom > config.generations ? `; plastic from generation ${config.plasticFrom}, after the last: this run trains it without plasticity`
+          : `; plastic from generation ${config.plasticFrom}, the same network without plasticity before it`;
         log(`training ${describePolicy(config.policy, OBS_SIZE, ACT_SIZE)} (${trainer.numParams} parameters${stage}) with ${config.strategy.name}, ${backend.description}`);
         if (init) log(`starting from ${init.description}`);
         log(isNew ? `run directory ${dir.path}` : `${dir.path} has no checkpoint yet: starting it at generation 1 with its config.json`);
