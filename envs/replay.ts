@@ -15,12 +15,17 @@
  * frame recorded under it: before it the viewer draws the nominal ant (`bodiesBefore`, when
  * the condition changes a shape) without highlights.
  *
+ * An SNN policy's replay may carry `internals` (envs/replay-internals.ts): per hidden layer
+ * and frame, the firing rate, which neurons spiked, the modulator M and the size of H's change.
+ * Replays without it (an MLP's, or written by earlier versions) are read as they are.
+ *
  * A replay file carries the digest of its content (envs/digest.ts) as its last field; the
  * viewer refuses a file that was changed after it was written. Files without one (written
  * by earlier versions) are read as they are.
  */
 import type { Condition } from './conditions.ts';
 import { checkDigest, DIGEST_MISMATCH } from './digest.ts';
+import { validateInternals, type ReplayInternals } from './replay-internals.ts';
 
 export const REPLAY_FORMAT = 'propamine-replay';
 export const REPLAY_VERSION = 1;
@@ -69,6 +74,8 @@ export interface Replay {
   actions: number[];
   terms: Record<string, number[]>;
   summary: { return: number; distance: number; steps: number; terminated: boolean };
+  /** SNN policies: what happened inside the network at each frame (see the header). */
+  internals?: ReplayInternals;
   meta: {
     episodeSeed: number; label?: string; run?: string;
     /** The policy's generation: the center after this many generations (counted from 1). */
@@ -127,5 +134,6 @@ export function validateReplay(raw: unknown, source = 'replay'): Replay {
   if (!r.highlights || !Array.isArray(r.highlights.bodies) || !Array.isArray(r.highlights.joints)) fail('highlights must list bodies and joints');
   if (r.onsetFrame !== undefined && !(Number.isInteger(r.onsetFrame) && r.onsetFrame >= 0)) fail('onsetFrame must be a non-negative integer');
   if (r.bodiesBefore !== undefined && (!Array.isArray(r.bodiesBefore) || r.bodiesBefore.length !== nb)) fail(`bodiesBefore must list ${nb} bodies like bodies`);
+  if (r.internals !== undefined) validateInternals(r.internals, frames, fail);
   return r as Replay;
 }

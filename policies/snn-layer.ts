@@ -101,6 +101,11 @@ export class SnnLayer {
   /** Spikes since the last reset, for firing-rate statistics. */
   spikeCount = 0;
   steps = 0;
+  /**
+   * When set, every step adds each neuron's spike here: a recorder's tally of which neurons
+   * fired within a control step. The network never reads it.
+   */
+  spikeTally: Uint16Array | null = null;
 
   // Per-neuron scratch: learning rates m_j and rule factors (d_j, k_j) or (a_j, k_j).
   private readonly m: Float32Array;
@@ -236,6 +241,11 @@ export class SnnLayer {
     this.inputCurrent(x);
     this.spikeCount += lifStep(this.lifParams, this.lif, I);
     this.steps++;
+    const tally = this.spikeTally;
+    if (tally !== null) {
+      const s = this.lif.s;
+      for (let j = 0; j < n; j++) tally[j] += s[j];
+    }
     if (!this.plastic) {
       if (this.recurrent) this.propagateStatic();
       return;
@@ -351,6 +361,26 @@ export class SnnLayer {
       plasticFusedRetro(this.Hin, E, this.Win, this.alphaIn, this.pendingPre, x, I, nIn, n, this.fa, this.fk, this.m, this.etaE, this.clip);
     } else {
       plasticFused(this.Hin, this.Win, this.alphaIn, this.pendingPre, x, I, nIn, n, this.fa, this.fk, this.clip);
+    }
+  }
+
+  /**
+   * Writes H_in as the next step will use it (any deferred update applied) into `H`, and E_in
+   * likewise into `E` (retroactive modulation; empty otherwise), leaving the layer untouched.
+   * For reading H every control step: `flushPending` would make the next input pass read the
+   * float32-rounded H instead of the fused kernel's unrounded value, which moves membranes in
+   * their last bits.
+   */
+  peekInput(H: Float32Array, E: Float32Array): void {
+    H.set(this.Hin);
+    E.set(this.Ein);
+    if (!this.pending) return;
+    const { n, nIn } = this;
+    // With x = null the kernels write H (and E) only, not the current passed as `out`.
+    if (this.modulation === 'retroactive') {
+      plasticFusedRetro(H, E, this.Win, this.alphaIn, this.pendingPre, null, this.I, nIn, n, this.fa, this.fk, this.m, this.etaE, this.clip);
+    } else {
+      plasticFused(H, this.Win, this.alphaIn, this.pendingPre, null, this.I, nIn, n, this.fa, this.fk, this.clip);
     }
   }
 

@@ -1,5 +1,6 @@
 /**
- * Runs one episode of a policy and records it as a replay (see envs/replay.ts).
+ * Runs one episode of a policy and records it as a replay (see envs/replay.ts), with the
+ * network's internals for a spiking policy (workers/internals.ts).
  */
 import type { Rapier } from '../envs/rapier.ts';
 import { AntWorld, type AntWorldConfig } from '../envs/ant-world.ts';
@@ -7,6 +8,7 @@ import { ACT_SIZE, OBS_SIZE } from '../envs/ant-sim.ts';
 import { ReplayRecorder } from '../envs/replay-recorder.ts';
 import type { Replay } from '../envs/replay.ts';
 import { createPolicy, type PolicyConfig } from '../policies/index.ts';
+import { InternalsRecorder } from './internals.ts';
 import { normalizeObs } from './rollout.ts';
 import type { Normalization, TaskEpisode } from './types.ts';
 
@@ -23,6 +25,8 @@ export function recordEpisode(R: Rapier, o: RecordOptions): Replay {
   const policy = createPolicy(o.policy, OBS_SIZE, ACT_SIZE);
   policy.setParams(o.params);
   policy.reset(o.episode.seed);
+  const internals = InternalsRecorder.attach(policy);
+  internals?.start();
   const world = new AntWorld(R, o.world ?? {});
   try {
     const obs = world.reset([o.episode]);
@@ -32,11 +36,14 @@ export function recordEpisode(R: Rapier, o: RecordOptions): Replay {
     while (!world.done[0]) {
       normalizeObs(obs, o.normalizer, norm);
       const a = Float64Array.from(policy.act(norm));
+      internals?.frame();
       world.step(a);
       policy.observeReward?.(world.rewards[0]!);
       rec.frame(a, world.terms[0]);
     }
-    return rec.finish({ distance: world.ants[0]!.distance(), terminated: world.terminated[0] === 1 });
+    const replay = rec.finish({ distance: world.ants[0]!.distance(), terminated: world.terminated[0] === 1 });
+    if (internals) replay.internals = internals.finish();
+    return replay;
   } finally {
     world.close();
   }

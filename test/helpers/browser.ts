@@ -23,7 +23,7 @@ function newest(path: string): number {
 /** Builds viewer/dist when it is missing or older than the page's sources, so the test checks what is in the tree. */
 export function ensureViewerBuilt(): void {
   const index = join(repo, 'viewer', 'dist', 'index.html');
-  const sources = [join(repo, 'viewer', 'src'), join(repo, 'viewer', 'index.html'), join(repo, 'viewer', 'vite.config.ts'), join(repo, 'envs', 'replay.ts')];
+  const sources = [join(repo, 'viewer', 'src'), join(repo, 'viewer', 'index.html'), join(repo, 'viewer', 'vite.config.ts'), join(repo, 'envs', 'replay.ts'), join(repo, 'envs', 'replay-internals.ts')];
   if (existsSync(index) && statSync(index).mtimeMs >= Math.max(...sources.map(newest))) return;
   execFileSync('npm', ['run', '--silent', 'build:viewer'], { cwd: repo, stdio: ['ignore', 'ignore', 'inherit'] });
 }

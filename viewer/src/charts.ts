@@ -1,7 +1,8 @@
 /**
  * Small uPlot line charts for the side panel, each with an optional vertical marker (the
  * frame on stage, or the generation of the replay) drawn by a plugin so moving it needs a
- * redraw only, not new data, and a PNG button (title, plot and legend drawn on one canvas).
+ * redraw only, not new data, optional onset lines and an underlay (a raster image), and a
+ * PNG button (title, plot and legend drawn on one canvas).
  */
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
@@ -28,6 +29,12 @@ export interface ChartSpec {
   series: SeriesSpec[];
   /** Where to draw the marker, in x units; null for none. */
   marker?: () => number | null;
+  /** Dashed vertical lines with a label at fixed x (a condition's onset). */
+  onsets?: Array<{ x: number; label: string }>;
+  /** A fixed range for the left axis instead of the data's. */
+  yRange?: [number, number];
+  /** Paints into the plot area before the lines and markers (a raster image). */
+  underlay?: (u: uPlot) => void;
   height?: number;
   /** Called with each PNG the chart's button saves. */
   onExport?: (name: string, blob: Blob) => void;
@@ -62,6 +69,43 @@ function markerPlugin(get: () => number | null): uPlot.Plugin {
       ],
     },
   };
+}
+
+function onsetPlugin(onsets: Array<{ x: number; label: string }>): uPlot.Plugin {
+  return {
+    hooks: {
+      draw: [
+        (u) => {
+          const ctx = u.ctx;
+          const r = uPlot.pxRatio;
+          for (const o of onsets) {
+            const px = u.valToPos(o.x, 'x', true);
+            if (!Number.isFinite(px) || px < u.bbox.left || px > u.bbox.left + u.bbox.width) continue;
+            ctx.save();
+            ctx.strokeStyle = '#e8590c';
+            ctx.lineWidth = 1.5 * r;
+            ctx.setLineDash([5 * r, 3 * r]);
+            ctx.beginPath();
+            ctx.moveTo(px, u.bbox.top);
+            ctx.lineTo(px, u.bbox.top + u.bbox.height);
+            ctx.stroke();
+            ctx.font = `${10 * r}px system-ui, sans-serif`;
+            ctx.textBaseline = 'top';
+            // On a white ground, so that the label reads over a raster too.
+            ctx.fillStyle = 'rgba(255, 255, 255, 0.85)';
+            ctx.fillRect(px + 2 * r, u.bbox.top + 1 * r, ctx.measureText(o.label).width + 2 * r, 12 * r);
+            ctx.fillStyle = '#e8590c';
+            ctx.fillText(o.label, px + 3 * r, u.bbox.top + 2 * r);
+            ctx.restore();
+          }
+        },
+      ],
+    },
+  };
+}
+
+function underlayPlugin(paint: (u: uPlot) => void): uPlot.Plugin {
+  return { hooks: { drawAxes: [paint] } };
 }
 
 /**
@@ -99,11 +143,15 @@ export function createChart(parent: HTMLElement, spec: ChartSpec, data: uPlot.Al
     title: spec.title,
     width: width(),
     height: spec.height ?? 170,
-    scales: { x: { time: false } },
+    scales: { x: { time: false }, ...(spec.yRange ? { y: { range: spec.yRange } } : {}) },
     legend: { live: false },
     cursor: { drag: { x: false, y: false } },
     axes,
-    plugins: spec.marker ? [markerPlugin(spec.marker)] : [],
+    plugins: [
+      ...(spec.underlay ? [underlayPlugin(spec.underlay)] : []),
+      ...(spec.onsets?.length ? [onsetPlugin(spec.onsets)] : []),
+      ...(spec.marker ? [markerPlugin(spec.marker)] : []),
+    ],
     series: [
       { label: spec.xLabel },
       ...spec.series.map((s): uPlot.Series => ({

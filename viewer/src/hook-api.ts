@@ -15,5 +15,6 @@ export interface ViewerHook {
   runs(): Array<{ path: string; name: string; status: string; generations: number }>;
   lastExport(): { name: string; bytes: number } | null;
   stress(): { suite: string | null; charts: string[]; intervals: number; onsetLines: number };
+  internals(): { charts: string[]; points: number[]; onsets: number[]; onsetPx: number[]; plotWidth: number };
   pixels(): { distinct: number; nonSky: number };
 }

@@ -17,6 +17,10 @@
  *   curveCount()     lines on the training chart (one per run, or per group of seeds)
  *   runs()      the runs the server lists: path, name, status, generations
  *   stress()    the stress charts drawn: suite, chart titles, whiskers drawn, onset speed lines
+ *   internals() the network charts under the episode charts (none for replays without
+ *               internals): titles, frames of internals per replay on stage, onset lines (s),
+ *               where the first chart draws them (CSS px from its plot area's left) and that
+ *               area's width
  *   lastExport()     the last file exported from the page (name and size in bytes), or null
  *   pixels()    renders once and samples the canvas: distinct colours and the share of
  *               pixels that differ from the sky, to tell a drawn scene from a blank one

@@ -13,6 +13,7 @@ import { loadRuns, type RunSummary } from './data.ts';
 import { ErrorBar } from './errors.ts';
 import { installHook, samplePixels } from './hook.ts';
 import { listen, type Changes } from './live.ts';
+import { InternalsPanel } from './internals-panel.ts';
 import { EpisodePanel } from './panel.ts';
 import { defaultPair, Picker } from './picker.ts';
 import { Player } from './player.ts';
@@ -39,6 +40,7 @@ class Viewer {
   readonly player = new Player();
   readonly controls = new Controls(this.player);
   readonly panel = new EpisodePanel($<HTMLTableSectionElement>('#stats tbody'), $('#episode-charts'), () => this.player.frame * this.player.dt, (name, blob) => this.exported(name, blob));
+  readonly internals = new InternalsPanel($('#internals'), $('#internals-charts'), () => this.player.frame * this.player.dt, (name, blob) => this.exported(name, blob));
   readonly training = new TrainingChart($('#training-chart'), () => this.trainingMarker(), (name, blob) => this.exported(name, blob));
   readonly runList = new RunList($<HTMLDetailsElement>('#runs'), () => this.chartRuns());
   readonly stress = new StressView($('#stress'), this.store, this.errors, (name, blob) => this.exported(name, blob));
@@ -123,6 +125,7 @@ class Viewer {
     this.shownFrame = f;
     this.controls.showFrame(f);
     this.panel.showFrame(f);
+    this.internals.showFrame();
   }
 
   async showSelection(): Promise<void> {
@@ -145,6 +148,7 @@ class Viewer {
       this.player.reset(1, this.player.dt);
       this.player.playing = false;
       this.panel.show([], [], 1, this.player.dt);
+      this.internals.show([], 1, this.player.dt);
       this.applyTime(true);
       this.errors.set('replay', (e as Error).message);
       return;
@@ -162,6 +166,7 @@ class Viewer {
     this.player.playing = wasPlaying;
     this.controls.setFrames(this.player.frames);
     this.panel.show(replays, this.single ? [] : refs.map(runName), this.player.frames, this.player.dt);
+    this.internals.show(replays, this.player.frames, this.player.dt);
     this.applyTime(true);
     this.training.render();
   }
@@ -328,6 +333,7 @@ installHook({
   runs: () => viewer.store.listing.runs.map((r) => ({ path: r.path, name: r.name, status: r.status, generations: r.generations })),
   lastExport: () => viewer.lastExport,
   stress: () => viewer.stress.state,
+  internals: () => viewer.internals.state,
   pixels: () => samplePixels(viewer.stage.renderer.domElement, () => viewer.stage.render(), SKY),
 });
 

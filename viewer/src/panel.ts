@@ -1,7 +1,8 @@
 /**
  * The side panel's episode part: a table of the replays on stage (condition, return,
  * distance, and the values at the frame shown) and two charts over the episode (reward
- * terms, forward distance and speed) with a marker at the frame shown.
+ * terms, forward distance and speed) with a marker at the frame shown and a dashed line at
+ * the onset of a condition that strikes mid-episode.
  */
 import type uPlot from 'uplot';
 import type { Replay } from '../../envs/replay.ts';
@@ -35,6 +36,16 @@ function padded(a: ArrayLike<number>, n: number): (number | null)[] {
   const out: (number | null)[] = new Array(n).fill(null);
   for (let i = 0; i < Math.min(n, a.length); i++) out[i] = a[i]!;
   return out;
+}
+
+/**
+ * One line per distinct onset of the replays on stage, at the first frame under the
+ * condition (labelled with the replays it belongs to when A and B differ).
+ */
+export function onsetLines(replays: Replay[], dt: number): Array<{ x: number; label: string }> {
+  const at = replays.map((r) => r.onsetFrame);
+  const distinct = [...new Set(at.filter((f): f is number => f !== undefined))];
+  return distinct.map((f) => ({ x: f * dt, label: distinct.length > 1 ? `onset ${at.map((g, i) => (g === f ? 'AB'[i] : '')).join('')}` : 'onset' }));
 }
 
 type Row = [name: string, get: (r: Replay, d: Derived, f: number, i: number) => string, big?: boolean];
@@ -116,12 +127,13 @@ export class EpisodePanel {
     }
     const marker = this.marker;
     const onExport = this.onExport;
-    this.charts.push(createChart(this.host, { title: 'Reward terms per step, over time (s)', xLabel: 'time (s)', xTitle: false, yLabel: 'reward', series, marker, height: 135, onExport }, termData));
+    const onsets = onsetLines(this.replays, dt);
+    this.charts.push(createChart(this.host, { title: 'Reward terms per step, over time (s)', xLabel: 'time (s)', xTitle: false, yLabel: 'reward', series, marker, onsets, height: 135, onExport }, termData));
     const progSeries = this.replays.map((_, i) => ({ label: `${'AB'[i]} distance`, color: ANT_COLORS[i]!, width: 2, scale: 'y' as const }));
     const speedSeries = this.replays.map((_, i) => ({ label: `${'AB'[i]} speed`, color: ANT_COLORS[i]!, width: 1, dash: [3, 3], scale: 'y2' as const }));
     const progData: uPlot.AlignedData = [xs, ...this.derived.map((d) => padded(d.distance, n)), ...this.derived.map((d) => padded(d.speed, n))];
     this.charts.push(
-      createChart(this.host, { title: 'Forward distance and speed, over time (s)', xLabel: 'time (s)', xTitle: false, yLabel: 'distance (m)', y2Label: 'speed (m/s)', series: [...progSeries, ...speedSeries], marker, height: 135, onExport }, progData),
+      createChart(this.host, { title: 'Forward distance and speed, over time (s)', xLabel: 'time (s)', xTitle: false, yLabel: 'distance (m)', y2Label: 'speed (m/s)', series: [...progSeries, ...speedSeries], marker, onsets, height: 135, onExport }, progData),
     );
   }
 }
