@@ -8,7 +8,7 @@
 import { BODY_NAMES, JOINT_NAMES, LEGS, jointSpecs, type BodyName, type JointName } from './ant-model.ts';
 import type { AntBuildSpec } from './build-spec.ts';
 import type { Condition } from './conditions.ts';
-import { shown } from './shown.ts';
+import { shown } from '../core/shown.ts';
 
 export const LEG_NAMES = LEGS.map((l) => l.name);
 export type LegName = (typeof LEGS)[number]['name'];

@@ -11,7 +11,7 @@ import { BODY_NAMES, JOINT_NAMES, NUM_BODIES, NUM_JOINTS, type BodyName, type Jo
 import { nominalBuildSpec, type AntBuildSpec } from './build-spec.ts';
 import { CONDITION_KINDS, type ConditionKind, type JointDamage, type KindKey, type LegLength, type MassScale } from './condition-kinds.ts';
 import { Rng } from '../core/rng.ts';
-import { shown } from './shown.ts';
+import { shown } from '../core/shown.ts';
 
 export { LEG_NAMES, legIndex, type LegName, type MassTarget, type MassScale, type LegLength, type JointDamage } from './condition-kinds.ts';
 

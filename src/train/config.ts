@@ -8,7 +8,7 @@
 import type * as v from 'valibot';
 import type { PolicyConfig } from '../../policies/index.ts';
 import { strategyNames } from '../es/index.ts';
-import { shown } from '../../envs/shown.ts';
+import { shown } from '../../core/shown.ts';
 import { parseTrainConfig, type TrainConfigSchema } from './config-schema.ts';
 
 /** The config's type, checks and field descriptions come from its schema (config-schema.ts). */
