@@ -95,9 +95,14 @@ export function issuePath(root: string, issue: Issue): string {
   return out;
 }
 
-/** One issue as a line naming the field: `policy.rule must be one of ... (got "foo")`. */
+/**
+ * One issue as a line naming the field: `policy.rule must be one of ... (got "foo")`. A
+ * message that starts with a path below the value (`.hidden must ...`, from a check written
+ * as code: `checkedBy`) continues the value's path.
+ */
 export function issueText(root: string, issue: Issue): string {
   const where = issuePath(root, issue);
+  if (/^[.[]/.test(issue.message)) return `${where}${issue.message}`;
   return where ? `${where} ${issue.message}` : issue.message;
 }
 
@@ -114,6 +119,38 @@ export function parseWith<S extends v.GenericSchema>(schema: S, raw: unknown, ro
   const r = v.safeParse(schema, raw, { abortPipeEarly: true });
   if (r.success) return r.output;
   throw new Error(issueText(root, firstIssue(r.issues)));
+}
+
+/**
+ * A check written as code, as a step of a schema: `check(value, path)` returns the value it
+ * accepts or throws an Error whose message names the field below `path` (given as '', so the
+ * message starts with `.field` or with what is wrong with the value itself).
+ */
+export function checkedBy<I, O>(check: (value: I, path: string) => O) {
+  return v.rawTransform<I, O>(({ dataset, addIssue, NEVER }) => {
+    try {
+      return check(dataset.value, '');
+    } catch (e) {
+      addIssue({ message: (e as Error).message.trimStart() });
+      return NEVER;
+    }
+  });
+}
+
+/**
+ * A config object with every field present, missing ones as `undefined`: each field is then
+ * checked by its own schema, whose message names it (`got nothing`) instead of one message
+ * for the object.
+ */
+export function withEveryField(raw: unknown, keys: readonly string[]): unknown {
+  return isPlainObject(raw) ? { ...Object.fromEntries(keys.map((k) => [k, undefined])), ...raw } : raw;
+}
+
+/** A config's fields, each with its description (for help texts) and its schema. */
+export function documentedFields<const F extends Record<string, { doc: string; schema: v.GenericSchema }>>(fields: F) {
+  const keys = Object.keys(fields) as (keyof F & string)[];
+  const entries = Object.fromEntries(keys.map((k) => [k, fields[k]!.schema])) as { [K in keyof F]: F[K]['schema'] };
+  return { keys, entries, doc: (field: keyof F & string): string => fields[field]!.doc };
 }
 
 /** A path to a value below the one being checked, for issues a check adds there (`v.rawCheck`). */

@@ -17,7 +17,7 @@ import * as v from 'valibot';
 import { PolicyConfigSchema } from '../../policies/index.ts';
 import { getStrategy, shapingNames } from '../es/index.ts';
 import { BUILTIN_SUITES } from '../../envs/suites.ts';
-import { firstIssue, got, issueText, numberIn, plainObject, shown, strictFields, wholeIn } from '../../core/schema.ts';
+import { documentedFields, firstIssue, got, issueText, numberIn, plainObject, shown, strictFields, wholeIn, withEveryField } from '../../core/schema.ts';
 
 export const FITNESS_KINDS = ['return', 'distance', 'onset-distance'] as const;
 export type FitnessKind = (typeof FITNESS_KINDS)[number];
@@ -43,7 +43,7 @@ function checkedBy<T>(check: (raw: unknown) => T): v.GenericSchema<unknown, T> {
 }
 
 /** Each field with its description (the doc of config.json and of `--help`) and its check. */
-const FIELDS = {
+const FIELDS = documentedFields({
   name: { doc: 'run name: the run directory is <outDir>/<name>', schema: v.pipe(v.string(got("must be letters, digits, '.', '_' or '-'")), v.regex(/^[A-Za-z0-9._-]+$/, got("must be letters, digits, '.', '_' or '-'"))) },
   outDir: { doc: 'folder for run directories', schema: nonEmptyPath('must be a non-empty path') },
   seed: { doc: 'master seed: search noise, episode seeds and conditions all derive from it', schema: wholeIn(0, 2 ** 32 - 1) },
@@ -71,15 +71,12 @@ const FIELDS = {
     // Configs saved before this field existed start from random parameters.
     schema: v.optional(v.nullable(nonEmptyPath('must be a run directory or policy file path, or null')), null),
   },
-} as const;
+});
 
-type FieldName = keyof typeof FIELDS;
-export const TRAIN_CONFIG_FIELDS = Object.keys(FIELDS) as FieldName[];
+export const TRAIN_CONFIG_FIELDS = FIELDS.keys;
 
 /** A field's description, for help texts. */
-export function trainConfigDoc(field: FieldName): string {
-  return FIELDS[field].doc;
-}
+export const trainConfigDoc = FIELDS.doc;
 
 function checkStrategy(raw: unknown): { name: string; shaping?: string; [hyper: string]: unknown } {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error('strategy must be an object with a name');
@@ -93,15 +90,11 @@ function checkStrategy(raw: unknown): { name: string; shaping?: string; [hyper: 
   return { ...strategy, name: s.name };
 }
 
-const entries = Object.fromEntries(TRAIN_CONFIG_FIELDS.map((k) => [k, FIELDS[k].schema])) as { [K in FieldName]: (typeof FIELDS)[K]['schema'] };
-
-export const TrainConfigSchema = v.pipe(plainObject(), strictFields(entries, { known: [...TRAIN_CONFIG_FIELDS].sort().join(', ') }));
+export const TrainConfigSchema = v.pipe(plainObject(), strictFields(FIELDS.entries, { known: [...TRAIN_CONFIG_FIELDS].sort().join(', ') }));
 
 /** Checks a complete config object; the first error, naming its field, is thrown. */
 export function parseTrainConfig(raw: unknown): v.InferOutput<typeof TrainConfigSchema> {
-  // A missing field is checked as `undefined` by its own schema, so its message names it ("got nothing").
-  const input = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? { ...Object.fromEntries(TRAIN_CONFIG_FIELDS.map((k) => [k, undefined])), ...raw } : raw;
-  const r = v.safeParse(TrainConfigSchema, input, { abortPipeEarly: true });
+  const r = v.safeParse(TrainConfigSchema, withEveryField(raw, TRAIN_CONFIG_FIELDS), { abortPipeEarly: true });
   if (r.success) return r.output;
   const first = firstIssue(r.issues);
   throw new Error(first.expected === FROM_TOP ? `config.${first.message}` : issueText('config', first));
