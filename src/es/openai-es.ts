@@ -12,66 +12,39 @@
 import { Rng } from '../../core/rng.ts';
 import { accumulateNoise, drawSeeds, mirroredMembers } from './noise.ts';
 import { adamStep, adamInit, norm, type AdamState } from './optim.ts';
-import { evenPopSize, inHalfOpenAbove, inRange, mergeParams, nonNegative, positive } from './params.ts';
+import * as v from 'valibot';
+import { evenPopSize, inHalfOpenAbove, inRange, nonNegative, positive, strategyParams } from './params.ts';
 import { asRecord, baseFields, checkInitMean, checkTellInputs, fieldF64, fieldNumber } from './state-check.ts';
 import type { Population, Strategy, StrategyState } from './types.ts';
 
-export interface OpenAIESParams {
+const PARAMS = strategyParams('openai-es', {
   /** Members per generation (even: mirrored pairs). */
-  popSize: number;
+  popSize: v.optional(evenPopSize(), 64),
   /** Initial sampling standard deviation. */
-  sigma: number;
+  sigma: v.optional(positive(), 0.02),
   /** Multiplies sigma after every generation (1 keeps it fixed). */
-  sigmaDecay: number;
+  sigmaDecay: v.optional(inHalfOpenAbove(0, 1), 1),
   /** Floor for a decaying sigma. */
-  sigmaMin: number;
+  sigmaMin: v.optional(nonNegative(), 0),
   /** Adam learning rate. */
-  lr: number;
+  lr: v.optional(positive(), 0.01),
   /** Multiplies lr after every generation (1 keeps it fixed). */
-  lrDecay: number;
+  lrDecay: v.optional(inHalfOpenAbove(0, 1), 1),
   /** Floor for a decaying lr. */
-  lrMin: number;
-  beta1: number;
-  beta2: number;
-  eps: number;
+  lrMin: v.optional(nonNegative(), 0),
+  beta1: v.optional(inRange(0, 1), 0.9),
+  beta2: v.optional(inRange(0, 1), 0.999),
+  eps: v.optional(positive(), 1e-8),
   /** L2 weight decay coefficient: g -= l2 * mean. */
-  l2: number;
-}
+  l2: v.optional(nonNegative(), 0.005),
+});
+
+export type OpenAIESParams = ReturnType<typeof PARAMS.resolveParams>;
 
 export interface OpenAIESState extends StrategyState {
   sigma: number;
   lr: number;
   adam: AdamState;
-}
-
-const defaults: OpenAIESParams = {
-  popSize: 64,
-  sigma: 0.02,
-  sigmaDecay: 1,
-  sigmaMin: 0,
-  lr: 0.01,
-  lrDecay: 1,
-  lrMin: 0,
-  beta1: 0.9,
-  beta2: 0.999,
-  eps: 1e-8,
-  l2: 0.005,
-};
-
-function resolveParams(input?: object): OpenAIESParams {
-  const p = mergeParams('openai-es', defaults, input);
-  evenPopSize(p.popSize, 'popSize');
-  positive(p.sigma, 'sigma');
-  inHalfOpenAbove(p.sigmaDecay, 'sigmaDecay', 0, 1);
-  nonNegative(p.sigmaMin, 'sigmaMin');
-  positive(p.lr, 'lr');
-  inHalfOpenAbove(p.lrDecay, 'lrDecay', 0, 1);
-  nonNegative(p.lrMin, 'lrMin');
-  inRange(p.beta1, 'beta1', 0, 1);
-  inRange(p.beta2, 'beta2', 0, 1);
-  positive(p.eps, 'eps');
-  nonNegative(p.l2, 'l2');
-  return p;
 }
 
 function init(mean: Float64Array, params: OpenAIESParams, seed: number): OpenAIESState {
@@ -136,9 +109,8 @@ function checkState(value: unknown, path = 'state'): OpenAIESState {
 
 export const openaiES: Strategy<OpenAIESParams, OpenAIESState> = {
   name: 'openai-es',
-  defaults,
+  ...PARAMS,
   defaultShaping: 'centered-rank',
-  resolveParams,
   init,
   ask,
   tell,

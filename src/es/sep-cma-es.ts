@@ -25,16 +25,19 @@
 
 import { Rng } from '../../core/rng.ts';
 import { accumulateNoise, drawSeeds, plainMembers } from './noise.ts';
-import { autoOrInteger, mergeParams, positive } from './params.ts';
+import * as v from 'valibot';
+import { autoOrInteger, positive, strategyParams } from './params.ts';
 import { baseFields, checkInitMean, checkTellInputs, fieldF64, fieldNumber } from './state-check.ts';
 import type { Population, Strategy, StrategyState } from './types.ts';
 
-export interface SepCMAESParams {
+const PARAMS = strategyParams('sep-cma-es', {
   /** lambda, members per generation, or 'auto' for 4 + floor(3 ln D). */
-  popSize: number | 'auto';
+  popSize: v.optional(autoOrInteger(2), 'auto'),
   /** Initial global step size. */
-  sigmaInit: number;
-}
+  sigmaInit: v.optional(positive(), 0.1),
+});
+
+export type SepCMAESParams = ReturnType<typeof PARAMS.resolveParams>;
 
 export interface SepCMAESState extends StrategyState {
   sigma: number;
@@ -44,15 +47,6 @@ export interface SepCMAESState extends StrategyState {
   pSigma: Float64Array;
   /** Evolution path of C (p_c). */
   pC: Float64Array;
-}
-
-const defaults: SepCMAESParams = { popSize: 'auto', sigmaInit: 0.1 };
-
-function resolveParams(input?: object): SepCMAESParams {
-  const p = mergeParams('sep-cma-es', defaults, input);
-  autoOrInteger(p.popSize, 'popSize', 2);
-  positive(p.sigmaInit, 'sigmaInit');
-  return p;
 }
 
 /** The strategy constants that follow from lambda and D. */
@@ -203,9 +197,8 @@ function checkState(value: unknown, path = 'state'): SepCMAESState {
 
 export const sepCmaES: Strategy<SepCMAESParams, SepCMAESState> = {
   name: 'sep-cma-es',
-  defaults,
+  ...PARAMS,
   defaultShaping: 'centered-rank',
-  resolveParams,
   init,
   ask,
   tell,

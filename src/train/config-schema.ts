@@ -8,39 +8,21 @@
  * here (a few kB, against TypeBox's compiler and value modules); a message is a function of
  * the rejected input, so each check words its own error as before (TypeBox's messages are
  * generic unless a global error function is swapped in); and `InferOutput` gives the exact
- * type, transforms included. The policy is its own schema (policies/config.ts), nested here;
- * the strategy is checked by the strategy registry, which already names its fields. The
+ * type, transforms included. The policy and the strategy are schemas of their own
+ * (policies/config.ts; src/es/registry.ts, from each strategy's parameters), nested here. The
  * shared helpers (core/schema.ts) word each check's message, and name the field from the
  * rejected value's path.
  */
 import * as v from 'valibot';
 import { PolicyConfigSchema } from '../../policies/index.ts';
-import { getStrategy, shapingNames } from '../es/index.ts';
+import { StrategyConfigSchema } from '../es/index.ts';
 import { BUILTIN_SUITES } from '../../envs/suites.ts';
-import { documentedFields, firstIssue, got, issueText, numberIn, plainObject, shown, strictFields, wholeIn, withEveryField } from '../../core/schema.ts';
+import { documentedFields, got, numberIn, parseWith, plainObject, strictFields, wholeIn, withEveryField } from '../../core/schema.ts';
 
 export const FITNESS_KINDS = ['return', 'distance', 'onset-distance'] as const;
 export type FitnessKind = (typeof FITNESS_KINDS)[number];
 
 const nonEmptyPath = (what: string) => v.pipe(v.string(what), v.nonEmpty(what));
-
-/** Marks an issue whose message names its field from the config's top level. */
-const FROM_TOP = 'from-top';
-
-/** A sub-object checked by its own validator, whose errors name the fields from the config's top level. */
-function checkedBy<T>(check: (raw: unknown) => T): v.GenericSchema<unknown, T> {
-  return v.pipe(
-    v.unknown(),
-    v.rawTransform(({ dataset, addIssue, NEVER }) => {
-      try {
-        return check(dataset.value);
-      } catch (e) {
-        addIssue({ message: (e as Error).message, expected: FROM_TOP });
-        return NEVER;
-      }
-    }),
-  );
-}
 
 /** Each field with its description (the doc of config.json and of `--help`) and its check. */
 const FIELDS = documentedFields({
@@ -49,7 +31,7 @@ const FIELDS = documentedFields({
   seed: { doc: 'master seed: search noise, episode seeds and conditions all derive from it', schema: wholeIn(0, 2 ** 32 - 1) },
   generations: { doc: 'generations to train (a resumed run continues up to this number)', schema: wholeIn(1) },
   policy: { doc: 'the controller (policies/config.ts)', schema: PolicyConfigSchema },
-  strategy: { doc: 'the evolution strategy and its hyper-parameters', schema: checkedBy(checkStrategy) },
+  strategy: { doc: 'the evolution strategy and its hyper-parameters', schema: StrategyConfigSchema },
   episodesPerMember: { doc: 'episodes per member per generation (every member runs the same seeds and conditions)', schema: wholeIn(1, 100) },
   maxSteps: { doc: 'control steps per training episode', schema: wholeIn(1, 100_000) },
   conditions: { doc: 'training distribution of conditions: a built-in suite or a suite file', schema: nonEmptyPath(`must be a suite name (${Object.keys(BUILTIN_SUITES).join(', ')}) or a suite file path`) },
@@ -78,24 +60,9 @@ export const TRAIN_CONFIG_FIELDS = FIELDS.keys;
 /** A field's description, for help texts. */
 export const trainConfigDoc = FIELDS.doc;
 
-function checkStrategy(raw: unknown): { name: string; shaping?: string; [hyper: string]: unknown } {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error('strategy must be an object with a name');
-  const strategy = raw as Record<string, unknown>;
-  const s = getStrategy(String(strategy.name));
-  const { name: _n, shaping, ...hyper } = strategy;
-  s.resolveParams(hyper);
-  if (shaping !== undefined && !(shapingNames as readonly unknown[]).includes(shaping)) {
-    throw new Error(`strategy.shaping must be one of ${shapingNames.join(', ')} (got ${shown(shaping)})`);
-  }
-  return { ...strategy, name: s.name };
-}
-
 export const TrainConfigSchema = v.pipe(plainObject(), strictFields(FIELDS.entries, { known: [...TRAIN_CONFIG_FIELDS].sort().join(', ') }));
 
 /** Checks a complete config object; the first error, naming its field, is thrown. */
 export function parseTrainConfig(raw: unknown): v.InferOutput<typeof TrainConfigSchema> {
-  const r = v.safeParse(TrainConfigSchema, withEveryField(raw, TRAIN_CONFIG_FIELDS), { abortPipeEarly: true });
-  if (r.success) return r.output;
-  const first = firstIssue(r.issues);
-  throw new Error(first.expected === FROM_TOP ? `config.${first.message}` : issueText('config', first));
+  return parseWith(TrainConfigSchema, withEveryField(raw, TRAIN_CONFIG_FIELDS), 'config');
 }
