@@ -85,12 +85,12 @@ export function isUnknownField(issue: Issue): boolean {
   return issue.expected === 'never';
 }
 
-/** The path of an issue below `root`: `policy.hidden[0]`. */
+/** The path of an issue below `root`: `policy.hidden[0]` (below '': `.hidden[0]`, see checkedBy). */
 export function issuePath(root: string, issue: Issue): string {
   let out = root;
   for (const item of issue.path ?? []) {
     const key = (item as { key: unknown }).key;
-    out += typeof key === 'number' ? `[${key}]` : `${out ? '.' : ''}${String(key)}`;
+    out += typeof key === 'number' ? `[${key}]` : `.${String(key)}`;
   }
   return out;
 }

@@ -14,7 +14,7 @@ import { accumulateNoise, drawSeeds, mirroredMembers } from './noise.ts';
 import { adamStep, adamInit, norm, type AdamState } from './optim.ts';
 import * as v from 'valibot';
 import { evenPopSize, inHalfOpenAbove, inRange, nonNegative, positive, strategyParams } from './params.ts';
-import { asRecord, baseFields, checkInitMean, checkTellInputs, fieldF64, fieldNumber } from './state-check.ts';
+import { checkInitMean, checkTellInputs, count, f64, record, stateChecker, strategyState } from './state-check.ts';
 import type { Population, Strategy, StrategyState } from './types.ts';
 
 const PARAMS = strategyParams('openai-es', {
@@ -41,11 +41,12 @@ const PARAMS = strategyParams('openai-es', {
 
 export type OpenAIESParams = ReturnType<typeof PARAMS.resolveParams>;
 
-export interface OpenAIESState extends StrategyState {
-  sigma: number;
-  lr: number;
-  adam: AdamState;
-}
+const STATE = strategyState(
+  { sigma: count({ min: 0 }), lr: count({ min: 0 }), adam: record({ m: f64(), v: f64(), t: count({ integer: true, min: 0 }) }) },
+  [['adam', 'm'], ['adam', 'v']],
+);
+
+export type OpenAIESState = v.InferOutput<typeof STATE>;
 
 function init(mean: Float64Array, params: OpenAIESParams, seed: number): OpenAIESState {
   checkInitMean('openai-es', mean);
@@ -89,23 +90,7 @@ function tell(state: OpenAIESState, population: Population, fitness: Float64Arra
   return { state: next, metrics: { sigma: state.sigma, lr: state.lr, gradNorm: norm(grad), stepNorm: norm(step) } };
 }
 
-function checkState(value: unknown, path = 'state'): OpenAIESState {
-  const { obj, generation, mean, rng } = baseFields(value, path);
-  const d = mean.length;
-  const adamObj = asRecord(obj.adam, `${path}.adam`);
-  return {
-    generation,
-    mean,
-    rng,
-    sigma: fieldNumber(obj, 'sigma', path, { min: 0 }),
-    lr: fieldNumber(obj, 'lr', path, { min: 0 }),
-    adam: {
-      m: fieldF64(adamObj, 'm', `${path}.adam`, d),
-      v: fieldF64(adamObj, 'v', `${path}.adam`, d),
-      t: fieldNumber(adamObj, 't', `${path}.adam`, { integer: true, min: 0 }),
-    },
-  };
-}
+const checkState = stateChecker(STATE);
 
 export const openaiES: Strategy<OpenAIESParams, OpenAIESState> = {
   name: 'openai-es',

@@ -17,7 +17,7 @@ import { accumulateNoise, drawSeeds, mirroredMembers } from './noise.ts';
 import { clipUpInit, clipUpStep, norm, type ClipUpState } from './optim.ts';
 import * as v from 'valibot';
 import { evenPopSize, inRange, nonNegative, positive, strategyParams } from './params.ts';
-import { asRecord, baseFields, checkInitMean, checkTellInputs, fieldF64 } from './state-check.ts';
+import { checkInitMean, checkTellInputs, f64, record, stateChecker, strategyState } from './state-check.ts';
 import type { Population, Strategy, StrategyState } from './types.ts';
 
 const PARAMS = strategyParams('pgpe', {
@@ -39,10 +39,9 @@ const PARAMS = strategyParams('pgpe', {
 
 export type PGPEParams = ReturnType<typeof PARAMS.resolveParams>;
 
-export interface PGPEState extends StrategyState {
-  sigma: Float64Array;
-  clipup: ClipUpState;
-}
+const STATE = strategyState({ sigma: f64(), clipup: record({ velocity: f64() }) }, [['sigma'], ['clipup', 'velocity']]);
+
+export type PGPEState = v.InferOutput<typeof STATE>;
 
 function init(mean: Float64Array, params: PGPEParams, seed: number): PGPEState {
   checkInitMean('pgpe', mean);
@@ -98,18 +97,7 @@ function tell(state: PGPEState, population: Population, fitness: Float64Array, p
   return { state: next, metrics: { sigmaMean: sigmaSum / d, gradNorm: norm(gMean), stepNorm: norm(step) } };
 }
 
-function checkState(value: unknown, path = 'state'): PGPEState {
-  const { obj, generation, mean, rng } = baseFields(value, path);
-  const d = mean.length;
-  const clip = asRecord(obj.clipup, `${path}.clipup`);
-  return {
-    generation,
-    mean,
-    rng,
-    sigma: fieldF64(obj, 'sigma', path, d),
-    clipup: { velocity: fieldF64(clip, 'velocity', `${path}.clipup`, d) },
-  };
-}
+const checkState = stateChecker(STATE);
 
 export const pgpe: Strategy<PGPEParams, PGPEState> = {
   name: 'pgpe',

@@ -17,7 +17,7 @@ import { accumulateNoise, drawSeeds, plainMembers } from './noise.ts';
 import { norm } from './optim.ts';
 import * as v from 'valibot';
 import { autoOrInteger, autoOrPositive, positive, strategyParams } from './params.ts';
-import { baseFields, checkInitMean, checkTellInputs, fieldF64 } from './state-check.ts';
+import { checkInitMean, checkTellInputs, f64, stateChecker, strategyState } from './state-check.ts';
 import type { Population, Strategy, StrategyState } from './types.ts';
 
 const PARAMS = strategyParams('snes', {
@@ -33,9 +33,9 @@ const PARAMS = strategyParams('snes', {
 
 export type SNESParams = ReturnType<typeof PARAMS.resolveParams>;
 
-export interface SNESState extends StrategyState {
-  sigma: Float64Array;
-}
+const STATE = strategyState({ sigma: f64() }, [['sigma']]);
+
+export type SNESState = v.InferOutput<typeof STATE>;
 
 export function snesPopSize(params: SNESParams, dim: number): number {
   return params.popSize === 'auto' ? 4 + Math.floor(3 * Math.log(dim)) : params.popSize;
@@ -86,10 +86,7 @@ function tell(state: SNESState, population: Population, fitness: Float64Array, p
   return { state: next, metrics: { sigmaMean: sigmaSum / d, gradNorm: norm(gMean), stepNorm: Math.sqrt(stepSq) } };
 }
 
-function checkState(value: unknown, path = 'state'): SNESState {
-  const { obj, generation, mean, rng } = baseFields(value, path);
-  return { generation, mean, rng, sigma: fieldF64(obj, 'sigma', path, mean.length) };
-}
+const checkState = stateChecker(STATE);
 
 export const snes: Strategy<SNESParams, SNESState> = {
   name: 'snes',
