@@ -1,14 +1,17 @@
 /**
- * The kinds of condition, one record each: how its field is validated (errors name the
- * field), what it does to the body and world (`build`, on the resolved AntBuildSpec: at the
- * reset, or at the onset when the condition strikes mid-episode) and how it is described.
- * What a condition changes for the viewer's highlights follows from `build`. Adding a kind is
- * adding its field to `Condition` (conditions.ts) and its record to CONDITION_KINDS.
+ * The kinds of condition, one record each: its field's schema (the shape and ranges, with
+ * messages naming what is wrong; the field's path is added by whoever parses it), what must
+ * agree with the rest of the condition (`resolve`: a shin may not grow and a locked joint
+ * takes no angle when the condition strikes mid-episode), what it does to the body and world
+ * (`build`, on the resolved AntBuildSpec: at the reset, or at the onset when the condition
+ * strikes mid-episode) and how it is described. What a condition changes for the viewer's
+ * highlights follows from `build`. Adding a kind is adding its record to CONDITION_KINDS: the
+ * `Condition` type and its checks follow from the records (conditions.ts).
  */
+import * as v from 'valibot';
 import { BODY_NAMES, JOINT_NAMES, LEGS, jointSpecs, type BodyName, type JointName } from './ant-model.ts';
 import type { AntBuildSpec } from './build-spec.ts';
-import type { Condition } from './conditions.ts';
-import { shown } from './shown.ts';
+import { got, isPlainObject, numberIn, pathTo, shown } from '../core/schema.ts';
 
 export const LEG_NAMES = LEGS.map((l) => l.name);
 export type LegName = (typeof LEGS)[number]['name'];
@@ -16,61 +19,28 @@ export type LegName = (typeof LEGS)[number]['name'];
 /** A link (`torso`, `thigh_1`, `shin_3`, ...) or a whole leg (`front_left`, ... or `leg_1` ... `leg_4`). */
 export type MassTarget = BodyName | LegName | `leg_${1 | 2 | 3 | 4}`;
 
-export interface MassScale { target: MassTarget; factor: number }
-export interface LegLength { leg: LegName | `leg_${1 | 2 | 3 | 4}`; factor: number }
-export interface JointDamage {
-  joint: JointName;
-  /** disabled: no actuator torque; weak: torque × factor; locked: held at `angle`. */
-  mode: 'disabled' | 'weak' | 'locked';
-  /** For `weak`: the torque multiplier in (0, 1). */
-  factor?: number;
-  /**
-   * For `locked`: the angle in degrees (default: the middle of the joint's range). A joint
-   * locked mid-episode (a condition with `onset`) holds the angle it has at the onset.
-   */
-  angle?: number;
-}
-
-/** The fields of a condition that change the body or world (its `name` and `onset` say which and when). */
-export type KindKey = 'massScale' | 'legLength' | 'jointDamage' | 'friction' | 'gravity' | 'actuatorNoise' | 'sensorNoise';
-
-export interface ConditionKind<K extends KindKey> {
+export interface ConditionKind<K extends string, T> {
   readonly key: K;
-  /** Checks the field of untrusted input `raw` of the condition at `path`; `c` holds the fields checked before (its onset first). */
-  validate(raw: unknown, path: string, c: Condition): NonNullable<Condition[K]>;
+  /** The field's schema: an untrusted value in, the field's value out. */
+  readonly schema: v.GenericSchema<unknown, T>;
+  /**
+   * Checks the (parsed) field against the condition's onset and fills what follows from it;
+   * errors name the field below `path`, the condition's path.
+   */
+  resolve?(value: T, onset: boolean, path: string): T;
   /** Applies the (validated) field to the body and world. */
-  build(value: NonNullable<Condition[K]>, spec: AntBuildSpec): void;
+  build(value: T, spec: AntBuildSpec): void;
   /** Parts of the one-line description (none when the field changes nothing). */
-  describe(value: NonNullable<Condition[K]>): string[];
+  describe(value: T): string[];
 }
 
-function isObj(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function positive(v: unknown, field: string, max = 100): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || v > max) {
-    throw new Error(`${field} must be a number in (0, ${max}] (got ${shown(v)})`);
-  }
-  return v;
-}
-
-function nonNegative(v: unknown, field: string, max: number): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > max) {
-    throw new Error(`${field} must be a number in [0, ${max}] (got ${shown(v)})`);
-  }
-  return v;
-}
-
-/** An object or a list of objects, each checked by `item` with its own path. */
-function list<T>(v: unknown, field: string, item: (m: Record<string, unknown>, f: string) => T): T[] {
-  const items = Array.isArray(v) ? v : isObj(v) ? [v] : null;
-  if (!items) throw new Error(`${field} must be an object or a list of objects`);
-  return items.map((m, i) => {
-    const f = `${field}[${i}]`;
-    if (!isObj(m)) throw new Error(`${f} must be an object`);
-    return item(m, f);
-  });
+/** An object or a list of objects, each checked by `item`; the value is always a list. */
+function list<T>(item: v.GenericSchema<unknown, T>) {
+  return v.pipe(
+    v.custom<unknown>((x) => Array.isArray(x) || isPlainObject(x), 'must be an object or a list of objects'),
+    v.transform((x) => (Array.isArray(x) ? (x as unknown[]) : [x])),
+    v.array(v.pipe(v.custom<unknown>(isPlainObject, 'must be an object'), item)),
+  );
 }
 
 /** Leg index 0..3 for a leg name (`front_left`) or number (`leg_1`), else -1. */
@@ -81,15 +51,16 @@ export function legIndex(name: string): number {
   return m ? LEGS.findIndex((l) => l.number === Number(m[1])) : -1;
 }
 
-const massScale: ConditionKind<'massScale'> = {
+const isTarget = (x: unknown) => (BODY_NAMES as readonly unknown[]).includes(x) || legIndex(String(x)) >= 0;
+const massScaleItem = v.object({
+  target: v.custom<MassTarget>(isTarget, (i) => `"${String(i.input)}" is not a link or leg (links: ${BODY_NAMES.join(', ')}; legs: ${LEG_NAMES.join(', ')} or leg_1..leg_4)`),
+  factor: numberIn(0, 100, { loOpen: true }),
+});
+export type MassScale = v.InferOutput<typeof massScaleItem>;
+
+const massScale: ConditionKind<'massScale', MassScale[]> = {
   key: 'massScale',
-  validate: (raw, path) => list(raw, `${path}.massScale`, (m, f) => {
-    const target = String(m.target);
-    if (!(BODY_NAMES as readonly string[]).includes(target) && legIndex(target) < 0) {
-      throw new Error(`${f}.target "${target}" is not a link or leg (links: ${BODY_NAMES.join(', ')}; legs: ${LEG_NAMES.join(', ')} or leg_1..leg_4)`);
-    }
-    return { target: target as MassTarget, factor: positive(m.factor, `${f}.factor`) };
-  }),
+  schema: list(massScaleItem),
   build(value, spec) {
     for (const m of value) {
       const b = (BODY_NAMES as readonly string[]).indexOf(m.target);
@@ -104,51 +75,69 @@ const massScale: ConditionKind<'massScale'> = {
   describe: (value) => value.map((m) => `${m.target} mass ×${m.factor}`),
 };
 
-const legLength: ConditionKind<'legLength'> = {
+const legLengthItem = v.object({
+  leg: v.custom<LegName | `leg_${1 | 2 | 3 | 4}`>((x) => legIndex(String(x)) >= 0, (i) => `"${String(i.input)}" is not a leg (${LEG_NAMES.join(', ')} or leg_1..leg_4)`),
+  factor: v.pipe(numberIn(0, 2, { loOpen: true }), v.minValue(0.2, got('must be at least 0.2'))),
+});
+export type LegLength = v.InferOutput<typeof legLengthItem>;
+
+const legLength: ConditionKind<'legLength', LegLength[]> = {
   key: 'legLength',
-  validate: (raw, path, c) => list(raw, `${path}.legLength`, (m, f) => {
-    if (legIndex(String(m.leg)) < 0) throw new Error(`${f}.leg "${String(m.leg)}" is not a leg (${LEG_NAMES.join(', ')} or leg_1..leg_4)`);
-    const factor = positive(m.factor, `${f}.factor`, 2);
-    if (factor < 0.2) throw new Error(`${f}.factor must be at least 0.2 (got ${factor})`);
-    // A shin that grew mid-episode would appear inside the floor and be thrown out of it.
-    if (c.onset !== undefined && factor > 1) throw new Error(`${f}.factor must be at most 1 with ${path}.onset: a shin can shorten mid-episode, not grow (got ${factor})`);
-    return { leg: m.leg as LegLength['leg'], factor };
-  }),
+  schema: list(legLengthItem),
+  resolve(value, onset, path) {
+    value.forEach((l, i) => {
+      // A shin that grew mid-episode would appear inside the floor and be thrown out of it.
+      if (onset && l.factor > 1) throw new Error(`${path}.legLength[${i}].factor must be at most 1 with ${path}.onset: a shin can shorten mid-episode, not grow (got ${l.factor})`);
+    });
+    return value;
+  },
   build(value, spec) {
     for (const l of value) spec.shinScale[legIndex(l.leg)]! *= l.factor;
   },
   describe: (value) => value.map((l) => `${l.leg} shin ×${l.factor}`),
 };
 
-const jointDamage: ConditionKind<'jointDamage'> = {
+const JOINT_RANGES_DEG = jointSpecs().map((s) => s.range.map((x) => (x * 180) / Math.PI) as [number, number]);
+
+const joint = v.picklist(JOINT_NAMES, (i) => `"${String(i.input)}" is not a joint (${JOINT_NAMES.join(', ')})`);
+
+/** A joint's damage, one variant per mode. */
+const jointDamageItem = v.variant('mode', [
+  v.object({ joint, mode: v.literal('disabled') }),
+  /** weak: torque × factor, a multiplier in (0, 1). */
+  v.object({ joint, mode: v.literal('weak'), factor: v.pipe(numberIn(0, 1, { loOpen: true }), v.ltValue(1, got('must be below 1 for a weak joint'))) }),
+  /**
+   * locked: held at `angle` in degrees (default: the middle of the joint's range). A joint
+   * locked mid-episode (a condition with `onset`) holds the angle it has at the onset.
+   */
+  v.pipe(
+    // Any value here: the check below words the joint's range in its message.
+    v.object({ joint, mode: v.literal('locked'), angle: v.optional(v.custom<number>(() => true)) }),
+    v.rawCheck(({ dataset, addIssue }) => {
+      if (!dataset.typed || dataset.value.angle === undefined) return;
+      const { angle } = dataset.value;
+      const [lo, hi] = JOINT_RANGES_DEG[JOINT_NAMES.indexOf(dataset.value.joint)]!;
+      if (typeof angle !== 'number' || !Number.isFinite(angle) || angle < lo - 1e-9 || angle > hi + 1e-9) {
+        addIssue({ message: `must be within the joint's range [${lo.toFixed(0)}, ${hi.toFixed(0)}] degrees (got ${shown(angle)})`, path: pathTo(dataset.value, 'angle') });
+      }
+    }),
+  ),
+], got('must be one of disabled, weak, locked'));
+/** disabled: no actuator torque; weak: torque × factor; locked: held at an angle. */
+export type JointDamage = { joint: JointName; mode: 'disabled' | 'weak' | 'locked'; factor?: number; angle?: number };
+
+const jointDamage: ConditionKind<'jointDamage', JointDamage[]> = {
   key: 'jointDamage',
-  validate(raw, path, c) {
-    const specs = jointSpecs();
-    return list(raw, `${path}.jointDamage`, (m, f) => {
-      const j = JOINT_NAMES.indexOf(m.joint as JointName);
-      if (j < 0) throw new Error(`${f}.joint "${String(m.joint)}" is not a joint (${JOINT_NAMES.join(', ')})`);
-      const d: JointDamage = { joint: m.joint as JointName, mode: 'disabled' };
-      if (m.mode === 'disabled') return d;
-      if (m.mode === 'weak') {
-        const factor = positive(m.factor, `${f}.factor`, 1);
-        if (factor >= 1) throw new Error(`${f}.factor must be below 1 for a weak joint (got ${factor})`);
-        return { ...d, mode: 'weak', factor };
-      }
-      if (m.mode === 'locked') {
-        if (c.onset !== undefined) {
-          if (m.angle !== undefined) throw new Error(`${f}.angle cannot be combined with ${path}.onset: a joint locked mid-episode holds the angle it has at the onset`);
-          return { ...d, mode: 'locked' };
-        }
-        const r = specs[j]!.range.map((x) => (x * 180) / Math.PI);
-        const angle = m.angle === undefined ? (r[0]! + r[1]!) / 2 : m.angle;
-        if (typeof angle !== 'number' || !Number.isFinite(angle) || angle < r[0]! - 1e-9 || angle > r[1]! + 1e-9) {
-          throw new Error(`${f}.angle must be within the joint's range [${r[0]!.toFixed(0)}, ${r[1]!.toFixed(0)}] degrees (got ${shown(m.angle)})`);
-        }
-        return { ...d, mode: 'locked', angle };
-      }
-      throw new Error(`${f}.mode must be one of disabled, weak, locked (got ${shown(m.mode)})`);
-    });
-  },
+  schema: list(jointDamageItem),
+  resolve: (value, onset, path) => value.map((d, i) => {
+    if (d.mode !== 'locked') return d;
+    if (onset) {
+      if (d.angle !== undefined) throw new Error(`${path}.jointDamage[${i}].angle cannot be combined with ${path}.onset: a joint locked mid-episode holds the angle it has at the onset`);
+      return d;
+    }
+    const [lo, hi] = JOINT_RANGES_DEG[JOINT_NAMES.indexOf(d.joint)]!;
+    return { ...d, angle: d.angle ?? (lo + hi) / 2 };
+  }),
   build(value, spec) {
     for (const d of value) {
       const j = JOINT_NAMES.indexOf(d.joint);
@@ -165,14 +154,14 @@ const jointDamage: ConditionKind<'jointDamage'> = {
 };
 
 /** A multiplier or a noise level: one number in a range, written into the spec's field of the same name. */
-function scalarKind<K extends 'friction' | 'gravity' | 'actuatorNoise' | 'sensorNoise'>(key: K, check: (v: unknown, field: string) => number, describe: (v: number) => string[]): ConditionKind<K> {
+function scalarKind<K extends 'friction' | 'gravity' | 'actuatorNoise' | 'sensorNoise'>(key: K, schema: v.GenericSchema<unknown, number>, describe: (v: number) => string[]): ConditionKind<K, number> {
   return {
     key,
-    validate: (raw, path) => check(raw, `${path}.${key}`) as NonNullable<Condition[K]>,
+    schema,
     build(value, spec) {
-      spec[key] = value as number;
+      spec[key] = value;
     },
-    describe: (value) => describe(value as number),
+    describe,
   };
 }
 
@@ -181,8 +170,12 @@ export const CONDITION_KINDS = [
   massScale,
   legLength,
   jointDamage,
-  scalarKind('friction', (v, f) => positive(v, f, 10), (v) => (v !== 1 ? [`friction ×${v}`] : [])),
-  scalarKind('gravity', (v, f) => nonNegative(v, f, 5), (v) => (v !== 1 ? [`gravity ×${v}`] : [])),
-  scalarKind('actuatorNoise', (v, f) => nonNegative(v, f, 2), (v) => (v ? [`actuator noise σ=${v}`] : [])),
-  scalarKind('sensorNoise', (v, f) => nonNegative(v, f, 5), (v) => (v ? [`sensor noise σ=${v}`] : [])),
-] as const satisfies readonly ConditionKind<KindKey>[];
+  /** Floor friction multiplier (1 = nominal friction 1). */
+  scalarKind('friction', numberIn(0, 10, { loOpen: true }), (x) => (x !== 1 ? [`friction ×${x}`] : [])),
+  /** Gravity multiplier (1 = 9.81 m/s²). */
+  scalarKind('gravity', numberIn(0, 5), (x) => (x !== 1 ? [`gravity ×${x}`] : [])),
+  /** Std of Gaussian noise added to each action before clipping. */
+  scalarKind('actuatorNoise', numberIn(0, 2), (x) => (x ? [`actuator noise σ=${x}`] : [])),
+  /** Std of Gaussian noise added to each observation entry. */
+  scalarKind('sensorNoise', numberIn(0, 5), (x) => (x ? [`sensor noise σ=${x}`] : [])),
+] as const;

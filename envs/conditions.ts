@@ -3,92 +3,79 @@
  * leg, a shortened shin, a damaged joint, a slippery floor, other gravity, noisy sensors or
  * actuators), from the reset or, with `onset`, from a step in the middle of the episode
  * (damage that strikes while the ant walks). Each kind of change is one record
- * (condition-kinds.ts); `validateCondition` checks untrusted input with errors that name the
- * field, `resolveBuildSpec` turns a condition into what the builder and the sim apply
+ * (condition-kinds.ts) whose schema is its field's in the condition's (`ConditionSchema`, which
+ * gives the `Condition` type); `validateCondition` checks untrusted input with errors that name
+ * the field, `resolveBuildSpec` turns a condition into what the builder and the sim apply
  * (build-spec.ts), `describeCondition` into a line of text. Nothing here touches Rapier.
  */
+import * as v from 'valibot';
 import { BODY_NAMES, JOINT_NAMES, NUM_BODIES, NUM_JOINTS, type BodyName, type JointName } from './ant-model.ts';
 import { nominalBuildSpec, type AntBuildSpec } from './build-spec.ts';
-import { CONDITION_KINDS, type ConditionKind, type JointDamage, type KindKey, type LegLength, type MassScale } from './condition-kinds.ts';
+import { CONDITION_KINDS, type ConditionKind } from './condition-kinds.ts';
 import { Rng } from '../core/rng.ts';
-import { shown } from './shown.ts';
+import { got, parseWith, strictFields, plainObject } from '../core/schema.ts';
 
 export { LEG_NAMES, legIndex, type LegName, type MassTarget, type MassScale, type LegLength, type JointDamage } from './condition-kinds.ts';
 
-export interface Condition {
-  /** A short name for tables and replays. */
-  name?: string;
-  massScale?: MassScale[];
-  legLength?: LegLength[];
-  jointDamage?: JointDamage[];
-  /** Floor friction multiplier (1 = nominal friction 1). */
-  friction?: number;
-  /** Gravity multiplier (1 = 9.81 m/s²). */
-  gravity?: number;
-  /** Std of Gaussian noise added to each action before clipping. */
-  actuatorNoise?: number;
-  /** Std of Gaussian noise added to each observation entry. */
-  sensorNoise?: number;
+/** Onsets beyond this many control steps are rejected as input errors. */
+export const MAX_ONSET = 1_000_000;
+
+const step = (() => {
+  const m = got(`must be a whole number of control steps in [0, ${MAX_ONSET}]`);
+  return v.pipe(v.number(m), v.integer(m), v.minValue(0, m), v.maxValue(MAX_ONSET, m));
+})();
+
+const range = v.pipe(
+  v.array(v.unknown()),
+  v.check((a) => a.length === 2, got('must be a step or a range [first, last]')),
+  v.strictTuple([step, step]),
+  v.check(([first, last]) => first <= last, got('must be a range [first, last] with first <= last')),
+);
+
+/** The kinds' fields, each optional, in the order they are checked and described. */
+const kindFields = Object.fromEntries(CONDITION_KINDS.map((k) => [k.key, v.optional(k.schema)])) as {
+  [K in (typeof CONDITION_KINDS)[number] as K['key']]: v.OptionalSchema<K['schema'], undefined>;
+};
+
+/**
+ * A condition's schema: its shape and each field's range. What depends on the onset (the
+ * kinds' `resolve`) is checked after it, by `validateCondition`.
+ */
+export const ConditionSchema = v.pipe(plainObject(), strictFields({
   /**
    * When the condition strikes: the control step (0-based) from which it applies, or a
    * range [first, last] drawn per episode from the episode's seed. Until then the ant is
    * nominal. Absent: from the reset.
    */
-  onset?: number | [number, number];
-}
+  onset: v.optional(v.lazy((x) => (Array.isArray(x) ? range : step))),
+  /** A short name for tables and replays. */
+  name: v.optional(v.pipe(v.string('must be a non-empty string'), v.nonEmpty('must be a non-empty string'))),
+  ...kindFields,
+}, { unknownField: 'condition field', known: ['name', ...CONDITION_KINDS.map((k) => k.key), 'onset'].join(', ') }));
 
-/** Onsets beyond this many control steps are rejected as input errors. */
-export const MAX_ONSET = 1_000_000;
+export type Condition = v.InferOutput<typeof ConditionSchema>;
 
 export const NOMINAL: Readonly<Condition> = Object.freeze({ name: 'nominal' });
 
-const KEYS = new Set(['name', ...CONDITION_KINDS.map((k) => k.key), 'onset']);
-
-function isObj(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** The kinds as one type, for loops over all of them. */
-type AnyKind = ConditionKind<KindKey>;
-const KINDS: readonly AnyKind[] = CONDITION_KINDS;
+type AnyKind = ConditionKind<string, unknown>;
+const KINDS = CONDITION_KINDS as readonly AnyKind[];
 
 /** Validates untrusted data as a Condition; errors name the field, e.g. `condition.massScale[0].factor must be ...`. */
 export function validateCondition(raw: unknown, path = 'condition'): Condition {
-  if (!isObj(raw)) throw new Error(`${path} must be an object`);
-  for (const k of Object.keys(raw)) {
-    if (!KEYS.has(k)) throw new Error(`${path}.${k} is not a known condition field (known: ${[...KEYS].join(', ')})`);
-  }
-  const out: Condition = {};
-  if (raw.onset !== undefined) out.onset = validateOnset(raw.onset, `${path}.onset`);
-  if (raw.name !== undefined) {
-    if (typeof raw.name !== 'string' || raw.name.length === 0) throw new Error(`${path}.name must be a non-empty string`);
-    out.name = raw.name;
-  }
+  const c = parseWith(ConditionSchema, raw, path) as Record<string, unknown>;
   for (const kind of KINDS) {
-    if (raw[kind.key] !== undefined) (out as Record<string, unknown>)[kind.key] = kind.validate(raw[kind.key], path, out);
+    if (c[kind.key] !== undefined && kind.resolve) c[kind.key] = kind.resolve(c[kind.key], c.onset !== undefined, path);
   }
-  return out;
-}
-
-function validateOnset(v: unknown, field: string): number | [number, number] {
-  const step = (x: unknown, f: string): number => {
-    if (typeof x !== 'number' || !Number.isInteger(x) || x < 0 || x > MAX_ONSET) throw new Error(`${f} must be a whole number of control steps in [0, ${MAX_ONSET}] (got ${shown(x)})`);
-    return x;
-  };
-  if (!Array.isArray(v)) return step(v, field);
-  if (v.length !== 2) throw new Error(`${field} must be a step or a range [first, last] (got ${shown(v)})`);
-  const lo = step(v[0], `${field}[0]`);
-  const hi = step(v[1], `${field}[1]`);
-  if (hi < lo) throw new Error(`${field} must be a range [first, last] with first <= last (got ${shown(v)})`);
-  return [lo, hi];
+  return c as Condition;
 }
 
 /** The per-body and per-joint changes the builder applies for a (validated) condition, and its noise. */
 export function resolveBuildSpec(c: Condition): AntBuildSpec {
   const spec = nominalBuildSpec();
   for (const kind of KINDS) {
-    const value = c[kind.key];
-    if (value !== undefined) kind.build(value as never, spec);
+    const value = (c as Record<string, unknown>)[kind.key];
+    if (value !== undefined) kind.build(value, spec);
   }
   return spec;
 }
@@ -108,8 +95,8 @@ export function conditionHighlights(c: Condition): { bodies: BodyName[]; joints:
 export function describeCondition(c: Condition): string {
   const parts: string[] = [];
   for (const kind of KINDS) {
-    const value = c[kind.key];
-    if (value !== undefined) parts.push(...kind.describe(value as never));
+    const value = (c as Record<string, unknown>)[kind.key];
+    if (value !== undefined) parts.push(...kind.describe(value));
   }
   const what = parts.length ? parts.join('; ') : 'nominal';
   if (c.onset === undefined) return what;

@@ -21,11 +21,15 @@
  *
  * A replay file carries the digest of its content (envs/digest.ts) as its last field; the
  * viewer refuses a file that was changed after it was written. Files without one (written
- * by earlier versions) are read as they are.
+ * by earlier versions) are read as they are. What the viewer needs of the rest is checked by
+ * one schema (ReplaySchema): the fields' shapes, then the lengths that follow from the frame
+ * and body counts; the types below stay the format's documentation, field by field.
  */
 import type { Condition } from './conditions.ts';
+import * as v from 'valibot';
 import { checkDigest, DIGEST_MISMATCH } from './digest.ts';
 import { validateInternals, type ReplayInternals } from './replay-internals.ts';
+import { firstIssue, got, isPlainObject, issueText, pathTo } from '../core/schema.ts';
 
 export const REPLAY_FORMAT = 'propamine-replay';
 export const REPLAY_VERSION = 1;
@@ -111,6 +115,41 @@ export function parseReplay(text: string, source = 'replay'): Replay {
   return validateReplay(raw, source);
 }
 
+const list = (message: string) => v.array(v.unknown(), message);
+const lists = (message: string) => v.custom<Record<string, unknown>>(isPlainObject, message);
+
+/**
+ * What a replay must hold for the viewer to play it (the other fields are shown as they are):
+ * one schema for the shapes, then the lengths that follow from the frame and body counts.
+ */
+const ReplaySchema = v.pipe(
+  v.looseObject({
+    frames: v.pipe(v.number('must be a positive integer'), v.integer('must be a positive integer'), v.minValue(1, 'must be a positive integer')),
+    dt: v.pipe(v.number('must be a positive number'), v.gtValue(0, 'must be a positive number')),
+    bodies: v.pipe(list('must be a non-empty list'), v.nonEmpty('must be a non-empty list')),
+    joints: list('must be a list'),
+    poses: v.array(v.unknown(), got('must be a list of frames × bodies × 7 numbers')),
+    actuators: v.optional(list('must be a list')),
+    actions: list('must hold frames × actuators numbers'),
+    terms: lists('must be an object of per-frame lists'),
+    summary: v.custom<object>((x) => typeof x === 'object' && x !== null, 'is missing'),
+    highlights: v.looseObject({ bodies: list('must be a list of link names'), joints: list('must be a list of joint names') }, 'must list bodies and joints'),
+    onsetFrame: v.optional(v.pipe(v.number('must be a non-negative integer'), v.integer('must be a non-negative integer'), v.minValue(0, 'must be a non-negative integer'))),
+    bodiesBefore: v.optional(list('must list the bodies like bodies')),
+  }),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    const r = dataset.value;
+    const at = (...keys: string[]) => pathTo(r, ...keys);
+    const nb = r.bodies.length;
+    if (r.poses.length !== r.frames * nb * 7) addIssue({ message: `must hold frames × bodies × 7 = ${r.frames * nb * 7} numbers (got ${r.poses.length})`, path: at('poses') });
+    if (r.actions.length !== r.frames * (r.actuators?.length ?? 0)) addIssue({ message: 'must hold frames × actuators numbers', path: at('actions') });
+    for (const [k, x] of Object.entries(r.terms)) if (!Array.isArray(x) || x.length !== r.frames) addIssue({ message: `must hold ${r.frames} numbers`, path: at('terms', k) });
+    if (r.bodiesBefore !== undefined && r.bodiesBefore.length !== nb) addIssue({ message: `must list ${nb} bodies like bodies`, path: at('bodiesBefore') });
+  }),
+);
+
+/** Checks a parsed replay; the error says what is wrong and where (`source`). The replay is returned as it is. */
 export function validateReplay(raw: unknown, source = 'replay'): Replay {
   const fail = (msg: string): never => {
     throw new Error(`${source}: ${msg}`);
@@ -120,20 +159,9 @@ export function validateReplay(raw: unknown, source = 'replay'): Replay {
   if (r.format !== REPLAY_FORMAT) fail(`format must be "${REPLAY_FORMAT}" (got ${JSON.stringify(r.format)})`);
   if (r.version !== REPLAY_VERSION) fail(`unsupported version ${JSON.stringify(r.version)} (this build reads version ${REPLAY_VERSION})`);
   if (checkDigest(raw as Record<string, unknown>) === 'mismatch') fail(DIGEST_MISMATCH);
-  if (!Number.isInteger(r.frames) || r.frames! < 1) fail('frames must be a positive integer');
-  if (!(typeof r.dt === 'number' && r.dt > 0)) fail('dt must be a positive number');
-  if (!Array.isArray(r.bodies) || r.bodies.length === 0) fail('bodies must be a non-empty list');
-  if (!Array.isArray(r.joints)) fail('joints must be a list');
-  const nb = r.bodies!.length;
-  const frames = r.frames!;
-  if (!Array.isArray(r.poses) || r.poses.length !== frames * nb * 7) fail(`poses must hold frames × bodies × 7 = ${frames * nb * 7} numbers (got ${Array.isArray(r.poses) ? r.poses.length : 'none'})`);
-  if (!Array.isArray(r.actions) || r.actions.length !== frames * (r.actuators?.length ?? 0)) fail('actions must hold frames × actuators numbers');
-  if (typeof r.terms !== 'object' || r.terms === null) fail('terms must be an object of per-frame lists');
-  for (const [k, v] of Object.entries(r.terms!)) if (!Array.isArray(v) || v.length !== frames) fail(`terms.${k} must hold ${frames} numbers`);
-  if (typeof r.summary !== 'object' || r.summary === null) fail('summary is missing');
-  if (!r.highlights || !Array.isArray(r.highlights.bodies) || !Array.isArray(r.highlights.joints)) fail('highlights must list bodies and joints');
-  if (r.onsetFrame !== undefined && !(Number.isInteger(r.onsetFrame) && r.onsetFrame >= 0)) fail('onsetFrame must be a non-negative integer');
-  if (r.bodiesBefore !== undefined && (!Array.isArray(r.bodiesBefore) || r.bodiesBefore.length !== nb)) fail(`bodiesBefore must list ${nb} bodies like bodies`);
-  if (r.internals !== undefined) validateInternals(r.internals, frames, fail);
+  const checked = v.safeParse(ReplaySchema, raw, { abortPipeEarly: true });
+  if (!checked.success) fail(issueText('', firstIssue(checked.issues)).replace(/^\./, ''));
+  // The network's internals (replay-internals.ts) are checked against the frame count by their own module.
+  if (r.internals !== undefined) validateInternals(r.internals, r.frames!, fail);
   return r as Replay;
 }

@@ -14,6 +14,7 @@ export {
   defaultSnnConfig,
   defaultMlpConfig,
   validatePolicyConfig,
+  PolicyConfigSchema,
   describePolicy,
   isPlasticLayer,
   READOUT_NAMES,

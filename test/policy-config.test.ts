@@ -97,10 +97,10 @@ test('abcd sharing and random weights: defaults an old config gets, and errors n
   assert.ok(c.type === 'snn' && c.ruleSharing === 'post' && c.weights === 'evolved');
   assert.throws(() => validatePolicyConfig({ rule: 'abcd', ruleSharing: 'neuron' }), /^Error: policy\.ruleSharing must be one of synapse, post, layer \(got "neuron"\)$/);
   assert.throws(() => validatePolicyConfig({ weights: 'random' }), /^Error: policy\.weights must be one of evolved, random-per-episode \(got "random"\)$/);
-  assert.throws(() => validatePolicyConfig({ rule: 'none', weights: 'random-per-episode' }), /policy\.weights "random-per-episode" needs plastic synapses: policy\.rule must not be "none"/);
+  assert.throws(() => validatePolicyConfig({ rule: 'none', weights: 'random-per-episode' }), /^Error: policy\.rule must not be "none" with weights "random-per-episode" \(random weights need plastic synapses\)$/);
   assert.throws(
     () => validatePolicyConfig({ hidden: [8, 8], plasticLayers: [1], weights: 'random-per-episode' }),
-    /policy\.weights "random-per-episode" needs plastic synapses in every hidden layer: policy\.plasticLayers/,
+    /^Error: policy\.plasticLayers must be "all" or name every hidden layer with weights "random-per-episode"/,
   );
   assert.doesNotThrow(() => validatePolicyConfig({ hidden: [8, 8], plasticLayers: [1, 0], weights: 'random-per-episode' }));
 });

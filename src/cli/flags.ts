@@ -21,6 +21,14 @@ export type ParseOptions<T extends readonly Flag[]> = {
   [F in T[number] as F['name']]: { type: F extends { arg: string } ? 'string' : 'boolean'; short?: string };
 };
 
+/**
+ * A maker of flags that set a config field: the help is the field's description from the
+ * config's schema (`doc`), then what the command adds (its default).
+ */
+export function fieldFlag<F extends string>(doc: (field: F) => string) {
+  return <const N extends string>(name: N, arg: string, field: F, more: string) => ({ name, arg, help: `${doc(field)} ${more}` });
+}
+
 export function parseOptions<const T extends readonly Flag[]>(flags: T): ParseOptions<T> {
   return Object.fromEntries(flags.map((f) => [f.name, { type: f.arg ? 'string' : 'boolean', ...(f.short ? { short: f.short } : {}) }])) as ParseOptions<T>;
 }

@@ -4,28 +4,33 @@
  */
 import { parseArgs } from 'node:util';
 import { readJsonFile } from '../fsutil.ts';
-import { resolveLearnConfig, type LearnConfig } from '../learn/config.ts';
+import { DEFAULT_LEARN, learnConfigDoc, resolveLearnConfig, type LearnConfig } from '../learn/config.ts';
+import { MODULATION_NAMES, RULE_NAMES } from '../../policies/index.ts';
 import { describeScore, loadTrainedGenome, scoreGenome } from '../learn/evaluate.ts';
 import { writeLearnPlot } from '../learn/plot.ts';
 import { taskNames } from '../../envs/tasks/index.ts';
 import { CliError, type Command } from './command.ts';
 import { learnSession } from '../learn/session.ts';
-import { fieldsFromFlags, num, optionsHelp, parseOptions, policyFromFlags, type FieldFlag, type Flag } from './flags.ts';
+import { fieldFlag, fieldsFromFlags, num, optionsHelp, parseOptions, policyFromFlags, type FieldFlag, type Flag } from './flags.ts';
+
+/** A flag that sets a config field: its description comes from the config's schema. */
+const field = fieldFlag(learnConfigDoc);
+const D = DEFAULT_LEARN;
 
 const FLAGS = [
-  { name: 'task', arg: 'NAME', help: `${taskNames().join(', ')} (default cue-reward)` },
-  { name: 'rule', arg: 'RULE', help: 'plasticity rule: hebb (default), oja, bcm, none (the static SNN); abcd is for train only (no differentiable form)' },
-  { name: 'modulation', arg: 'MODE', help: 'none, simple (default), retroactive' },
-  { name: 'hidden', arg: 'N', help: 'hidden neurons (one recurrent layer; default 64)' },
-  { name: 'iterations', arg: 'N', help: 'gradient steps (default 800; a resumed run continues up to N)' },
-  { name: 'batch', arg: 'N', help: 'sequences per step (default 32)' },
-  { name: 'lr', arg: 'X', help: "Adam's learning rate at the start (default 0.003; cosine decay to 10%)" },
+  { name: 'task', arg: 'NAME', help: `${taskNames().join(', ')} (default ${D.task.name})` },
+  { name: 'rule', arg: 'RULE', help: `plasticity rule: ${RULE_NAMES.filter((r) => r !== 'none' && r !== 'abcd').join(', ')}, none (the static SNN; default ${D.policy.rule}); abcd is for train only (no differentiable form)` },
+  { name: 'modulation', arg: 'MODE', help: `${MODULATION_NAMES.join(', ')} (default ${D.policy.modulation})` },
+  { name: 'hidden', arg: 'N', help: `hidden neurons (one recurrent layer; default ${D.policy.hidden.join(',')})` },
+  field('iterations', 'N', 'iterations', `(default ${D.iterations})`),
+  field('batch', 'N', 'batch', `(default ${D.batch})`),
+  field('lr', 'X', 'lr', `(default ${D.lr}; cosine decay to ${D.lrFinal * 100}%)`),
   { name: 'noise', arg: 'X', help: 'input noise: a bit-flip probability (0.1), or gauss:SD (gauss:0.5)' },
-  { name: 'seed', arg: 'N', help: 'seed of the initialization and of every batch (default 1)' },
-  { name: 'name', arg: 'NAME', help: 'run name (default learn-<task>-<rule>-<modulation>-s<seed>)' },
-  { name: 'out', arg: 'DIR', help: 'folder for run directories (default runs)' },
+  field('seed', 'N', 'seed', `(default ${D.seed})`),
+  field('name', 'NAME', 'name', '(default learn-<task>-<rule>-<modulation>-s<seed>)'),
+  field('out', 'DIR', 'outDir', `(default ${D.outDir})`),
   { name: 'config', arg: 'FILE', help: "a JSON config file (fields as in a run's config.json)" },
-  { name: 'engine', arg: 'NAME', help: 'js (hand-written BPTT, default) or tf (TensorFlow.js autodiff)' },
+  field('engine', 'NAME', 'engine', `(default ${D.engine})`),
   { name: 'resume', arg: 'DIR', help: 'continue the run in DIR from its last checkpoint' },
   { name: 'eval', arg: 'PATH', help: "score a run's best.json (or a policy file) on the held-out set and on --sequences fresh test sequences (default 1024)" },
   { name: 'sequences', arg: 'N', help: 'fresh test sequences of --eval (default 1024)' },

@@ -10,7 +10,7 @@ import { TrainingRun, type BackendChoice, type TrainOptions } from '../train/run
 import { DEFAULT_REDIS_URL } from '../../workers/redis.ts';
 import { loadInitialPolicy } from '../train/init-from.ts';
 import { CliError, type Command } from './command.ts';
-import { fieldsFromFlags, num, optionsHelp, parseOptions, policyFromFlags, type FieldFlag, type Flag } from './flags.ts';
+import { fieldFlag, fieldsFromFlags, num, optionsHelp, parseOptions, policyFromFlags, type FieldFlag, type Flag } from './flags.ts';
 import { trainConfigDoc } from '../train/config-schema.ts';
 import { strategyNames } from '../es/index.ts';
 import { MOD_INPUT_NAMES, MODULATION_NAMES, RULE_NAMES, RULE_SHARINGS, WEIGHTS_NAMES } from '../../policies/index.ts';
@@ -19,7 +19,7 @@ import { onInterrupt } from '../interrupt.ts';
 const quick = resolveTrainConfig('quick');
 const full = resolveTrainConfig('full');
 /** A flag that sets a config field: its description comes from the config's schema. */
-const field = <N extends string>(name: N, arg: string, f: Parameters<typeof trainConfigDoc>[0], more: string) => ({ name, arg, help: `${trainConfigDoc(f)} ${more}` });
+const field = fieldFlag(trainConfigDoc);
 
 const FLAGS = [
   { name: 'preset', arg: 'NAME', help: 'quick (default: visibly learns in minutes on 2 cores) or full' },

@@ -12,67 +12,41 @@
 import { Rng } from '../../core/rng.ts';
 import { accumulateNoise, drawSeeds, mirroredMembers } from './noise.ts';
 import { adamStep, adamInit, norm, type AdamState } from './optim.ts';
-import { evenPopSize, inHalfOpenAbove, inRange, mergeParams, nonNegative, positive } from './params.ts';
-import { asRecord, baseFields, checkInitMean, checkTellInputs, fieldF64, fieldNumber } from './state-check.ts';
+import * as v from 'valibot';
+import { evenPopSize, inHalfOpenAbove, inRange, nonNegative, positive, strategyParams } from './params.ts';
+import { checkInitMean, checkTellInputs, count, f64, record, stateChecker, strategyState } from './state-check.ts';
 import type { Population, Strategy, StrategyState } from './types.ts';
 
-export interface OpenAIESParams {
+const PARAMS = strategyParams('openai-es', {
   /** Members per generation (even: mirrored pairs). */
-  popSize: number;
+  popSize: v.optional(evenPopSize(), 64),
   /** Initial sampling standard deviation. */
-  sigma: number;
+  sigma: v.optional(positive(), 0.02),
   /** Multiplies sigma after every generation (1 keeps it fixed). */
-  sigmaDecay: number;
+  sigmaDecay: v.optional(inHalfOpenAbove(0, 1), 1),
   /** Floor for a decaying sigma. */
-  sigmaMin: number;
+  sigmaMin: v.optional(nonNegative(), 0),
   /** Adam learning rate. */
-  lr: number;
+  lr: v.optional(positive(), 0.01),
   /** Multiplies lr after every generation (1 keeps it fixed). */
-  lrDecay: number;
+  lrDecay: v.optional(inHalfOpenAbove(0, 1), 1),
   /** Floor for a decaying lr. */
-  lrMin: number;
-  beta1: number;
-  beta2: number;
-  eps: number;
+  lrMin: v.optional(nonNegative(), 0),
+  beta1: v.optional(inRange(0, 1), 0.9),
+  beta2: v.optional(inRange(0, 1), 0.999),
+  eps: v.optional(positive(), 1e-8),
   /** L2 weight decay coefficient: g -= l2 * mean. */
-  l2: number;
-}
+  l2: v.optional(nonNegative(), 0.005),
+});
 
-export interface OpenAIESState extends StrategyState {
-  sigma: number;
-  lr: number;
-  adam: AdamState;
-}
+export type OpenAIESParams = ReturnType<typeof PARAMS.resolveParams>;
 
-const defaults: OpenAIESParams = {
-  popSize: 64,
-  sigma: 0.02,
-  sigmaDecay: 1,
-  sigmaMin: 0,
-  lr: 0.01,
-  lrDecay: 1,
-  lrMin: 0,
-  beta1: 0.9,
-  beta2: 0.999,
-  eps: 1e-8,
-  l2: 0.005,
-};
+const STATE = strategyState(
+  { sigma: count({ min: 0 }), lr: count({ min: 0 }), adam: record({ m: f64(), v: f64(), t: count({ integer: true, min: 0 }) }) },
+  [['adam', 'm'], ['adam', 'v']],
+);
 
-function resolveParams(input?: object): OpenAIESParams {
-  const p = mergeParams('openai-es', defaults, input);
-  evenPopSize(p.popSize, 'popSize');
-  positive(p.sigma, 'sigma');
-  inHalfOpenAbove(p.sigmaDecay, 'sigmaDecay', 0, 1);
-  nonNegative(p.sigmaMin, 'sigmaMin');
-  positive(p.lr, 'lr');
-  inHalfOpenAbove(p.lrDecay, 'lrDecay', 0, 1);
-  nonNegative(p.lrMin, 'lrMin');
-  inRange(p.beta1, 'beta1', 0, 1);
-  inRange(p.beta2, 'beta2', 0, 1);
-  positive(p.eps, 'eps');
-  nonNegative(p.l2, 'l2');
-  return p;
-}
+export type OpenAIESState = v.InferOutput<typeof STATE>;
 
 function init(mean: Float64Array, params: OpenAIESParams, seed: number): OpenAIESState {
   checkInitMean('openai-es', mean);
@@ -116,29 +90,12 @@ function tell(state: OpenAIESState, population: Population, fitness: Float64Arra
   return { state: next, metrics: { sigma: state.sigma, lr: state.lr, gradNorm: norm(grad), stepNorm: norm(step) } };
 }
 
-function checkState(value: unknown, path = 'state'): OpenAIESState {
-  const { obj, generation, mean, rng } = baseFields(value, path);
-  const d = mean.length;
-  const adamObj = asRecord(obj.adam, `${path}.adam`);
-  return {
-    generation,
-    mean,
-    rng,
-    sigma: fieldNumber(obj, 'sigma', path, { min: 0 }),
-    lr: fieldNumber(obj, 'lr', path, { min: 0 }),
-    adam: {
-      m: fieldF64(adamObj, 'm', `${path}.adam`, d),
-      v: fieldF64(adamObj, 'v', `${path}.adam`, d),
-      t: fieldNumber(adamObj, 't', `${path}.adam`, { integer: true, min: 0 }),
-    },
-  };
-}
+const checkState = stateChecker(STATE);
 
 export const openaiES: Strategy<OpenAIESParams, OpenAIESState> = {
   name: 'openai-es',
-  defaults,
+  ...PARAMS,
   defaultShaping: 'centered-rank',
-  resolveParams,
   init,
   ask,
   tell,

@@ -15,53 +15,33 @@
 import { Rng } from '../../core/rng.ts';
 import { accumulateNoise, drawSeeds, mirroredMembers } from './noise.ts';
 import { clipUpInit, clipUpStep, norm, type ClipUpState } from './optim.ts';
-import { evenPopSize, inRange, mergeParams, nonNegative, positive } from './params.ts';
-import { asRecord, baseFields, checkInitMean, checkTellInputs, fieldF64 } from './state-check.ts';
+import * as v from 'valibot';
+import { evenPopSize, inRange, nonNegative, positive, strategyParams } from './params.ts';
+import { checkInitMean, checkTellInputs, f64, record, stateChecker, strategyState } from './state-check.ts';
 import type { Population, Strategy, StrategyState } from './types.ts';
 
-export interface PGPEParams {
+const PARAMS = strategyParams('pgpe', {
   /** Members per generation (even: mirrored pairs). */
-  popSize: number;
+  popSize: v.optional(evenPopSize(), 64),
   /** Initial per-dimension sampling standard deviation. */
-  sigmaInit: number;
+  sigmaInit: v.optional(positive(), 0.1),
   /** ClipUp step size (alpha): the length of one normalized gradient step. */
-  centerLr: number;
+  centerLr: v.optional(positive(), 0.15),
   /** ClipUp momentum. */
-  momentum: number;
+  momentum: v.optional(inRange(0, 1), 0.9),
   /** ClipUp speed limit: no step on the center is longer than this (Toklu et al. suggest 2 * centerLr). */
-  maxSpeed: number;
+  maxSpeed: v.optional(positive(), 0.3),
   /** Learning rate of the sigma update. */
-  sigmaLr: number;
+  sigmaLr: v.optional(nonNegative(), 0.1),
   /** Largest relative change of each sigma per generation. */
-  sigmaMaxChange: number;
-}
+  sigmaMaxChange: v.optional(inRange(0, 1), 0.2),
+});
 
-export interface PGPEState extends StrategyState {
-  sigma: Float64Array;
-  clipup: ClipUpState;
-}
+export type PGPEParams = ReturnType<typeof PARAMS.resolveParams>;
 
-const defaults: PGPEParams = {
-  popSize: 64,
-  sigmaInit: 0.1,
-  centerLr: 0.15,
-  momentum: 0.9,
-  maxSpeed: 0.3,
-  sigmaLr: 0.1,
-  sigmaMaxChange: 0.2,
-};
+const STATE = strategyState({ sigma: f64(), clipup: record({ velocity: f64() }) }, [['sigma'], ['clipup', 'velocity']]);
 
-function resolveParams(input?: object): PGPEParams {
-  const p = mergeParams('pgpe', defaults, input);
-  evenPopSize(p.popSize, 'popSize');
-  positive(p.sigmaInit, 'sigmaInit');
-  positive(p.centerLr, 'centerLr');
-  inRange(p.momentum, 'momentum', 0, 1);
-  positive(p.maxSpeed, 'maxSpeed');
-  nonNegative(p.sigmaLr, 'sigmaLr');
-  inRange(p.sigmaMaxChange, 'sigmaMaxChange', 0, 1);
-  return p;
-}
+export type PGPEState = v.InferOutput<typeof STATE>;
 
 function init(mean: Float64Array, params: PGPEParams, seed: number): PGPEState {
   checkInitMean('pgpe', mean);
@@ -117,24 +97,12 @@ function tell(state: PGPEState, population: Population, fitness: Float64Array, p
   return { state: next, metrics: { sigmaMean: sigmaSum / d, gradNorm: norm(gMean), stepNorm: norm(step) } };
 }
 
-function checkState(value: unknown, path = 'state'): PGPEState {
-  const { obj, generation, mean, rng } = baseFields(value, path);
-  const d = mean.length;
-  const clip = asRecord(obj.clipup, `${path}.clipup`);
-  return {
-    generation,
-    mean,
-    rng,
-    sigma: fieldF64(obj, 'sigma', path, d),
-    clipup: { velocity: fieldF64(clip, 'velocity', `${path}.clipup`, d) },
-  };
-}
+const checkState = stateChecker(STATE);
 
 export const pgpe: Strategy<PGPEParams, PGPEState> = {
   name: 'pgpe',
-  defaults,
+  ...PARAMS,
   defaultShaping: 'centered-rank',
-  resolveParams,
   init,
   ask,
   tell,

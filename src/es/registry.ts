@@ -3,6 +3,10 @@
  * strategy added here is trained, checkpointed and tested like the others.
  */
 
+import * as v from 'valibot';
+import { got, isUnknownField, oneOf, plainObject } from '../../core/schema.ts';
+import { notAParameter } from './params.ts';
+import { shapingNames, type ShapingName } from './shaping.ts';
 import { openaiES } from './openai-es.ts';
 import { pgpe } from './pgpe.ts';
 import { sepCmaES } from './sep-cma-es.ts';
@@ -30,3 +34,24 @@ export function getStrategy(name: string): AnyStrategy {
   }
   return strategies[name];
 }
+
+/**
+ * A run config's `strategy`: a registered strategy's name, optionally the fitness shaping, and
+ * the parameters the config sets, each checked by the strategy's own schema. It is kept as
+ * given, the defaults left out: they are filled in when the strategy is created.
+ */
+export const StrategyConfigSchema = v.pipe(
+  plainObject('must be an object with a name'),
+  v.variant('name', strategyNames.map((name) => {
+    const entries = strategies[name].paramEntries;
+    const given = Object.fromEntries(Object.entries(entries).map(([k, withDefault]) => [k, v.optional(withDefault.wrapped)]));
+    return v.strictObject(
+      { name: v.literal(name), shaping: v.optional(oneOf(shapingNames)), ...given },
+      (issue) => (isUnknownField(issue) ? notAParameter(name, entries) : 'must be an object with a name'),
+    );
+  }), got(`must be one of ${strategyNames.join(', ')}`)),
+  // The parameters' types are each strategy's own; the config sees them as values.
+  v.transform((s) => s as StrategyConfig),
+);
+
+export type StrategyConfig = { name: StrategyName; shaping?: ShapingName; [param: string]: unknown };

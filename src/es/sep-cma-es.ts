@@ -25,35 +25,34 @@
 
 import { Rng } from '../../core/rng.ts';
 import { accumulateNoise, drawSeeds, plainMembers } from './noise.ts';
-import { autoOrInteger, mergeParams, positive } from './params.ts';
-import { baseFields, checkInitMean, checkTellInputs, fieldF64, fieldNumber } from './state-check.ts';
+import * as v from 'valibot';
+import { autoOrInteger, positive, strategyParams } from './params.ts';
+import { checkInitMean, checkTellInputs, count, f64, stateChecker, strategyState } from './state-check.ts';
 import type { Population, Strategy, StrategyState } from './types.ts';
 
-export interface SepCMAESParams {
+const PARAMS = strategyParams('sep-cma-es', {
   /** lambda, members per generation, or 'auto' for 4 + floor(3 ln D). */
-  popSize: number | 'auto';
+  popSize: v.optional(autoOrInteger(2), 'auto'),
   /** Initial global step size. */
-  sigmaInit: number;
-}
+  sigmaInit: v.optional(positive(), 0.1),
+});
 
-export interface SepCMAESState extends StrategyState {
-  sigma: number;
-  /** Diagonal of the covariance matrix C. */
-  diagC: Float64Array;
-  /** Evolution path of sigma (p_s). */
-  pSigma: Float64Array;
-  /** Evolution path of C (p_c). */
-  pC: Float64Array;
-}
+export type SepCMAESParams = ReturnType<typeof PARAMS.resolveParams>;
 
-const defaults: SepCMAESParams = { popSize: 'auto', sigmaInit: 0.1 };
+const STATE = strategyState(
+  {
+    sigma: count({ min: 0 }),
+    /** Diagonal of the covariance matrix C. */
+    diagC: f64(),
+    /** Evolution path of sigma (p_s). */
+    pSigma: f64(),
+    /** Evolution path of C (p_c). */
+    pC: f64(),
+  },
+  [['diagC'], ['pSigma'], ['pC']],
+);
 
-function resolveParams(input?: object): SepCMAESParams {
-  const p = mergeParams('sep-cma-es', defaults, input);
-  autoOrInteger(p.popSize, 'popSize', 2);
-  positive(p.sigmaInit, 'sigmaInit');
-  return p;
-}
+export type SepCMAESState = v.InferOutput<typeof STATE>;
 
 /** The strategy constants that follow from lambda and D. */
 export interface SepCMAConstants {
@@ -187,25 +186,12 @@ function axisRatio(c: Float64Array): number {
   return Math.sqrt(hi / lo);
 }
 
-function checkState(value: unknown, path = 'state'): SepCMAESState {
-  const { obj, generation, mean, rng } = baseFields(value, path);
-  const d = mean.length;
-  return {
-    generation,
-    mean,
-    rng,
-    sigma: fieldNumber(obj, 'sigma', path, { min: 0 }),
-    diagC: fieldF64(obj, 'diagC', path, d),
-    pSigma: fieldF64(obj, 'pSigma', path, d),
-    pC: fieldF64(obj, 'pC', path, d),
-  };
-}
+const checkState = stateChecker(STATE);
 
 export const sepCmaES: Strategy<SepCMAESParams, SepCMAESState> = {
   name: 'sep-cma-es',
-  defaults,
+  ...PARAMS,
   defaultShaping: 'centered-rank',
-  resolveParams,
   init,
   ask,
   tell,

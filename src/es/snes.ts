@@ -15,40 +15,27 @@
 import { Rng } from '../../core/rng.ts';
 import { accumulateNoise, drawSeeds, plainMembers } from './noise.ts';
 import { norm } from './optim.ts';
-import { autoOrInteger, autoOrPositive, mergeParams, positive } from './params.ts';
-import { baseFields, checkInitMean, checkTellInputs, fieldF64 } from './state-check.ts';
+import * as v from 'valibot';
+import { autoOrInteger, autoOrPositive, positive, strategyParams } from './params.ts';
+import { checkInitMean, checkTellInputs, f64, stateChecker, strategyState } from './state-check.ts';
 import type { Population, Strategy, StrategyState } from './types.ts';
 
-export interface SNESParams {
+const PARAMS = strategyParams('snes', {
   /** Members per generation, or 'auto' for 4 + floor(3 ln D). */
-  popSize: number | 'auto';
+  popSize: v.optional(autoOrInteger(2), 'auto'),
   /** Initial per-dimension sampling standard deviation. */
-  sigmaInit: number;
+  sigmaInit: v.optional(positive(), 0.1),
   /** Learning rate of the mean. */
-  lrMean: number;
+  lrMean: v.optional(positive(), 1),
   /** Learning rate of log sigma, or 'auto' for (3 + ln D) / (5 sqrt D). */
-  lrSigma: number | 'auto';
-}
+  lrSigma: v.optional(autoOrPositive(), 'auto'),
+});
 
-export interface SNESState extends StrategyState {
-  sigma: Float64Array;
-}
+export type SNESParams = ReturnType<typeof PARAMS.resolveParams>;
 
-const defaults: SNESParams = {
-  popSize: 'auto',
-  sigmaInit: 0.1,
-  lrMean: 1,
-  lrSigma: 'auto',
-};
+const STATE = strategyState({ sigma: f64() }, [['sigma']]);
 
-function resolveParams(input?: object): SNESParams {
-  const p = mergeParams('snes', defaults, input);
-  autoOrInteger(p.popSize, 'popSize', 2);
-  positive(p.sigmaInit, 'sigmaInit');
-  positive(p.lrMean, 'lrMean');
-  autoOrPositive(p.lrSigma, 'lrSigma');
-  return p;
-}
+export type SNESState = v.InferOutput<typeof STATE>;
 
 export function snesPopSize(params: SNESParams, dim: number): number {
   return params.popSize === 'auto' ? 4 + Math.floor(3 * Math.log(dim)) : params.popSize;
@@ -99,16 +86,12 @@ function tell(state: SNESState, population: Population, fitness: Float64Array, p
   return { state: next, metrics: { sigmaMean: sigmaSum / d, gradNorm: norm(gMean), stepNorm: Math.sqrt(stepSq) } };
 }
 
-function checkState(value: unknown, path = 'state'): SNESState {
-  const { obj, generation, mean, rng } = baseFields(value, path);
-  return { generation, mean, rng, sigma: fieldF64(obj, 'sigma', path, mean.length) };
-}
+const checkState = stateChecker(STATE);
 
 export const snes: Strategy<SNESParams, SNESState> = {
   name: 'snes',
-  defaults,
+  ...PARAMS,
   defaultShaping: 'nes-utility',
-  resolveParams,
   init,
   ask,
   tell,

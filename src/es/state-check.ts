@@ -1,47 +1,70 @@
 /**
- * Shape checks for restored strategy state. A checkpoint that was hand-edited, truncated or
+ * The schemas of restored strategy state. A checkpoint that was hand-edited, truncated or
  * written by another version must fail with the field that is wrong, not later with a NaN.
+ * Each strategy's state is one schema (`strategyState`): the fields every state has, its own,
+ * and which of its arrays have the mean's length; the checks that are not about shapes
+ * (finite arrays, tell's and init's inputs) are below, as code.
  */
+import * as v from 'valibot';
+import { isPlainObject, parseWith, pathTo, withEveryField } from '../../core/schema.ts';
 
-import type { RngState } from '../../core/rng.ts';
-
-export function asRecord(value: unknown, path: string): Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value) || ArrayBuffer.isView(value)) {
-    throw new Error(`${path} must be an object`);
-  }
-  return value as Record<string, unknown>;
+/**
+ * An object (not an array or a typed array), with these fields checked (a missing one by its
+ * own check: `must be a Float64Array`); other fields are dropped.
+ */
+export function record<const E extends v.ObjectEntries>(entries: E) {
+  const keys = Object.keys(entries);
+  return v.pipe(
+    v.custom<Record<string, unknown>>(isPlainObject, 'must be an object'),
+    v.transform((o) => withEveryField(o, keys) as Record<string, unknown>),
+    v.object(entries, 'must be an object'),
+  );
 }
 
-export function fieldNumber(obj: Record<string, unknown>, key: string, path: string, opts: { integer?: boolean; min?: number; finite?: boolean } = {}): number {
-  const v = obj[key];
-  const where = `${path}.${key}`;
-  if (typeof v !== 'number') throw new Error(`${where} must be a number (got ${v === undefined ? 'nothing' : typeof v})`);
-  if ((opts.finite ?? true) && !Number.isFinite(v)) throw new Error(`${where} must be finite (got ${v})`);
-  if (opts.integer && !Number.isInteger(v)) throw new Error(`${where} must be an integer (got ${v})`);
-  if (opts.min !== undefined && !(v >= opts.min)) throw new Error(`${where} must be >= ${opts.min} (got ${v})`);
-  return v;
+/** A number: finite unless `finite` is false, a whole number with `integer`, at least `min`. */
+export function count(opts: { integer?: boolean; min?: number; finite?: boolean } = {}) {
+  return v.pipe(
+    v.custom<number>((x) => typeof x === 'number', (i) => `must be a number (got ${i.input === undefined ? 'nothing' : typeof i.input})`),
+    v.check((x) => !(opts.finite ?? true) || Number.isFinite(x), (i) => `must be finite (got ${String(i.input)})`),
+    v.check((x) => !opts.integer || Number.isInteger(x), (i) => `must be an integer (got ${String(i.input)})`),
+    v.check((x) => opts.min === undefined || x >= opts.min, (i) => `must be >= ${opts.min} (got ${String(i.input)})`),
+  );
 }
 
-export function fieldF64(obj: Record<string, unknown>, key: string, path: string, length?: number): Float64Array {
-  const v = obj[key];
-  const where = `${path}.${key}`;
-  if (!(v instanceof Float64Array)) throw new Error(`${where} must be a Float64Array`);
-  if (length !== undefined && v.length !== length) {
-    throw new Error(`${where} must have length ${length} (got ${v.length})`);
-  }
-  return v;
+export const f64 = () => v.custom<Float64Array>((x) => x instanceof Float64Array, 'must be a Float64Array');
+
+const rngState = record({
+  s: v.custom<[number, number, number, number]>(
+    (s) => Array.isArray(s) && s.length === 4 && s.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffffffff),
+    'must be four unsigned 32-bit integers',
+  ),
+  spare: v.optional(v.custom<number | null>((x) => x === null || typeof x === 'number', 'must be a number or null'), null),
+});
+
+/** Paths of the float arrays that must have the mean's length, as keys below the state. */
+type SameLength = readonly (readonly string[])[];
+
+/**
+ * A strategy's state: generation, mean and rng (every strategy's), then `entries`; the arrays
+ * at `sameLength` must have the mean's length.
+ */
+export function strategyState<const E extends v.ObjectEntries>(entries: E, sameLength: SameLength = []) {
+  return v.pipe(
+    record({ generation: count({ integer: true, min: 0 }), mean: f64(), rng: rngState, ...entries }),
+    v.rawCheck(({ dataset, addIssue }) => {
+      if (!dataset.typed) return;
+      const d = (dataset.value as { mean: Float64Array }).mean.length;
+      for (const keys of sameLength) {
+        const a = keys.reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], dataset.value) as Float64Array;
+        if (a.length !== d) addIssue({ message: `must have length ${d} (got ${a.length})`, path: pathTo(dataset.value, ...keys) });
+      }
+    }),
+  );
 }
 
-export function fieldRng(obj: Record<string, unknown>, key: string, path: string): RngState {
-  const where = `${path}.${key}`;
-  const r = asRecord(obj[key], where);
-  const s = r.s;
-  if (!Array.isArray(s) || s.length !== 4 || !s.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffffffff)) {
-    throw new Error(`${where}.s must be four unsigned 32-bit integers`);
-  }
-  const spare = r.spare ?? null;
-  if (spare !== null && typeof spare !== 'number') throw new Error(`${where}.spare must be a number or null`);
-  return { s: [s[0], s[1], s[2], s[3]], spare };
+/** The state checker a strategy exposes: a parse with errors naming the field below `path`. */
+export function stateChecker<S extends v.GenericSchema>(schema: S) {
+  return (value: unknown, path = 'state'): v.InferOutput<S> => parseWith(schema, value, path);
 }
 
 /**
@@ -59,15 +82,6 @@ export function checkFiniteArrays(value: unknown, path: string): void {
   } else if (value !== null && typeof value === 'object' && !ArrayBuffer.isView(value)) {
     for (const [k, v] of Object.entries(value)) checkFiniteArrays(v, `${path}.${k}`);
   }
-}
-
-/** The fields every strategy state has: generation, mean, rng. */
-export function baseFields(value: unknown, path: string): { obj: Record<string, unknown>; generation: number; mean: Float64Array; rng: RngState } {
-  const obj = asRecord(value, path);
-  const generation = fieldNumber(obj, 'generation', path, { integer: true, min: 0 });
-  const mean = fieldF64(obj, 'mean', path);
-  const rng = fieldRng(obj, 'rng', path);
-  return { obj, generation, mean, rng };
 }
 
 /** tell() arguments must belong together: one fitness per member, vectors of the state's dimension. */

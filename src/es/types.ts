@@ -14,6 +14,7 @@
 import type { RngState } from '../../core/rng.ts';
 import { perturb, type Member } from '../../core/noise.ts';
 import type { ShapingName } from './shaping.ts';
+import type { ParamEntries } from './params.ts';
 
 export type { Member } from '../../core/noise.ts';
 
@@ -73,6 +74,8 @@ export interface Strategy<P extends object, S extends StrategyState> {
   readonly defaultShaping: ShapingName;
   /** Merges `input` over the defaults and validates; errors name the field (`strategy.sigma must be > 0`). */
   resolveParams(input?: Partial<P> | Record<string, unknown>): P;
+  /** The parameters' schemas with their defaults (params.ts), of which the above are made. */
+  readonly paramEntries: ParamEntries;
   init(mean: Float64Array, params: P, seed: number): S;
   ask(state: S, params: P): { population: Population; state: S };
   tell(state: S, population: Population, shapedFitnessToMaximize: Float64Array, params: P): { state: S; metrics: StrategyMetrics };

@@ -14,7 +14,9 @@
 
 import { getShaping, type FitnessShaping, type ShapingName } from './shaping.ts';
 import { deserializeState, serializeState, type SerializedState } from '../../core/codec.ts';
-import { asRecord, checkFiniteArrays, fieldNumber } from './state-check.ts';
+import * as v from 'valibot';
+import { checkedBy, parseWith, pathTo } from '../../core/schema.ts';
+import { checkFiniteArrays, count, record } from './state-check.ts';
 import { memberParams, type Population, type Strategy, type StrategyMetrics, type StrategyName, type StrategyState } from './types.ts';
 
 export interface BestSoFar {
@@ -126,25 +128,34 @@ export function createMaximizer<P extends object, S extends StrategyState>(
     return { state: { strategy: strategy.name, core, best }, metrics };
   }
 
+  // A checkpoint's maximizer state: this strategy's name and state, and the best so far.
+  const stateSchema = v.pipe(
+    record({
+      strategy: v.custom<StrategyName>((x) => x === strategy.name, (i) => `is ${JSON.stringify(i.input)} but this run uses ${JSON.stringify(strategy.name)}`),
+      core: v.pipe(v.unknown(), checkedBy((core) => strategy.checkState(core, ''))),
+      // In the order a checkpoint holds them.
+      best: record({
+        fitness: count({ finite: false }),
+        params: v.custom<Float64Array | null>((x) => x === null || x instanceof Float64Array, "must be null or a Float64Array of the mean's length"),
+        generation: count({ integer: true, min: 0 }),
+      }),
+    }),
+    v.rawCheck(({ dataset, addIssue }) => {
+      if (!dataset.typed) return;
+      const { core, best } = dataset.value;
+      if (best.params !== null && best.params.length !== core.mean.length) {
+        addIssue({ message: `must be null or a Float64Array of length ${core.mean.length}`, path: pathTo(dataset.value, 'best', 'params') });
+      } else if (Number.isNaN(best.fitness) || (best.params === null) !== (best.fitness === -Infinity)) {
+        addIssue({ message: 'must be -Infinity exactly when state.best.params is null', path: pathTo(dataset.value, 'best', 'fitness') });
+      }
+    }),
+  );
+
   function restore(json: unknown): MaximizerState<S> {
-    const obj = asRecord(deserializeState(json), 'state');
-    if (obj.strategy !== strategy.name) {
-      throw new Error(`state.strategy is ${JSON.stringify(obj.strategy)} but this run uses ${JSON.stringify(strategy.name)}`);
-    }
-    const core = strategy.checkState(obj.core, 'state.core');
+    const { core, best } = parseWith(stateSchema, deserializeState(json), 'state');
     checkFiniteArrays(core, 'state.core');
-    const b = asRecord(obj.best, 'state.best');
-    const fitness = fieldNumber(b, 'fitness', 'state.best', { finite: false });
-    const generation = fieldNumber(b, 'generation', 'state.best', { integer: true, min: 0 });
-    const params = b.params;
-    if (params !== null && !(params instanceof Float64Array && params.length === core.mean.length)) {
-      throw new Error(`state.best.params must be null or a Float64Array of length ${core.mean.length}`);
-    }
-    checkFiniteArrays(params, 'state.best.params');
-    if (Number.isNaN(fitness) || (params === null) !== (fitness === -Infinity)) {
-      throw new Error('state.best.fitness must be -Infinity exactly when state.best.params is null');
-    }
-    return { strategy: strategy.name, core, best: { fitness, params, generation } };
+    checkFiniteArrays(best.params, 'state.best.params');
+    return { strategy: strategy.name, core, best };
   }
 
   return {

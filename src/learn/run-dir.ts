@@ -10,7 +10,9 @@
 import { basename, join } from 'node:path';
 import { atomicWriteCheckedJson, readCheckedJson } from '../fsutil.ts';
 import { deserializeState, serializeState } from '../es/index.ts';
-import { checkFiniteArrays } from '../es/state-check.ts';
+import * as v from 'valibot';
+import { parseWith } from '../../core/schema.ts';
+import { checkFiniteArrays, count, record } from '../es/state-check.ts';
 import { RunDir } from '../train/run-dir.ts';
 import { savePolicyFile } from '../train/policy-file.ts';
 import type { Task } from '../../envs/tasks/index.ts';
@@ -43,31 +45,35 @@ export function saveLearnCheckpoint(dir: RunDir, s: LearnerState): void {
   });
 }
 
+/** A learn checkpoint's state for a genome of `numParams` parameters (fields in the order it is written). */
+function learnerStateSchema(numParams: number) {
+  const f32 = (message: string) => v.custom<Float32Array>((x) => x instanceof Float32Array && x.length === numParams, message);
+  const f64 = v.custom<Float64Array>((x) => x instanceof Float64Array && x.length === numParams, `must be ${numParams} float64 numbers`);
+  return record({
+    iteration: v.custom<number>((x) => Number.isInteger(x) && (x as number) >= 0, 'must be a whole number'),
+    params: f32(`must be ${numParams} float32 numbers`),
+    adam: record({ m: f64, v: f64, t: count({ integer: true, min: 0 }) }),
+    best: v.nullable(record({
+      iteration: count({ integer: true, min: 0 }),
+      accuracy: count({ finite: false }),
+      loss: count({ finite: false }),
+      params: f32('must be float32, one per parameter'),
+    })),
+    wallTime: count({ finite: false }),
+  });
+}
+
 export function loadLearnCheckpoint(dir: RunDir, numParams: number): LearnerState {
   const path = dir.checkpointPath;
   const raw = readCheckedJson(path, 'checkpoint').value as Record<string, unknown>;
-  const bad = (msg: string): never => {
-    throw new Error(`checkpoint ${path} is corrupt: ${msg}`);
-  };
-  if (raw?.format !== LEARN_CHECKPOINT_FORMAT || raw.version !== 1) bad(`unknown format ${JSON.stringify(raw?.format)} version ${JSON.stringify(raw?.version)}`);
-  let s: LearnerState;
   try {
-    s = deserializeState(raw.state) as LearnerState;
-  } catch (e) {
-    return bad((e as Error).message);
-  }
-  if (!s || !Number.isInteger(s.iteration) || s.iteration < 0) bad('state.iteration must be a whole number');
-  if (!(s.params instanceof Float32Array) || s.params.length !== numParams) bad(`state.params must be ${numParams} float32 numbers`);
-  const a = s.adam;
-  if (!a || !(a.m instanceof Float64Array) || !(a.v instanceof Float64Array) || a.m.length !== numParams || a.v.length !== numParams || !Number.isInteger(a.t)) bad('state.adam must hold m, v (float64, one per parameter) and t');
-  if (s.best !== null && (!(s.best?.params instanceof Float32Array) || s.best.params.length !== numParams)) bad('state.best.params must be float32, one per parameter');
-  if (typeof s.wallTime !== 'number') bad('state.wallTime must be a number');
-  try {
+    if (raw?.format !== LEARN_CHECKPOINT_FORMAT || raw.version !== 1) throw new Error(`unknown format ${JSON.stringify(raw?.format)} version ${JSON.stringify(raw?.version)}`);
+    const s = parseWith(learnerStateSchema(numParams), deserializeState(raw.state), 'state');
     checkFiniteArrays(s, 'state');
+    return s;
   } catch (e) {
-    bad((e as Error).message);
+    throw new Error(`checkpoint ${path} is corrupt: ${(e as Error).message}`);
   }
-  return s;
 }
 
 /** best.json: the best genome as a policy file with the task's sizes. */

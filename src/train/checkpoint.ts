@@ -2,13 +2,16 @@
  * The checkpoint file (`checkpoints/latest.json`, and `previous.json` one checkpoint
  * behind): the trainer's whole state, enough to resume bit for bit. Its digest (fsutil.ts)
  * catches a changed byte; the checks here catch what a digest cannot vouch for, such as a
- * file written without one: every float array finite, and the generation counters of the
- * checkpoint, the strategy state and metrics.jsonl in agreement.
+ * file written without one: the fields' shapes (one schema, CHECKPOINT), every float array
+ * finite, and the generation counters of the checkpoint, the strategy state and metrics.jsonl
+ * in agreement.
  */
 import { ACT_SIZE, OBS_SIZE } from '../../envs/ant-sim.ts';
 import { layoutSize, policyLayout } from '../../policies/index.ts';
 import { deserializeState, serializeState, type MaximizerState } from '../es/index.ts';
-import { asRecord, checkFiniteArrays, fieldNumber } from '../es/state-check.ts';
+import * as v from 'valibot';
+import { isPlainObject, parseWith } from '../../core/schema.ts';
+import { checkFiniteArrays, count, record } from '../es/state-check.ts';
 import type { TrainConfig } from './config.ts';
 import { ObsNormalizer } from './normalizer.ts';
 import { policyGenome, searchSize, strategyGenerations } from './plastic-from.ts';
@@ -64,21 +67,44 @@ export interface CheckpointContext {
   metricsPath: string;
 }
 
+/** The best center test a checkpoint keeps; its parameters and normalizer are checked against the run's policy after. */
+const BEST_TEST = record({
+  params: v.unknown(),
+  generation: count({ integer: true, min: 1 }),
+  return: count(),
+  // Checkpoints written before the best center was judged by fitness have none: any test replaces it.
+  fitness: v.optional(count(), -Infinity),
+  normalizer: v.unknown(),
+});
+
+/**
+ * A checkpoint's fields (version 2: version 1 is converted first). What depends on the run
+ * (the strategy's state, the parameter count, the normalizer's size) and on the counters'
+ * agreement is checked after it, by parseCheckpoint.
+ */
+const CHECKPOINT = record({
+  generation: count({ integer: true, min: 0 }),
+  runId: v.custom<string>((x) => typeof x === 'string', 'is missing'),
+  totalSteps: count({ integer: true, min: 0 }),
+  wallTime: count({ min: 0 }),
+  maximizer: v.unknown(),
+  normalizer: v.unknown(),
+  bestTest: v.optional(v.nullable(BEST_TEST), null),
+});
+
 /** Checks a parsed checkpoint (its digest already checked); errors say what is wrong, without the file's path. */
 export function parseCheckpoint(json: unknown, ctx: CheckpointContext): Checkpoint {
-  let raw = asRecord(json, 'the checkpoint');
+  if (!isPlainObject(json)) throw new Error('the checkpoint must be an object');
+  let raw = json;
   if (raw.format !== CHECKPOINT_FORMAT || (raw.version !== 1 && raw.version !== CHECKPOINT_VERSION)) {
     throw new Error(`unknown format ${JSON.stringify(raw.format)} version ${JSON.stringify(raw.version)}`);
   }
   if (raw.version === 1) raw = upgradeV1(raw);
-  const generation = fieldNumber(raw, 'generation', 'checkpoint', { integer: true, min: 0 });
-  if (typeof raw.runId !== 'string') throw new Error('checkpoint.runId is missing');
-  const totalSteps = fieldNumber(raw, 'totalSteps', 'checkpoint', { integer: true, min: 0 });
-  const wallTime = fieldNumber(raw, 'wallTime', 'checkpoint', { min: 0 });
+  const { generation, runId, totalSteps, wallTime, ...cp } = parseWith(CHECKPOINT, raw, 'checkpoint');
 
   let maximizer: MaximizerState;
   try {
-    maximizer = ctx.restore(raw.maximizer);
+    maximizer = ctx.restore(cp.maximizer);
   } catch (e) {
     throw new Error(`maximizer: ${(e as Error).message}`);
   }
@@ -92,28 +118,20 @@ export function parseCheckpoint(json: unknown, ctx: CheckpointContext): Checkpoi
   if (maximizer.best.generation > generation) {
     throw new Error(`maximizer.best.generation is ${maximizer.best.generation}, after the checkpoint's generation ${generation}`);
   }
-  const normalizer = ObsNormalizer.fromJSON(raw.normalizer, OBS_SIZE, ctx.config.obsClip, 'checkpoint.normalizer');
+  const normalizer = ObsNormalizer.fromJSON(cp.normalizer, OBS_SIZE, ctx.config.obsClip, 'checkpoint.normalizer');
   // The best center is kept as the config's policy (grown during a static stage: plastic-from.ts).
-  const bestTest = parseBestTest(raw.bestTest, generation, layoutSize(policyLayout(ctx.config.policy, OBS_SIZE, ACT_SIZE)), ctx.config.obsClip);
+  const bestTest = cp.bestTest && checkBestTest(cp.bestTest, generation, layoutSize(policyLayout(ctx.config.policy, OBS_SIZE, ACT_SIZE)), ctx.config.obsClip);
   checkMetrics(ctx, generation, totalSteps);
-  return { runId: raw.runId, generation, maximizer, normalizer, bestTest, totalSteps, wallTime };
+  return { runId, generation, maximizer, normalizer, bestTest, totalSteps, wallTime };
 }
 
-function parseBestTest(value: unknown, generation: number, numParams: number, obsClip: number): TrainerSnapshot['bestTest'] {
-  if (value === null || value === undefined) return null;
-  const b = asRecord(value, 'checkpoint.bestTest');
+function checkBestTest(b: v.InferOutput<typeof BEST_TEST>, generation: number, numParams: number, obsClip: number): TrainerSnapshot['bestTest'] {
   const params = deserializeState(b.params, 'checkpoint.bestTest.params');
   if (!(params instanceof Float64Array) || params.length !== numParams) throw new Error(`checkpoint.bestTest.params must be a Float64Array of ${numParams} parameters`);
   checkFiniteArrays(params, 'checkpoint.bestTest.params');
-  const gen = fieldNumber(b, 'generation', 'checkpoint.bestTest', { integer: true, min: 1 });
-  if (gen > generation) throw new Error(`checkpoint.bestTest.generation is ${gen}, after the checkpoint's generation ${generation}`);
+  if (b.generation > generation) throw new Error(`checkpoint.bestTest.generation is ${b.generation}, after the checkpoint's generation ${generation}`);
   const normalizer = ObsNormalizer.fromJSON(b.normalizer, OBS_SIZE, obsClip, 'checkpoint.bestTest.normalizer').toJSON();
-  return {
-    return: fieldNumber(b, 'return', 'checkpoint.bestTest'),
-    // Checkpoints written before the best center was judged by fitness have none: any test replaces it.
-    fitness: b.fitness === undefined ? -Infinity : fieldNumber(b, 'fitness', 'checkpoint.bestTest'),
-    generation: gen, params, normalizer,
-  };
+  return { return: b.return, fitness: b.fitness, generation: b.generation, params, normalizer };
 }
 
 /** metrics.jsonl must record generations 1..generation in order, the last with the checkpoint's step count. */

@@ -8,7 +8,7 @@
 import type * as v from 'valibot';
 import type { PolicyConfig } from '../../policies/index.ts';
 import { strategyNames } from '../es/index.ts';
-import { shown } from '../../envs/shown.ts';
+import { isPlainObject, shown } from '../../core/schema.ts';
 import { parseTrainConfig, type TrainConfigSchema } from './config-schema.ts';
 
 /** The config's type, checks and field descriptions come from its schema (config-schema.ts). */
@@ -67,20 +67,6 @@ export const PRESETS: Readonly<Record<PresetName, Partial<TrainConfig>>> = {
   },
 };
 
-export function isObj(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-export function int(v: unknown, field: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new Error(`${field} must be a whole number in [${min}, ${max}] (got ${shown(v)})`);
-  return v;
-}
-
-export function num(v: unknown, field: string, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) throw new Error(`${field} must be a number in [${min}, ${max}] (got ${shown(v)})`);
-  return v;
-}
-
 /** Deep merge of plain objects; arrays and scalars replace. `policy` and `strategy` merge field by field. */
 export function mergeConfig<T extends Record<string, unknown>>(base: T, over: Record<string, unknown>): T {
   const out: Record<string, unknown> = { ...base };
@@ -88,9 +74,9 @@ export function mergeConfig<T extends Record<string, unknown>>(base: T, over: Re
     if (v === undefined) continue;
     const b = out[k];
     // A different policy type or strategy name starts from that one's defaults.
-    if (k === 'policy' && isObj(v) && isObj(b) && v.type !== undefined && v.type !== b.type) out[k] = v;
-    else if (k === 'strategy' && isObj(v) && isObj(b) && v.name !== undefined && v.name !== b.name) out[k] = v;
-    else out[k] = isObj(v) && isObj(b) ? mergeConfig(b, v) : v;
+    if (k === 'policy' && isPlainObject(v) && isPlainObject(b) && v.type !== undefined && v.type !== b.type) out[k] = v;
+    else if (k === 'strategy' && isPlainObject(v) && isPlainObject(b) && v.name !== undefined && v.name !== b.name) out[k] = v;
+    else out[k] = isPlainObject(v) && isPlainObject(b) ? mergeConfig(b, v) : v;
   }
   return out as T;
 }

@@ -4,7 +4,7 @@
  * has a floor so that near-constant inputs are not blown up.
  */
 import type { Normalization, ObsStats } from '../../workers/types.ts';
-import { shown } from '../../envs/shown.ts';
+import { shown } from '../../core/shown.ts';
 
 export interface NormalizerState { count: number; sum: number[]; sumSq: number[] }
 
