@@ -69,7 +69,7 @@ test('bad input gets one clear line naming the field, flag or file', async () =>
     [['learn', '--task', 'maze'], /^propamine learn: config\.task\.name must be one of cue-reward, pair-recall \(got "maze"\)\n$/],
     [['learn', '--rule', 'abcd'], /^propamine learn: config\.policy\.rule "abcd" has no differentiable form; gradient training takes none, hebb, oja, bcm\n$/],
     [['train', '--rule', 'abcd', '--rule-sharing', 'neuron'], /policy\.ruleSharing must be one of synapse, post, layer \(got "neuron"\)/],
-    [['train', '--policy', 'static-snn', '--weights', 'random-per-episode'], /policy\.weights "random-per-episode" needs plastic synapses: policy\.rule must not be "none"/],
+    [['train', '--policy', 'static-snn', '--weights', 'random-per-episode'], /config\.policy\.rule must not be "none" with weights "random-per-episode" \(random weights need plastic synapses\)/],
     [['learn', '--hidden', '0'], /^propamine learn: config\.policy\.hidden\[0\] must be a positive integer \(got 0\)\n$/],
     [['learn', '--hidden', '8,8'], /config\.policy\.hidden must name exactly one layer for gradient training/],
     [['learn', '--batch', 'many'], /^propamine learn: --batch must be a number \(got "many"\)\n$/],
