@@ -274,11 +274,13 @@ export class Trainer {
       testReturn = t.return;
       testDistance = t.distance;
       this.lastTest = t;
+      // The tested center as the config's policy (grown once during a static stage).
+      const center = this.center();
       // The best center is judged by the objective training maximises, not the raw return.
       if (!this.bestTest || t.fitness > this.bestTest.fitness) {
-        this.bestTest = { return: t.return, fitness: t.fitness, generation: gen, params: Float64Array.from(this.center()), normalizer: this.normalizer.toJSON() };
+        this.bestTest = { return: t.return, fitness: t.fitness, generation: gen, params: Float64Array.from(center), normalizer: this.normalizer.toJSON() };
       }
-      await events.test?.(gen, this.center(), this);
+      await events.test?.(gen, center, this);
     }
 
     let mean = 0;
