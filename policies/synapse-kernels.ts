@@ -17,6 +17,9 @@
  * without propagation. The clip is branchless, clip(u) = 0.5 (|u + c| - |u - c|), because
  * H often sits at +-c where a compare-and-branch mispredicts; it also rounds values far
  * below c to exactly zero, so H never becomes subnormal. Nothing here allocates.
+ *
+ * These are the reference: wasm/wasm-kernels.ts runs the same kernels as WebAssembly SIMD,
+ * bit for bit, over arrays in its own memory. A layer takes either through `SynapseKernels`.
  */
 
 /**
@@ -244,3 +247,28 @@ export function abcdFused(
     if (xi !== 0) propagateRow(W, A, H, row, n, xi, out);
   }
 }
+
+/**
+ * The synapse kernels and the allocator of the arrays they take: the JavaScript ones here
+ * (`jsKernels`), or WebAssembly ones whose arrays live in a WebAssembly memory.
+ */
+export interface SynapseKernels {
+  /** A zeroed float32 array the kernels can take. */
+  alloc(length: number): Float32Array;
+  propagate: typeof propagate;
+  propagatePlastic: typeof propagatePlastic;
+  plasticFused: typeof plasticFused;
+  plasticFusedRetro: typeof plasticFusedRetro;
+  affineFused: typeof affineFused;
+  abcdFused: typeof abcdFused;
+}
+
+export const jsKernels: SynapseKernels = {
+  alloc: (length) => new Float32Array(length),
+  propagate,
+  propagatePlastic,
+  plasticFused,
+  plasticFusedRetro,
+  affineFused,
+  abcdFused,
+};
