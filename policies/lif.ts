@@ -51,8 +51,9 @@ export function createLifParams(n: number, beta: number, threshold: number, trac
   };
 }
 
-export function createLifState(n: number): LifState {
-  return { v: new Float32Array(n), s: new Float32Array(n), xbar: new Float32Array(n), r: new Float32Array(n) };
+/** Zeroed state for n neurons; `alloc` places the arrays (in a kernel memory, for one). */
+export function createLifState(n: number, alloc: (length: number) => Float32Array = (length) => new Float32Array(length)): LifState {
+  return { v: alloc(n), s: alloc(n), xbar: alloc(n), r: alloc(n) };
 }
 
 export function resetLifState(state: LifState): void {

@@ -26,6 +26,9 @@
  * for W_rec (shared per neuron or per matrix, `affineFused`), or none at all (per synapse,
  * `abcdFused` reads the coefficient matrices). With random weights per episode the layer owns
  * W_in and W_rec instead of viewing the genome; the policy fills them at reset.
+ *
+ * The kernels are the JavaScript ones or their WebAssembly twins (`SynapseKernels`); every
+ * array they take comes from the kernels' allocator, the genome views from the policy's.
  */
 
 import type { SnnPolicyConfig } from './config.ts';
@@ -34,7 +37,7 @@ import { eligibilityRateFromGenome, type ModulationName } from './modulation.ts'
 import { sigmoid } from './reparam.ts';
 import { createRuleState, sharedUnits, type PlasticityRule, type RuleCoefficients, type RuleState, type RuleTable } from './rules/rule.ts';
 import type { SliceIndex } from './layout.ts';
-import { abcdFused, affineFused, plasticFused, plasticFusedRetro, propagate, propagatePlastic } from './synapse-kernels.ts';
+import { jsKernels, plasticFused, plasticFusedRetro, type SynapseKernels } from './synapse-kernels.ts';
 
 const EMPTY: Float32Array = new Float32Array(0);
 
@@ -56,6 +59,7 @@ export class SnnLayer {
   readonly ownWeights: boolean;
   private readonly prefix: string;
   private readonly cfg: SnnPolicyConfig;
+  private readonly kernels: SynapseKernels;
 
   // Parameter views (rebound by `bind`).
   Win = EMPTY;
@@ -120,8 +124,10 @@ export class SnnLayer {
   private readonly pendingPre: Float32Array;
   private pending = false;
 
-  constructor(cfg: SnnPolicyConfig, l: number, nIn: number, rule: PlasticityRule | null, plastic: boolean) {
+  constructor(cfg: SnnPolicyConfig, l: number, nIn: number, rule: PlasticityRule | null, plastic: boolean, kernels: SynapseKernels = jsKernels) {
     this.cfg = cfg;
+    this.kernels = kernels;
+    const alloc = (length: number) => kernels.alloc(length);
     this.prefix = `hidden${l}`;
     this.n = cfg.hidden[l];
     this.nIn = nIn;
@@ -143,28 +149,36 @@ export class SnnLayer {
       threshold: new Float32Array(n).fill(cfg.threshold),
       traceDecay: new Float32Array(n).fill(cfg.traceDecay),
     };
-    this.lif = createLifState(n);
-    this.I = new Float32Array(n);
-    this.recNext = new Float32Array(n);
+    this.lif = createLifState(n, alloc);
+    this.I = alloc(n);
+    this.recNext = alloc(n);
     const retro = this.modulation === 'retroactive';
-    this.Hin = new Float32Array(this.plastic ? nIn * n : 0);
-    this.Hrec = new Float32Array(this.plastic && this.recurrent ? n * n : 0);
-    this.Ein = new Float32Array(retro ? nIn * n : 0);
-    this.Erec = new Float32Array(retro && this.recurrent ? n * n : 0);
+    this.Hin = alloc(this.plastic ? nIn * n : 0);
+    this.Hrec = alloc(this.plastic && this.recurrent ? n * n : 0);
+    this.Ein = alloc(retro ? nIn * n : 0);
+    this.Erec = alloc(retro && this.recurrent ? n * n : 0);
     this.ruleState = this.rule ? createRuleState(this.rule, n) : { theta: EMPTY };
-    this.m = new Float32Array(n);
-    this.fa = new Float32Array(n);
-    this.fk = new Float32Array(n);
+    this.m = alloc(n);
+    this.fa = alloc(n);
+    this.fk = alloc(n);
     const tableN = this.table ? n : 0;
-    this.fc = new Float32Array(tableN);
-    this.faIn = new Float32Array(tableN);
-    this.fkIn = new Float32Array(tableN);
-    this.fcIn = new Float32Array(tableN);
-    this.pendingPre = new Float32Array(nIn);
+    this.fc = alloc(tableN);
+    this.faIn = alloc(tableN);
+    this.fkIn = alloc(tableN);
+    this.fcIn = alloc(tableN);
+    this.pendingPre = alloc(nIn);
     if (this.ownWeights) {
-      this.Win = new Float32Array(nIn * n);
-      if (this.recurrent) this.Wrec = new Float32Array(n * n);
+      this.Win = alloc(nIn * n);
+      if (this.recurrent) this.Wrec = alloc(n * n);
     }
+  }
+
+  /**
+   * An upper bound on the bytes a layer of n neurons with nIn inputs allocates from its
+   * kernels: the arrays above, each rounded up to 16 bytes.
+   */
+  static kernelBytes(n: number, nIn: number): number {
+    return 4 * (3 * nIn * n + 3 * n * n + 13 * n + nIn) + 20 * 16;
   }
 
   /** Takes views of the genome and derives the reparametrized coefficients. */
@@ -330,9 +344,9 @@ export class SnnLayer {
   private inputCurrent(x: Float32Array): void {
     const { n, nIn, I } = this;
     if (!this.plastic) {
-      propagate(this.Win, x, I, nIn, n);
+      this.kernels.propagate(this.Win, x, I, nIn, n);
     } else if (!this.pending) {
-      propagatePlastic(this.Win, this.alphaIn, this.Hin, x, I, nIn, n);
+      this.kernels.propagatePlastic(this.Win, this.alphaIn, this.Hin, x, I, nIn, n);
     } else {
       this.updateInput(x);
     }
@@ -351,16 +365,16 @@ export class SnnLayer {
    */
   private updateInput(x: Float32Array | null): void {
     this.pending = false;
-    const { n, nIn, I } = this;
+    const { n, nIn, I, kernels: k } = this;
     const E = this.modulation === 'retroactive' ? this.Ein : null;
     if (this.perSynapse) {
-      abcdFused(this.Hin, E, this.Win, this.alphaIn, this.tabIn, this.pendingPre, this.lif.r, x, I, nIn, n, this.m, this.etaE, this.clip);
+      k.abcdFused(this.Hin, E, this.Win, this.alphaIn, this.tabIn, this.pendingPre, this.lif.r, x, I, nIn, n, this.m, this.etaE, this.clip);
     } else if (this.table) {
-      affineFused(this.Hin, E, this.Win, this.alphaIn, this.pendingPre, x, I, nIn, n, this.faIn, this.fkIn, this.fcIn, this.m, this.etaE, this.clip);
+      k.affineFused(this.Hin, E, this.Win, this.alphaIn, this.pendingPre, x, I, nIn, n, this.faIn, this.fkIn, this.fcIn, this.m, this.etaE, this.clip);
     } else if (E) {
-      plasticFusedRetro(this.Hin, E, this.Win, this.alphaIn, this.pendingPre, x, I, nIn, n, this.fa, this.fk, this.m, this.etaE, this.clip);
+      k.plasticFusedRetro(this.Hin, E, this.Win, this.alphaIn, this.pendingPre, x, I, nIn, n, this.fa, this.fk, this.m, this.etaE, this.clip);
     } else {
-      plasticFused(this.Hin, this.Win, this.alphaIn, this.pendingPre, x, I, nIn, n, this.fa, this.fk, this.clip);
+      k.plasticFused(this.Hin, this.Win, this.alphaIn, this.pendingPre, x, I, nIn, n, this.fa, this.fk, this.clip);
     }
   }
 
@@ -376,7 +390,8 @@ export class SnnLayer {
     E.set(this.Ein);
     if (!this.pending) return;
     const { n, nIn } = this;
-    // With x = null the kernels write H (and E) only, not the current passed as `out`.
+    // H and E are the caller's arrays, outside any kernel memory: the JavaScript kernels, which
+    // give the same bits. With x = null they write H (and E) only, not the current passed as `out`.
     if (this.modulation === 'retroactive') {
       plasticFusedRetro(H, E, this.Win, this.alphaIn, this.pendingPre, null, this.I, nIn, n, this.fa, this.fk, this.m, this.etaE, this.clip);
     } else {
@@ -387,22 +402,22 @@ export class SnnLayer {
   /** recNext = W_rec^T s_t, adding only the rows of neurons that fired. */
   private propagateStatic(): void {
     this.recNext.fill(0);
-    propagate(this.Wrec, this.lif.s, this.recNext, this.n, this.n);
+    this.kernels.propagate(this.Wrec, this.lif.s, this.recNext, this.n, this.n);
   }
 
   /** H_rec update (pre = this layer's rates) fused with recNext = (W + alpha ⊙ H)^T s_t. */
   private updateRecurrent(): void {
-    const { n, lif, recNext } = this;
+    const { n, lif, recNext, kernels: k } = this;
     recNext.fill(0);
     const E = this.modulation === 'retroactive' ? this.Erec : null;
     if (this.perSynapse) {
-      abcdFused(this.Hrec, E, this.Wrec, this.alphaRec, this.tabRec, lif.r, lif.r, lif.s, recNext, n, n, this.m, this.etaE, this.clip);
+      k.abcdFused(this.Hrec, E, this.Wrec, this.alphaRec, this.tabRec, lif.r, lif.r, lif.s, recNext, n, n, this.m, this.etaE, this.clip);
     } else if (this.table) {
-      affineFused(this.Hrec, E, this.Wrec, this.alphaRec, lif.r, lif.s, recNext, n, n, this.fa, this.fk, this.fc, this.m, this.etaE, this.clip);
+      k.affineFused(this.Hrec, E, this.Wrec, this.alphaRec, lif.r, lif.s, recNext, n, n, this.fa, this.fk, this.fc, this.m, this.etaE, this.clip);
     } else if (E) {
-      plasticFusedRetro(this.Hrec, this.Erec, this.Wrec, this.alphaRec, lif.r, lif.s, recNext, n, n, this.fa, this.fk, this.m, this.etaE, this.clip);
+      k.plasticFusedRetro(this.Hrec, this.Erec, this.Wrec, this.alphaRec, lif.r, lif.s, recNext, n, n, this.fa, this.fk, this.m, this.etaE, this.clip);
     } else {
-      plasticFused(this.Hrec, this.Wrec, this.alphaRec, lif.r, lif.s, recNext, n, n, this.fa, this.fk, this.clip);
+      k.plasticFused(this.Hrec, this.Wrec, this.alphaRec, lif.r, lif.s, recNext, n, n, this.fa, this.fk, this.clip);
     }
   }
 }

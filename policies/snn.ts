@@ -15,6 +15,10 @@
  * `new Rng(mixSeed(episodeSeed, RANDOM_WEIGHTS_SALT))` with init.ts's distribution, layer by
  * layer, W_in then W_rec. The same episode seed gives the same network whatever the worker,
  * and the salt keeps the draw apart from the episode's other uses of its seed (the env's).
+ *
+ * The synapse kernels are WebAssembly SIMD by default (`kernels: 'wasm'`): the genome, the
+ * observation and the layers' arrays then live in the policy's own WebAssembly memory. The
+ * JavaScript kernels (`'js'`) are the reference and give the same bits.
  */
 
 import { isPlasticLayer, type SnnPolicyConfig } from './config.ts';
@@ -23,6 +27,8 @@ import type { LifState } from './lif.ts';
 import { sigmoid } from './reparam.ts';
 import { ruleByName } from './rules/index.ts';
 import { SnnLayer } from './snn-layer.ts';
+import { jsKernels, type SynapseKernels } from './synapse-kernels.ts';
+import { WasmKernels } from './wasm/wasm-kernels.ts';
 import { modContextSize, ObservationPredictor } from './modulation.ts';
 import { decodeGenome, genomeScaleVector } from './genome-scale.ts';
 import { drawHiddenWeights } from './init.ts';
@@ -37,6 +43,15 @@ export interface PlasticSnapshot {
   Erec: Float32Array;
   theta: Float32Array;
   M: number;
+}
+
+/** Which synapse kernels a policy runs: WebAssembly SIMD, or the JavaScript reference (same bits). */
+export type KernelName = 'wasm' | 'js';
+
+/** Construction options that do not change what a policy computes. */
+export interface PolicyOptions {
+  /** The synapse kernels; default 'wasm'. */
+  kernels?: KernelName;
 }
 
 /** Mixed with the episode seed for the random weights' generator. */
@@ -69,20 +84,21 @@ export class SnnPolicy implements Policy {
   private Wout: Float32Array = new Float32Array(0);
   private bout: Float32Array = new Float32Array(0);
 
-  constructor(config: SnnPolicyConfig, obsSize: number, actSize: number) {
+  constructor(config: SnnPolicyConfig, obsSize: number, actSize: number, options: PolicyOptions = {}) {
     this.config = config;
     this.obsSize = obsSize;
     this.actSize = actSize;
     this.slices = snnLayout(config, obsSize, actSize);
     this.index = new SliceIndex(this.slices);
     this.numParams = layoutSize(this.slices);
-    this.params = new Float32Array(this.numParams);
+    const kernels = createKernels(options.kernels ?? 'wasm', config, obsSize, this.numParams);
+    this.params = kernels.alloc(this.numParams);
     this.genomeFactors = genomeScaleVector(this.slices, config.genomeScale);
     const rule = ruleByName(config.rule);
     this.layers = config.hidden.map(
-      (_, l) => new SnnLayer(config, l, l === 0 ? obsSize : config.hidden[l - 1], rule, isPlasticLayer(config, l)),
+      (_, l) => new SnnLayer(config, l, l === 0 ? obsSize : config.hidden[l - 1], rule, isPlasticLayer(config, l), kernels),
     );
-    this.obs = new Float32Array(obsSize);
+    this.obs = kernels.alloc(obsSize);
     this.u = new Float32Array(actSize);
     this.action = new Float32Array(actSize);
     this.readoutLeak = new Float32Array(actSize).fill(config.readoutLeak);
@@ -244,4 +260,16 @@ export class SnnPolicy implements Policy {
   firingRates(): number[] {
     return this.layers.map((l) => (l.steps === 0 ? 0 : l.spikeCount / (l.steps * l.n)));
   }
+}
+
+/** The kernels by name; WebAssembly ones get a memory for the genome, the observation and the layers. */
+function createKernels(name: KernelName, config: SnnPolicyConfig, obsSize: number, numParams: number): SynapseKernels {
+  if (name === 'js') return jsKernels;
+  let bytes = 4 * (numParams + obsSize) + 32;
+  let nIn = obsSize;
+  for (const n of config.hidden) {
+    bytes += SnnLayer.kernelBytes(n, nIn);
+    nIn = n;
+  }
+  return new WasmKernels(bytes);
 }

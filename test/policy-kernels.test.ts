@@ -1,0 +1,165 @@
+/**
+ * The WebAssembly synapse kernels against the JavaScript ones, bit for bit: each kernel on
+ * random inputs that reach the clip, the eligibility flush, zero and odd-sized rows; the
+ * whole policy for every rule x modulation x sharing and the other switches that change
+ * which kernel runs; and the committed module's stamp against its source.
+ */
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Rng } from '../core/rng.ts';
+import {
+  MODULATION_NAMES,
+  RULE_NAMES,
+  RULE_SHARINGS,
+  createPolicy,
+  initParams,
+  validatePolicyConfig,
+  type PolicyConfigInput,
+  type SnnPolicy,
+} from '../policies/index.ts';
+import { jsKernels, type SynapseKernels } from '../policies/synapse-kernels.ts';
+import { WasmKernels } from '../policies/wasm/wasm-kernels.ts';
+import { kernelsStamp } from '../policies/wasm/build-kernels.ts';
+import { SYNAPSE_KERNELS_STAMP } from '../policies/wasm/synapse-kernels.wasm.ts';
+
+const OBS = 27;
+const ACT = 8;
+
+/** Float32 arrays as their bit patterns, so that -0 and NaN payloads count too. */
+const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
+
+function assertSameBits(a: Float32Array, b: Float32Array, what: string): void {
+  const [x, y] = [bits(a), bits(b)];
+  const q = x.findIndex((v, i) => v !== y[i]);
+  assert.ok(q < 0 && x.length === y.length, `${what}: [${q}] ${a[q]} (wasm) vs ${b[q]} (js)`);
+}
+
+/** Values that exercise the kernels' corners: exact zeros of both signs, tiny, around the clip c = 1. */
+function corner(rng: Rng, scale: number): number {
+  const u = rng.uniform();
+  if (u < 0.05) return 0;
+  if (u < 0.08) return -0;
+  if (u < 0.12) return 1e-32 * rng.normal();
+  if (u < 0.2) return (rng.uniform() < 0.5 ? -1 : 1) * (1 + 0.01 * rng.normal());
+  return scale * rng.normal();
+}
+
+type KernelName = 'propagate' | 'propagatePlastic' | 'plasticFused' | 'plasticFusedRetro' | 'affineFused' | 'abcdFused';
+const KERNELS: KernelName[] = ['propagate', 'propagatePlastic', 'plasticFused', 'plasticFusedRetro', 'affineFused', 'abcdFused'];
+
+/** The arrays of one kernel call, in `k`'s memory. */
+function operands(k: SynapseKernels, nPre: number, n: number) {
+  return {
+    H: k.alloc(nPre * n), E: k.alloc(nPre * n), W: k.alloc(nPre * n), A: k.alloc(nPre * n), T: k.alloc(4 * nPre * n),
+    pre: k.alloc(nPre), post: k.alloc(n), x: k.alloc(nPre), out: k.alloc(n),
+    a: k.alloc(n), kk: k.alloc(n), cst: k.alloc(n), m: k.alloc(n),
+  };
+}
+type Operands = ReturnType<typeof operands>;
+
+function call(k: SynapseKernels, name: KernelName, o: Operands, nPre: number, n: number, x: 'none' | 'spikes' | 'dense', retro: boolean, etaE: number, c: number): void {
+  const xs = x === 'none' ? null : o.x;
+  const E = retro ? o.E : null;
+  switch (name) {
+    case 'propagate': return k.propagate(o.W, o.x, o.out, nPre, n);
+    case 'propagatePlastic': return k.propagatePlastic(o.W, o.A, o.H, o.x, o.out, nPre, n);
+    case 'plasticFused': return k.plasticFused(o.H, o.W, o.A, o.pre, xs, o.out, nPre, n, o.a, o.kk, c);
+    case 'plasticFusedRetro': return k.plasticFusedRetro(o.H, o.E, o.W, o.A, o.pre, xs, o.out, nPre, n, o.a, o.kk, o.m, etaE, c);
+    case 'affineFused': return k.affineFused(o.H, E, o.W, o.A, o.pre, xs, o.out, nPre, n, o.a, o.kk, o.cst, o.m, etaE, c);
+    case 'abcdFused': return k.abcdFused(o.H, E, o.W, o.A, o.T, o.pre, o.post, xs, o.out, nPre, n, o.m, etaE, c);
+  }
+}
+
+test('each WebAssembly kernel gives the JavaScript kernel\'s bits on random inputs (odd and even sizes, spikes, dense and no input, with and without E)', () => {
+  const rng = new Rng(11);
+  const shapes: [number, number][] = [[1, 1], [3, 2], [27, 7], [16, 16], [5, 33], [27, 64]];
+  let cases = 0;
+  for (const name of KERNELS) {
+    for (const [nPre, n] of shapes) {
+      for (const x of ['none', 'spikes', 'dense'] as const) {
+        for (const retro of [false, true]) {
+          const propagates = name === 'propagate' || name === 'propagatePlastic';
+          if ((propagates && x === 'none') || (name === 'plasticFusedRetro' && !retro) || (name === 'plasticFused' && retro)) continue;
+          const wasm = new WasmKernels(4 * 13 * (nPre * n + n + nPre) + 16 * 16);
+          const w = operands(wasm, nPre, n);
+          const j = operands(jsKernels, nPre, n);
+          for (const key of Object.keys(w) as (keyof Operands)[]) {
+            const scale = key === 'H' || key === 'pre' || key === 'post' ? 1 : key === 'E' ? 0.05 : 0.5;
+            for (let q = 0; q < w[key].length; q++) w[key][q] = corner(rng, scale);
+            j[key].set(w[key]);
+          }
+          const etaE = 0.05 + 0.5 * rng.uniform();
+          const c = 1;
+          const what = `${name} ${nPre}x${n} x ${x}${retro ? ' E' : ''}`;
+          for (let step = 0; step < 4; step++) {
+            // New activity each step, as the layer has: spikes (0/1) or a dense observation.
+            for (let i = 0; i < nPre; i++) w.x[i] = x === 'dense' ? rng.normal() : rng.uniform() < 0.3 ? 1 : 0;
+            j.x.set(w.x);
+            call(wasm, name, w, nPre, n, x, retro, etaE, c);
+            call(jsKernels, name, j, nPre, n, x, retro, etaE, c);
+            for (const key of ['H', 'E', 'out'] as const) assertSameBits(w[key], j[key], `${what} step ${step} ${key}`);
+          }
+          cases++;
+        }
+      }
+    }
+  }
+  assert.ok(cases > 150, `${cases} cases`);
+});
+
+test('WasmKernels: an array from outside its memory is refused, and alloc stops at the memory\'s end', () => {
+  const k = new WasmKernels(64);
+  const inside = k.alloc(4);
+  assert.throws(() => k.propagate(new Float32Array(4), inside, inside, 1, 4), /outside the kernels' memory/);
+  assert.throws(() => k.alloc(1 << 20), /do not fit/);
+});
+
+/** Every switch that changes which kernel runs or what it is given. */
+const policyCases: PolicyConfigInput[] = [
+  ...RULE_NAMES.flatMap((rule) =>
+    MODULATION_NAMES.flatMap((modulation) => (rule === 'abcd' ? RULE_SHARINGS : (['post'] as const)).map((ruleSharing) => ({ rule, modulation, ruleSharing }))),
+  ),
+  { rule: 'abcd', ruleSharing: 'synapse', modulation: 'retroactive', weights: 'random-per-episode' },
+  { rule: 'oja', modulation: 'retroactive', weights: 'random-per-episode' },
+  { rule: 'bcm', modulation: 'retroactive', hidden: [12, 7] },
+  { rule: 'abcd', modulation: 'simple', ruleSharing: 'synapse', hidden: [9, 6] },
+  { rule: 'hebb', modulation: 'simple', recurrent: false, perNeuronModulation: false },
+  { rule: 'none', hidden: [12, 7] },
+  { rule: 'oja', modulation: 'retroactive', learnNeuronParams: true, readout: 'trace', modInputs: ['reward', 'action'] },
+  { rule: 'hebb', modulation: 'none', plasticLayers: [1], hidden: [10, 5] },
+];
+
+test('the policy with WebAssembly kernels acts and learns exactly as with the JavaScript kernels, for every rule x modulation x sharing', () => {
+  for (const over of policyCases) {
+    const cfg = validatePolicyConfig({ hidden: [13], ...over });
+    const what = JSON.stringify(over);
+    const params = initParams(cfg, OBS, ACT, new Rng(3));
+    // A wider spread than at initialization, so that H reaches the clip within the run.
+    for (let q = 0; q < params.length; q++) params[q] *= 1 + 2 * ((q * 7919) % 13) / 13;
+    const [w, j] = (['wasm', 'js'] as const).map((kernels) => {
+      const p = createPolicy(cfg, OBS, ACT, { kernels }) as SnnPolicy;
+      p.setParams(params);
+      p.reset(42);
+      return p;
+    });
+    const rng = new Rng(5);
+    for (let t = 0; t < 150; t++) {
+      const obs = Float32Array.from({ length: OBS }, () => 2 * rng.normal());
+      w.observeReward(t % 7);
+      j.observeReward(t % 7);
+      if (t === 100) for (const p of [w, j]) p.freezePlasticity();
+      if (t === 120) for (const p of [w, j]) p.reset(43);
+      assertSameBits(w.act(obs), j.act(obs), `${what} step ${t}: actions`);
+    }
+    for (let l = 0; l < cfg.hidden.length; l++) {
+      const [sw, sj] = [w.plasticState(l), j.plasticState(l)];
+      for (const key of ['Hin', 'Hrec', 'Ein', 'Erec'] as const) assertSameBits(sw[key], sj[key], `${what} layer ${l} ${key}`);
+      if (sw.Hrec.length > 0) assert.ok(sw.Hrec.some((h) => h !== 0), `${what}: H moved`);
+    }
+  }
+});
+
+test('the committed WebAssembly module was built from synapse-kernels.as.ts as it stands (else: npm run build:kernels)', () => {
+  assert.equal(SYNAPSE_KERNELS_STAMP, kernelsStamp());
+});
