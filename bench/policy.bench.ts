@@ -10,7 +10,11 @@
  * last columns give the policy's cost per env step as a share of an env step (the median
  * of the per-batch ratios, so a change of load hits both sides alike).
  *
- *   npm run bench:policy [-- --sizes 64,128 --batches 10]
+ * `--kernels js,wasm` times each SNN variant with both synapse kernels (JavaScript, the
+ * reference, and WebAssembly SIMD, the default; same outputs), their batches interleaved,
+ * one row each, and adds the ratio js / wasm of the per-batch times.
+ *
+ *   npm run bench:policy [-- --sizes 64,128 --batches 10 --kernels js,wasm]
  */
 
 import { Rng } from '../core/rng.ts';
@@ -23,6 +27,7 @@ import {
   describePolicy,
   initParams,
   validatePolicyConfig,
+  type KernelName,
   type Policy,
   type PolicyConfig,
   type SnnPolicyConfig,
@@ -39,6 +44,7 @@ function arg(name: string, fallback: string): string {
 
 const sizes = arg('sizes', '64,128,256').split(',').map(Number);
 const batches = Number(arg('batches', '10'));
+const kernelNames = arg('kernels', 'wasm').split(',') as KernelName[];
 
 function observations(n: number): Float32Array[] {
   const rng = new Rng(99);
@@ -61,34 +67,53 @@ function envStep(): void {
 }
 const ENV_STEPS_PER_BATCH = 40;
 
-/**
- * Median and min microseconds per call of `act`, over `batches` batches after a warm-up;
- * with `withEnv`, each batch is followed by a batch of env steps and `share` is the median
- * of (µs per act) / (µs per env step) over the batch pairs.
- */
-function timeAct(act: (o: Float32Array) => unknown, stepsPerBatch: number, warmup: number, withEnv = false): { median: number; min: number; share: number; env: number } {
-  for (let t = 0; t < warmup; t++) act(OBS_STREAM[t & 255]);
-  const per: number[] = [];
-  const env: number[] = [];
-  const share: number[] = [];
-  let k = 0;
-  for (let b = 0; b < batches; b++) {
-    const t0 = process.hrtime.bigint();
-    for (let t = 0; t < stepsPerBatch; t++) act(OBS_STREAM[k++ & 255]);
-    const us = Number(process.hrtime.bigint() - t0) / 1e3 / stepsPerBatch;
-    per.push(us);
-    if (!withEnv) continue;
-    const e0 = process.hrtime.bigint();
-    for (let t = 0; t < ENV_STEPS_PER_BATCH; t++) envStep();
-    const envUs = Number(process.hrtime.bigint() - e0) / 1e3 / ENV_STEPS_PER_BATCH;
-    env.push(envUs);
-    share.push(us / envUs);
-  }
-  return { median: median(per), min: Math.min(...per), share: withEnv ? median(share) : NaN, env: withEnv ? median(env) : NaN };
+interface Timing {
+  median: number;
+  min: number;
+  share: number;
+  env: number;
+  /** Per batch: µs per act. */
+  per: number[];
 }
 
-function build(cfg: PolicyConfig): Policy {
-  const p = createPolicy(cfg, OBS, ACT);
+/**
+ * Median and min microseconds per call of each `act`, over `batches` batches after a
+ * warm-up, the acts' batches interleaved; with `withEnv`, each batch is followed by a batch
+ * of env steps and `share` is the median of (µs per act) / (µs per env step) over the pairs.
+ */
+function timeActs(acts: ((o: Float32Array) => unknown)[], stepsPerBatch: number, warmup: number, withEnv = false): Timing[] {
+  for (const act of acts) for (let t = 0; t < warmup; t++) act(OBS_STREAM[t & 255]);
+  const runs = acts.map(() => ({ per: [] as number[], env: [] as number[], share: [] as number[] }));
+  for (let b = 0; b < batches; b++) {
+    acts.forEach((act, a) => {
+      const run = runs[a];
+      const t0 = process.hrtime.bigint();
+      for (let t = 0; t < stepsPerBatch; t++) act(OBS_STREAM[(b * stepsPerBatch + t) & 255]);
+      const us = Number(process.hrtime.bigint() - t0) / 1e3 / stepsPerBatch;
+      run.per.push(us);
+      if (!withEnv) return;
+      const e0 = process.hrtime.bigint();
+      for (let t = 0; t < ENV_STEPS_PER_BATCH; t++) envStep();
+      const envUs = Number(process.hrtime.bigint() - e0) / 1e3 / ENV_STEPS_PER_BATCH;
+      run.env.push(envUs);
+      run.share.push(us / envUs);
+    });
+  }
+  return runs.map((r) => ({
+    median: median(r.per),
+    min: Math.min(...r.per),
+    share: withEnv ? median(r.share) : NaN,
+    env: withEnv ? median(r.env) : NaN,
+    per: r.per,
+  }));
+}
+
+function timeAct(act: (o: Float32Array) => unknown, stepsPerBatch: number, warmup: number): Timing {
+  return timeActs([act], stepsPerBatch, warmup)[0];
+}
+
+function build(cfg: PolicyConfig, kernels: KernelName = 'wasm'): Policy {
+  const p = createPolicy(cfg, OBS, ACT, { kernels });
   p.setParams(initParams(cfg, OBS, ACT, new Rng(1)));
   p.reset(1); // random weights per episode are drawn here
   return p;
@@ -105,22 +130,30 @@ const variants: { label: string; over: Record<string, unknown> }[] = [
   { label: 'MLP tanh [h, h]', over: { type: 'mlp' } },
 ];
 
-console.log(`policy act() cost, ${OBS} obs -> ${ACT} actions, recurrent SNN with 2 substeps; median (min) over ${batches} batches`);
+console.log(`policy act() cost, ${OBS} obs -> ${ACT} actions, recurrent SNN with 2 substeps; median (min) over ${batches} batches; SNN kernels ${kernelNames.join(', ')}`);
 console.log(`base config: ${describePolicy(validatePolicyConfig({}), OBS, ACT)}\n`);
 for (let t = 0; t < 200; t++) envStep(); // WebAssembly warm-up
 console.log(`| variant | ${sizes.map((h) => `h=${h} µs/env step | h=${h} µs/SNN step | h=${h} share of an env step (env µs)`).join(' | ')} |`);
 console.log(`|---|${sizes.map(() => '---|---|---').join('|')}|`);
+const compare = kernelNames.length === 2;
 for (const v of variants) {
-  const cells: string[] = [];
+  const mlp = v.over.type === 'mlp';
+  const kernels = mlp ? kernelNames.slice(0, 1) : kernelNames;
+  const rows = kernels.map(() => [] as string[]);
+  const ratios: string[] = [];
   for (const h of sizes) {
-    const cfg = validatePolicyConfig({ ...v.over, hidden: v.over.type === 'mlp' ? [h, h] : [h] });
-    const p = build(cfg);
+    const cfg = validatePolicyConfig({ ...v.over, hidden: mlp ? [h, h] : [h] });
+    const ps = kernels.map((k) => build(cfg, k));
     const steps = Math.max(50, Math.round(20000 / h));
-    const { median: med, min, share, env } = timeAct((o) => p.act(o), steps, 5 * steps, true);
+    const timings = timeActs(ps.map((p) => (o: Float32Array) => p.act(o)), steps, 5 * steps, true);
     const sub = cfg.type === 'snn' ? cfg.substeps : 1;
-    cells.push(`${med.toFixed(1)} (${min.toFixed(1)})`, cfg.type === 'snn' ? (med / sub).toFixed(1) : '-', `${share.toFixed(2)} (${env.toFixed(0)})`);
+    timings.forEach(({ median: med, min, share, env }, k) =>
+      rows[k].push(`${med.toFixed(1)} (${min.toFixed(1)})`, cfg.type === 'snn' ? (med / sub).toFixed(1) : '-', `${share.toFixed(2)} (${env.toFixed(0)})`),
+    );
+    if (compare && timings.length === 2) ratios.push(`${median(timings[0].per.map((t, b) => t / timings[1].per[b])).toFixed(2)}`, '', '');
   }
-  console.log(`| ${v.label} | ${cells.join(' | ')} |`);
+  rows.forEach((cells, k) => console.log(`| ${v.label}${mlp ? '' : ` [${kernels[k]}]`} | ${cells.join(' | ')} |`));
+  if (ratios.length > 0) console.log(`| ${v.label}: ${kernelNames[0]} / ${kernelNames[1]} | ${ratios.join(' | ')} |`);
 }
 
 const { tf, backend } = await loadTf();
