@@ -3,7 +3,12 @@
  * (npm run build:kernels writes synapse-kernels.wasm.ts). Arguments are byte offsets into
  * the instance's memory (0 for a null array), sizes, and scalars; the matrices are
  * pre-major float32, as there. Columns go two at a time (nv = n rounded down to even), and
- * the last column of an odd n alone.
+ * the last column of an odd n alone. A row with input (x_i != 0) and one without each get
+ * their own loop over the same inlined update, so that no loop tests anything but its
+ * bound (a single loop with a flag inside ran 30% slower: V8 does not unswitch it). For the
+ * same reason affineFused and abcdFused call one function per case (with E, without), each
+ * inlining the rows with a constant flag: with both cases in one function binaryen merges
+ * their common code, and the flag became a test inside the loop (23% slower without E).
  *
  * Bit-identical to the JavaScript kernels, which compute in float64 (a float32 read is
  * promoted) and round once at each store to a Float32Array: here two synapses at a time
@@ -60,8 +65,8 @@ const ABS: v128 = i64x2.splat(0x7fffffffffffffff);
 
 /** clip(u) = 0.5 (|u + c| - |u - c|), per lane. */
 // @ts-ignore: decorator
-@inline function clip(u: v128, c: v128, mask: v128): v128 {
-  return mul(f64x2.splat(0.5), sub(v128.and(add(u, c), mask), v128.and(sub(u, c), mask)));
+@inline function clip(u: v128, c: v128): v128 {
+  return mul(f64x2.splat(0.5), sub(v128.and(add(u, c), ABS), v128.and(sub(u, c), ABS)));
 }
 
 // @ts-ignore: decorator
@@ -71,8 +76,8 @@ const ABS: v128 = i64x2.splat(0x7fffffffffffffff);
 
 /** e, or 0 where |e| < TINY, per lane. */
 // @ts-ignore: decorator
-@inline function flush(e: v128, mask: v128): v128 {
-  return v128.andnot(e, f64x2.lt(v128.and(e, mask), f64x2.splat(TINY)));
+@inline function flush(e: v128): v128 {
+  return v128.andnot(e, f64x2.lt(v128.and(e, ABS), f64x2.splat(TINY)));
 }
 
 // @ts-ignore: decorator
@@ -83,6 +88,17 @@ const ABS: v128 = i64x2.splat(0x7fffffffffffffff);
 // @ts-ignore: decorator
 @inline function xAt(x: usize, i: i32): f64 {
   return x == 0 ? 0 : ld1(x + (<usize>i << 2));
+}
+
+/** out_j += x (W_ij + alpha_ij h_j) for the two columns at byte offsets o (out) and q (the matrices). */
+// @ts-ignore: decorator
+@inline function propagatePair(W: usize, A: usize, out: usize, o: usize, q: usize, x2: v128, h: v128): void {
+  st(out + o, add(ld(out + o), mul(x2, add(ld(W + q), mul(ld(A + q), h)))));
+}
+
+// @ts-ignore: decorator
+@inline function propagateOne(W: usize, A: usize, out: usize, o: usize, q: usize, xi: f64, h: f64): void {
+  store<f32>(out + o, <f32>(ld1(out + o) + xi * (ld1(W + q) + ld1(A + q) * h)));
 }
 
 /** out_j += x_i W_ij over the rows with x_i != 0. */
@@ -114,13 +130,11 @@ export function propagatePlastic(W: usize, A: usize, H: usize, x: usize, out: us
     const row = (<usize>i * <usize>n) << 2;
     for (let j = 0; j < nv; j += 2) {
       const o = <usize>j << 2;
-      const q = row + o;
-      st(out + o, add(ld(out + o), mul(x2, add(ld(W + q), mul(ld(A + q), ld(H + q))))));
+      propagatePair(W, A, out, o, row + o, x2, ld(H + row + o));
     }
     for (let j = nv; j < n; j++) {
       const o = <usize>j << 2;
-      const q = row + o;
-      store<f32>(out + o, <f32>(ld1(out + o) + xi * (ld1(W + q) + ld1(A + q) * ld1(H + q))));
+      propagateOne(W, A, out, o, row + o, xi, ld1(H + row + o));
     }
   }
 }
@@ -129,7 +143,6 @@ export function propagatePlastic(W: usize, A: usize, H: usize, x: usize, out: us
 export function plasticFused(H: usize, W: usize, A: usize, pre: usize, x: usize, out: usize, nPre: i32, n: i32, a: usize, k: usize, c: f64): void {
   const nv = n & ~1;
   const c2 = f64x2.splat(c);
-  const mask = ABS;
   for (let i = 0; i < nPre; i++) {
     const p = ld1(pre + (<usize>i << 2));
     const p2 = f64x2.splat(p);
@@ -139,16 +152,12 @@ export function plasticFused(H: usize, W: usize, A: usize, pre: usize, x: usize,
       const x2 = f64x2.splat(xi);
       for (let j = 0; j < nv; j += 2) {
         const o = <usize>j << 2;
-        const q = row + o;
-        const h = clip(add(mul(ld(a + o), ld(H + q)), mul(ld(k + o), p2)), c2, mask);
-        st(H + q, h);
-        st(out + o, add(ld(out + o), mul(x2, add(ld(W + q), mul(ld(A + q), h)))));
+        propagatePair(W, A, out, o, row + o, x2, plasticPair(H + row + o, a + o, k + o, p2, c2));
       }
     } else {
       for (let j = 0; j < nv; j += 2) {
         const o = <usize>j << 2;
-        const q = row + o;
-        st(H + q, clip(add(mul(ld(a + o), ld(H + q)), mul(ld(k + o), p2)), c2, mask));
+        plasticPair(H + row + o, a + o, k + o, p2, c2);
       }
     }
     for (let j = nv; j < n; j++) {
@@ -156,9 +165,17 @@ export function plasticFused(H: usize, W: usize, A: usize, pre: usize, x: usize,
       const q = row + o;
       const h = clip1(ld1(a + o) * ld1(H + q) + ld1(k + o) * p, c);
       store<f32>(H + q, <f32>h);
-      if (xi != 0) store<f32>(out + o, <f32>(ld1(out + o) + xi * (ld1(W + q) + ld1(A + q) * h)));
+      if (xi != 0) propagateOne(W, A, out, o, q, xi, h);
     }
   }
+}
+
+/** H <- clip(a H + k p) for two synapses at h (factors at a, k); returns the unrounded H. */
+// @ts-ignore: decorator
+@inline function plasticPair(h: usize, a: usize, k: usize, p2: v128, c2: v128): v128 {
+  const hn = clip(add(mul(ld(a), ld(h)), mul(ld(k), p2)), c2);
+  st(h, hn);
+  return hn;
 }
 
 /**
@@ -174,7 +191,6 @@ export function plasticFusedRetro(
   const keep2 = f64x2.splat(keep);
   const eta2 = f64x2.splat(etaE);
   const c2 = f64x2.splat(c);
-  const mask = ABS;
   for (let i = 0; i < nPre; i++) {
     const p = ld1(pre + (<usize>i << 2));
     const p2 = f64x2.splat(p);
@@ -185,21 +201,13 @@ export function plasticFusedRetro(
       for (let j = 0; j < nv; j += 2) {
         const o = <usize>j << 2;
         const q = row + o;
-        const hq = ld(H + q);
-        const e = flush(add(mul(keep2, ld(E + q)), mul(eta2, add(mul(ld(d + o), hq), mul(ld(k + o), p2)))), mask);
-        st(E + q, e);
-        const h = clip(add(hq, mul(ld(m + o), e)), c2, mask);
-        st(H + q, h);
-        st(out + o, add(ld(out + o), mul(x2, add(ld(W + q), mul(ld(A + q), h)))));
+        propagatePair(W, A, out, o, q, x2, retroPair(H + q, E + q, d + o, k + o, m + o, p2, keep2, eta2, c2));
       }
     } else {
       for (let j = 0; j < nv; j += 2) {
         const o = <usize>j << 2;
         const q = row + o;
-        const hq = ld(H + q);
-        const e = flush(add(mul(keep2, ld(E + q)), mul(eta2, add(mul(ld(d + o), hq), mul(ld(k + o), p2)))), mask);
-        st(E + q, e);
-        st(H + q, clip(add(hq, mul(ld(m + o), e)), c2, mask));
+        retroPair(H + q, E + q, d + o, k + o, m + o, p2, keep2, eta2, c2);
       }
     }
     for (let j = nv; j < n; j++) {
@@ -210,9 +218,57 @@ export function plasticFusedRetro(
       store<f32>(E + q, <f32>e);
       const h = clip1(hq + ld1(m + o) * e, c);
       store<f32>(H + q, <f32>h);
-      if (xi != 0) store<f32>(out + o, <f32>(ld1(out + o) + xi * (ld1(W + q) + ld1(A + q) * h)));
+      if (xi != 0) propagateOne(W, A, out, o, q, xi, h);
     }
   }
+}
+
+/** The retroactive update of two synapses at h and e (factors at d, k, m); returns the unrounded H. */
+// @ts-ignore: decorator
+@inline function retroPair(h: usize, e: usize, d: usize, k: usize, m: usize, p2: v128, keep2: v128, eta2: v128, c2: v128): v128 {
+  const hq = ld(h);
+  const en = flush(add(mul(keep2, ld(e)), mul(eta2, add(mul(ld(d), hq), mul(ld(k), p2)))));
+  st(e, en);
+  const hn = clip(add(hq, mul(ld(m), en)), c2);
+  st(h, hn);
+  return hn;
+}
+
+/**
+ * The end of an affine or ABCD update of two synapses at h (and e) from their delta: without
+ * E, H <- clip(H + m delta), or for `affine` H <- clip(delta) (its factors carry H and the
+ * rate); with E, E <- flush((1 - eta_e) E + eta_e delta), H <- clip(H + m E). Returns the
+ * stored (float32) H, promoted.
+ */
+// @ts-ignore: decorator
+@inline function finishPair(h: usize, e: usize, m: usize, hq: v128, delta: v128, keep2: v128, eta2: v128, c2: v128, retro: bool, affine: bool): v128 {
+  // Loads only inside the branches that use them: a load may trap, so one in an argument or
+  // a select would stay even where the constant flags make it dead.
+  let u = delta;
+  if (retro) {
+    const en = flush(add(mul(keep2, ld(e)), mul(eta2, delta)));
+    st(e, en);
+    u = add(hq, mul(ld(m), en));
+  } else if (!affine) {
+    u = add(hq, mul(ld(m), delta));
+  }
+  return stRead(h, clip(u, c2));
+}
+
+/** The scalar form of finishPair; returns the stored (float32) H. */
+// @ts-ignore: decorator
+@inline function finishOne(h: usize, e: usize, m: usize, hq: f64, delta: f64, keep: f64, etaE: f64, c: f64, retro: bool, affine: bool): f64 {
+  let u = delta;
+  if (retro) {
+    const en = flush1(keep * ld1(e) + etaE * delta);
+    store<f32>(e, <f32>en);
+    u = hq + ld1(m) * en;
+  } else if (!affine) {
+    u = hq + ld1(m) * delta;
+  }
+  const r = <f32>clip1(u, c);
+  store<f32>(h, r);
+  return <f64>r;
 }
 
 /**
@@ -224,69 +280,65 @@ export function affineFused(
   H: usize, E: usize, W: usize, A: usize, pre: usize, x: usize, out: usize, nPre: i32, n: i32,
   a: usize, k: usize, cst: usize, m: usize, etaE: f64, c: f64,
 ): void {
+  if (E == 0) affinePlain(H, E, W, A, pre, x, out, nPre, n, a, k, cst, m, etaE, c);
+  else affineRetro(H, E, W, A, pre, x, out, nPre, n, a, k, cst, m, etaE, c);
+}
+
+function affinePlain(
+  H: usize, E: usize, W: usize, A: usize, pre: usize, x: usize, out: usize, nPre: i32, n: i32,
+  a: usize, k: usize, cst: usize, m: usize, etaE: f64, c: f64,
+): void {
+  affineRows(H, E, W, A, pre, x, out, nPre, n, a, k, cst, m, etaE, c, false);
+}
+
+function affineRetro(
+  H: usize, E: usize, W: usize, A: usize, pre: usize, x: usize, out: usize, nPre: i32, n: i32,
+  a: usize, k: usize, cst: usize, m: usize, etaE: f64, c: f64,
+): void {
+  affineRows(H, E, W, A, pre, x, out, nPre, n, a, k, cst, m, etaE, c, true);
+}
+
+// @ts-ignore: decorator
+@inline function affineRows(
+  H: usize, E: usize, W: usize, A: usize, pre: usize, x: usize, out: usize, nPre: i32, n: i32,
+  a: usize, k: usize, cst: usize, m: usize, etaE: f64, c: f64, retro: bool,
+): void {
   const nv = n & ~1;
   const keep = 1 - etaE;
   const keep2 = f64x2.splat(keep);
   const eta2 = f64x2.splat(etaE);
   const c2 = f64x2.splat(c);
-  const mask = ABS;
   for (let i = 0; i < nPre; i++) {
     const p = ld1(pre + (<usize>i << 2));
     const p2 = f64x2.splat(p);
     const xi = xAt(x, i);
-    const x2 = f64x2.splat(xi);
     const row = (<usize>i * <usize>n) << 2;
-    if (E == 0) {
-      if (xi != 0) {
-        for (let j = 0; j < nv; j += 2) {
-          const o = <usize>j << 2;
-          const q = row + o;
-          const h = stRead(H + q, clip(add(add(mul(ld(a + o), ld(H + q)), mul(ld(k + o), p2)), ld(cst + o)), c2, mask));
-          st(out + o, add(ld(out + o), mul(x2, add(ld(W + q), mul(ld(A + q), h)))));
-        }
-      } else {
-        for (let j = 0; j < nv; j += 2) {
-          const o = <usize>j << 2;
-          const q = row + o;
-          st(H + q, clip(add(add(mul(ld(a + o), ld(H + q)), mul(ld(k + o), p2)), ld(cst + o)), c2, mask));
-        }
-      }
-      for (let j = nv; j < n; j++) {
+    if (xi != 0) {
+      const x2 = f64x2.splat(xi);
+      for (let j = 0; j < nv; j += 2) {
         const o = <usize>j << 2;
         const q = row + o;
-        store<f32>(H + q, <f32>clip1(ld1(a + o) * ld1(H + q) + ld1(k + o) * p + ld1(cst + o), c));
+        const hq = ld(H + q);
+        const delta = add(add(mul(ld(a + o), hq), mul(ld(k + o), p2)), ld(cst + o));
+        propagatePair(W, A, out, o, q, x2, finishPair(H + q, E + q, m + o, hq, delta, keep2, eta2, c2, retro, true));
       }
     } else {
-      if (xi != 0) {
-        for (let j = 0; j < nv; j += 2) {
-          const o = <usize>j << 2;
-          const q = row + o;
-          const hq = ld(H + q);
-          const e = flush(add(mul(keep2, ld(E + q)), mul(eta2, add(add(mul(ld(a + o), hq), mul(ld(k + o), p2)), ld(cst + o)))), mask);
-          st(E + q, e);
-          const h = stRead(H + q, clip(add(hq, mul(ld(m + o), e)), c2, mask));
-          st(out + o, add(ld(out + o), mul(x2, add(ld(W + q), mul(ld(A + q), h)))));
-        }
-      } else {
-        for (let j = 0; j < nv; j += 2) {
-          const o = <usize>j << 2;
-          const q = row + o;
-          const hq = ld(H + q);
-          const e = flush(add(mul(keep2, ld(E + q)), mul(eta2, add(add(mul(ld(a + o), hq), mul(ld(k + o), p2)), ld(cst + o)))), mask);
-          st(E + q, e);
-          st(H + q, clip(add(hq, mul(ld(m + o), e)), c2, mask));
-        }
-      }
-      for (let j = nv; j < n; j++) {
+      for (let j = 0; j < nv; j += 2) {
         const o = <usize>j << 2;
         const q = row + o;
-        const hq = ld1(H + q);
-        const e = flush1(keep * ld1(E + q) + etaE * (ld1(a + o) * hq + ld1(k + o) * p + ld1(cst + o)));
-        store<f32>(E + q, <f32>e);
-        store<f32>(H + q, <f32>clip1(hq + ld1(m + o) * e, c));
+        const hq = ld(H + q);
+        const delta = add(add(mul(ld(a + o), hq), mul(ld(k + o), p2)), ld(cst + o));
+        finishPair(H + q, E + q, m + o, hq, delta, keep2, eta2, c2, retro, true);
       }
     }
-    if (xi != 0) tailPropagate(W, A, H, row, nv, n, xi, out);
+    for (let j = nv; j < n; j++) {
+      const o = <usize>j << 2;
+      const q = row + o;
+      const hq = ld1(H + q);
+      const delta = ld1(a + o) * hq + ld1(k + o) * p + ld1(cst + o);
+      const h = finishOne(H + q, E + q, m + o, hq, delta, keep, etaE, c, retro, true);
+      if (xi != 0) propagateOne(W, A, out, o, q, xi, h);
+    }
   }
 }
 
@@ -300,12 +352,34 @@ export function abcdFused(
   H: usize, E: usize, W: usize, A: usize, T: usize, pre: usize, post: usize, x: usize, out: usize, nPre: i32, n: i32,
   m: usize, etaE: f64, c: f64,
 ): void {
+  if (E == 0) abcdPlain(H, E, W, A, T, pre, post, x, out, nPre, n, m, etaE, c);
+  else abcdRetro(H, E, W, A, T, pre, post, x, out, nPre, n, m, etaE, c);
+}
+
+function abcdPlain(
+  H: usize, E: usize, W: usize, A: usize, T: usize, pre: usize, post: usize, x: usize, out: usize, nPre: i32, n: i32,
+  m: usize, etaE: f64, c: f64,
+): void {
+  abcdRows(H, E, W, A, T, pre, post, x, out, nPre, n, m, etaE, c, false);
+}
+
+function abcdRetro(
+  H: usize, E: usize, W: usize, A: usize, T: usize, pre: usize, post: usize, x: usize, out: usize, nPre: i32, n: i32,
+  m: usize, etaE: f64, c: f64,
+): void {
+  abcdRows(H, E, W, A, T, pre, post, x, out, nPre, n, m, etaE, c, true);
+}
+
+// @ts-ignore: decorator
+@inline function abcdRows(
+  H: usize, E: usize, W: usize, A: usize, T: usize, pre: usize, post: usize, x: usize, out: usize, nPre: i32, n: i32,
+  m: usize, etaE: f64, c: f64, retro: bool,
+): void {
   const nv = n & ~1;
   const keep = 1 - etaE;
   const keep2 = f64x2.splat(keep);
   const eta2 = f64x2.splat(etaE);
   const c2 = f64x2.splat(c);
-  const mask = ABS;
   const N = (<usize>nPre * <usize>n) << 2;
   const TB = T + N;
   const TC = T + 2 * N;
@@ -314,71 +388,29 @@ export function abcdFused(
     const p = ld1(pre + (<usize>i << 2));
     const p2 = f64x2.splat(p);
     const xi = xAt(x, i);
-    const x2 = f64x2.splat(xi);
     const row = (<usize>i * <usize>n) << 2;
-    if (E == 0) {
-      if (xi != 0) {
-        for (let j = 0; j < nv; j += 2) {
-          const o = <usize>j << 2;
-          const q = row + o;
-          const delta = add(add(mul(add(mul(ld(T + q), p2), ld(TC + q)), ld(post + o)), mul(ld(TB + q), p2)), ld(TD + q));
-          const h = stRead(H + q, clip(add(ld(H + q), mul(ld(m + o), delta)), c2, mask));
-          st(out + o, add(ld(out + o), mul(x2, add(ld(W + q), mul(ld(A + q), h)))));
-        }
-      } else {
-        for (let j = 0; j < nv; j += 2) {
-          const o = <usize>j << 2;
-          const q = row + o;
-          const delta = add(add(mul(add(mul(ld(T + q), p2), ld(TC + q)), ld(post + o)), mul(ld(TB + q), p2)), ld(TD + q));
-          st(H + q, clip(add(ld(H + q), mul(ld(m + o), delta)), c2, mask));
-        }
-      }
-      for (let j = nv; j < n; j++) {
+    if (xi != 0) {
+      const x2 = f64x2.splat(xi);
+      for (let j = 0; j < nv; j += 2) {
         const o = <usize>j << 2;
         const q = row + o;
-        const delta = (ld1(T + q) * p + ld1(TC + q)) * ld1(post + o) + ld1(TB + q) * p + ld1(TD + q);
-        store<f32>(H + q, <f32>clip1(ld1(H + q) + ld1(m + o) * delta, c));
+        const delta = add(add(mul(add(mul(ld(T + q), p2), ld(TC + q)), ld(post + o)), mul(ld(TB + q), p2)), ld(TD + q));
+        propagatePair(W, A, out, o, q, x2, finishPair(H + q, E + q, m + o, ld(H + q), delta, keep2, eta2, c2, retro, false));
       }
     } else {
-      if (xi != 0) {
-        for (let j = 0; j < nv; j += 2) {
-          const o = <usize>j << 2;
-          const q = row + o;
-          const delta = add(add(mul(add(mul(ld(T + q), p2), ld(TC + q)), ld(post + o)), mul(ld(TB + q), p2)), ld(TD + q));
-          const e = flush(add(mul(keep2, ld(E + q)), mul(eta2, delta)), mask);
-          st(E + q, e);
-          const h = stRead(H + q, clip(add(ld(H + q), mul(ld(m + o), e)), c2, mask));
-          st(out + o, add(ld(out + o), mul(x2, add(ld(W + q), mul(ld(A + q), h)))));
-        }
-      } else {
-        for (let j = 0; j < nv; j += 2) {
-          const o = <usize>j << 2;
-          const q = row + o;
-          const delta = add(add(mul(add(mul(ld(T + q), p2), ld(TC + q)), ld(post + o)), mul(ld(TB + q), p2)), ld(TD + q));
-          const e = flush(add(mul(keep2, ld(E + q)), mul(eta2, delta)), mask);
-          st(E + q, e);
-          st(H + q, clip(add(ld(H + q), mul(ld(m + o), e)), c2, mask));
-        }
-      }
-      for (let j = nv; j < n; j++) {
+      for (let j = 0; j < nv; j += 2) {
         const o = <usize>j << 2;
         const q = row + o;
-        const delta = (ld1(T + q) * p + ld1(TC + q)) * ld1(post + o) + ld1(TB + q) * p + ld1(TD + q);
-        const e = flush1(keep * ld1(E + q) + etaE * delta);
-        store<f32>(E + q, <f32>e);
-        store<f32>(H + q, <f32>clip1(ld1(H + q) + ld1(m + o) * e, c));
+        const delta = add(add(mul(add(mul(ld(T + q), p2), ld(TC + q)), ld(post + o)), mul(ld(TB + q), p2)), ld(TD + q));
+        finishPair(H + q, E + q, m + o, ld(H + q), delta, keep2, eta2, c2, retro, false);
       }
     }
-    if (xi != 0) tailPropagate(W, A, H, row, nv, n, xi, out);
-  }
-}
-
-/** out_j += x (W_ij + alpha_ij H_ij) for j in [from, n) of the row at byte offset `row` (the scalar tail). */
-// @ts-ignore: decorator
-@inline function tailPropagate(W: usize, A: usize, H: usize, row: usize, from: i32, n: i32, xi: f64, out: usize): void {
-  for (let j = from; j < n; j++) {
-    const o = <usize>j << 2;
-    const q = row + o;
-    store<f32>(out + o, <f32>(ld1(out + o) + xi * (ld1(W + q) + ld1(A + q) * ld1(H + q))));
+    for (let j = nv; j < n; j++) {
+      const o = <usize>j << 2;
+      const q = row + o;
+      const delta = (ld1(T + q) * p + ld1(TC + q)) * ld1(post + o) + ld1(TB + q) * p + ld1(TD + q);
+      const h = finishOne(H + q, E + q, m + o, ld1(H + q), delta, keep, etaE, c, retro, false);
+      if (xi != 0) propagateOne(W, A, out, o, q, xi, h);
+    }
   }
 }
