@@ -49,6 +49,7 @@ export {
   createPolicy, initParams, validatePolicyConfig, describePolicy, defaultPolicyConfig, policyLayout, layoutSize,
   SnnPolicy, MlpPolicy, RULE_NAMES, MODULATION_NAMES,
   type Policy, type PolicyConfig, type PolicyConfigInput, type SnnPolicyConfig, type MlpPolicyConfig, type RuleName, type ModulationName,
+  type PolicyOptions, type KernelName,
 } from '../policies/index.ts';
 
 // The gradient route

@@ -1,11 +1,12 @@
 /**
  * The synapse kernels as WebAssembly SIMD (synapse-kernels.as.ts), bit-identical to the
- * JavaScript ones in synapse-kernels.ts and faster (README, Speed). A kernel can only reach the
- * WebAssembly memory it runs on, so each `WasmKernels` owns one memory, sized once, and
- * the arrays the kernels take are allocated in it (`alloc`): a policy builds one and takes
- * its genome, plastic matrices, activity and scratch vectors from it. The memory never
- * grows (growing would detach every view into it). The compiled module is shared by the
- * instances of a thread; each piscina worker compiles its own.
+ * JavaScript ones in synapse-kernels.ts and 3-5x faster per policy step (README, Policy
+ * speed). A kernel can only reach the WebAssembly memory it runs on, so each `WasmKernels`
+ * owns one memory, sized once, and the arrays the kernels take are allocated in it
+ * (`alloc`): a policy builds one and takes its genome, plastic matrices, activity and
+ * scratch vectors from it. The memory never grows (growing would detach every view into
+ * it). The compiled module is shared by the instances of a thread; each piscina worker
+ * compiles its own.
  */
 
 import type { SynapseKernels } from '../synapse-kernels.ts';
