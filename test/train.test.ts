@@ -486,8 +486,7 @@ test('plasticFrom: a static stage, then the grown plastic network; reproducible 
   assert.equal(resolveTrainConfig('quick', {}, { generations: 30 }).plasticFrom, 16);
   assert.equal(resolveTrainConfig('quick', { generations: 30 }, { plasticFrom: 5 }).plasticFrom, 5);
   assert.equal(resolveTrainConfig('full').plasticFrom, 501);
-  assert.equal(resolveTrainConfig('long').plasticFrom, 401);
-  assert.equal(resolveTrainConfig('long').strategy.popSize, 64);
+  assert.equal(resolveTrainConfig('long').plasticFrom, 801);
 });
 
 test('plasticFrom: the static stage\'s center grown acts exactly as the static network', () => {
