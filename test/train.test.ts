@@ -270,6 +270,13 @@ test('a run can start from another run or a policy file: its best center and obs
     assert.ok(Math.abs(fromFile!.norm!.mean[i]! - best.normalizer!.mean[i]!) < 1e-9);
     assert.ok(Math.abs(fromFile!.norm!.std[i]! - best.normalizer!.std[i]!) < 1e-9);
   }
+  // A checkpoint file starts from the center after its generation, with the checkpoint's statistics.
+  let fromCheckpoint: ReturnType<typeof start> | null = null;
+  const latest = join(src.runDir, 'checkpoints', 'latest.json');
+  await train({ config: tiny('init-cp', { workers: 0, generations: 1, init: latest }), quiet: true, log: quiet, onTrainer: (t) => (fromCheckpoint = start(t)) });
+  const lastCenter = new RunDir(src.runDir).loadCenterPolicy();
+  assert.deepEqual(fromCheckpoint!.center, lastCenter.params);
+  assert.notDeepEqual(lastCenter.params, best.params, 'the case tells the latest center from the best one');
   // A random start differs, and the fine-tuned run resumes from its own checkpoint.
   let fresh: ReturnType<typeof start> | null = null;
   await train({ config: tiny('init-none', { workers: 0, generations: 1 }), quiet: true, log: quiet, onTrainer: (t) => (fresh = start(t)) });

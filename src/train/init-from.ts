@@ -3,11 +3,13 @@
  * `propamine train --init-from`): fine-tuning a gait on another training distribution, for
  * example damage that strikes mid-episode. The source is a run directory (its best center,
  * or its last center when it was never tested, with the observation statistics it was
- * trained with, read from its checkpoint) or a policy file (whose normalizer holds only a
+ * trained with, read from its checkpoint), one of its checkpoint files (`checkpoints/latest.json`:
+ * the center after that generation, best or not) or a policy file (whose normalizer holds only a
  * mean and std: it enters as if seen over PRIOR_COUNT observations, so fresh statistics
  * move it slowly).
  */
 import { existsSync, statSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { ACT_SIZE, OBS_SIZE } from '../../envs/ant-sim.ts';
 import { initParams, policyLayout, type PolicyConfig } from '../../policies/index.ts';
@@ -30,7 +32,14 @@ export interface InitialPolicy {
 }
 
 export function loadInitialPolicy(path: string, obsClip: number): InitialPolicy {
-  if (!existsSync(path)) throw new Error(`${path} does not exist (give a run directory or a policy file)`);
+  if (!existsSync(path)) throw new Error(`${path} does not exist (give a run directory, a checkpoint in its checkpoints/ folder, or a policy file)`);
+  if (!statSync(path).isDirectory() && basename(dirname(resolve(path))) === 'checkpoints') {
+    // A checkpoint file: the center after its generation (not the best tested one), with its statistics.
+    const { dir, checkpoint } = RunDir.forResume(path);
+    const config = dir.readConfig();
+    const snap = dir.loadCheckpoint(config, checkpoint);
+    return { policy: config.policy, params: checkpointCenter(snap, config), normalizer: snap.normalizer, description: `${path} (center after generation ${snap.generation})` };
+  }
   if (statSync(path).isDirectory()) {
     const dir = RunDir.open(path);
     const config = dir.readConfig();
