@@ -6,21 +6,13 @@
  */
 import { parseReplay, type Replay, type ReplayIndexEntry } from '../../envs/replay.ts';
 import type { ConditionResult, StressReport as FullStressReport } from '../../src/stress.ts';
+import { ChartedRecordSchema, type ChartedRecord } from '../../src/train/metrics.ts';
+import { parseIn } from '../../core/schema.ts';
 
 export type { ReplayIndexEntry };
 
-/** One line of metrics.jsonl; only the fields the charts use are typed. */
-export interface MetricsRecord {
-  generation: number;
-  returnMean: number;
-  returnMax: number;
-  returnMin?: number;
-  testReturn: number | null;
-  testDistance?: number | null;
-  totalSteps?: number;
-  /** Seconds since the run started, at the end of this generation. */
-  wallTime?: number;
-}
+/** One line of metrics.jsonl: the fields the charts use (src/train/metrics.ts). */
+export type MetricsRecord = ChartedRecord;
 
 // The server's own types (type-only: nothing of them is bundled).
 import type { RunListing } from '../../src/view/runs.ts';
@@ -106,9 +98,9 @@ export async function loadMetrics(run = ''): Promise<MetricsResult> {
   for (let i = 0; i <= last; i++) {
     const line = lines[i]!.trim();
     if (line === '') continue;
-    let rec: MetricsRecord;
+    let raw: unknown;
     try {
-      rec = JSON.parse(line) as MetricsRecord;
+      raw = JSON.parse(line);
     } catch {
       if (i === last) {
         warnings.push(`${path}: line ${i + 1} is incomplete (truncated file?) and was skipped`);
@@ -116,16 +108,8 @@ export async function loadMetrics(run = ''): Promise<MetricsResult> {
       }
       throw new Error(`${path}: line ${i + 1} is not valid JSON (corrupt file?)`);
     }
-    if (typeof rec?.generation !== 'number' || typeof rec.returnMean !== 'number') {
-      throw new Error(`${path}: line ${i + 1} lacks generation/returnMean (not a propamine metrics file?)`);
-    }
     // Only the charted fields are kept: a hundred runs of 500 generations stay small.
-    const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
-    records.push({
-      generation: rec.generation, returnMean: rec.returnMean, returnMax: rec.returnMax, returnMin: num(rec.returnMin),
-      testReturn: typeof rec.testReturn === 'number' ? rec.testReturn : null, testDistance: num(rec.testDistance) ?? null,
-      totalSteps: num(rec.totalSteps), wallTime: num(rec.wallTime),
-    });
+    records.push(parseIn(ChartedRecordSchema, raw, `${path}: line ${i + 1}`));
   }
   return { records, warnings };
 }
