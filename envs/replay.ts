@@ -133,18 +133,27 @@ const ReplaySchema = v.lazy((raw) => replaySchema(isPlainObject(raw) && typeof r
 export type Replay = v.InferOutput<ReturnType<typeof replaySchema>>;
 
 /** One entry of a run's `replays/index.json`, the manifest the viewer lists replays from. */
-export interface ReplayIndexEntry {
-  file: string;
-  label: string;
-  generation?: number;
-  conditionText: string;
-  episodeSeed: number;
-  return: number;
-  distance: number;
-  steps: number;
-}
+const ReplayIndexEntrySchema = looseRecord({
+  file: v.string(got('must be a file name')),
+  label: asWritten<string>(),
+  conditionText: asWritten<string>(),
+  episodeSeed: asWritten<number>(),
+  return: asWritten<number>(),
+  distance: asWritten<number>(),
+  steps: asWritten<number>(),
+  /** The replayed center's generation, when it is one (in the order writeReplay writes the fields). */
+  generation: v.optional(asWritten<number>()),
+});
 
-export interface ReplayIndex { version: 1; replays: ReplayIndexEntry[] }
+export type ReplayIndexEntry = v.InferOutput<typeof ReplayIndexEntrySchema>;
+
+/** `replays/index.json`: the entries are checked for what the viewer opens (the file), the rest is shown as written. */
+export const ReplayIndexSchema = looseRecord({
+  version: v.literal(1, got('must be 1, the version this build reads')),
+  replays: v.array(ReplayIndexEntrySchema, got('must be a list')),
+});
+
+export type ReplayIndex = v.InferOutput<typeof ReplayIndexSchema>;
 
 /** Reads and checks a replay; the error says what is wrong and where (`source`). */
 export function parseReplay(text: string, source = 'replay'): Replay {

@@ -4,7 +4,7 @@
  * that names the file and says what is wrong (missing, truncated, wrong version), because
  * the page's job on a broken run is to say so, not to go blank.
  */
-import { parseReplay, type Replay, type ReplayIndexEntry } from '../../envs/replay.ts';
+import { parseReplay, ReplayIndexSchema, type Replay, type ReplayIndexEntry } from '../../envs/replay.ts';
 import type { ConditionResult, StressReport as FullStressReport } from '../../src/stress.ts';
 import { ChartedRecordSchema, type ChartedRecord } from '../../src/train/metrics.ts';
 import { parseIn } from '../../core/schema.ts';
@@ -62,14 +62,7 @@ export async function loadIndex(run = ''): Promise<ReplayIndexEntry[]> {
   } catch (e) {
     throw new Error(`${path}: not valid JSON (truncated or corrupt file?): ${(e as Error).message}`);
   }
-  const idx = raw as { version?: unknown; replays?: unknown };
-  if (idx?.version !== 1) throw new Error(`${path}: unsupported version ${JSON.stringify(idx?.version)} (this viewer reads version 1)`);
-  if (!Array.isArray(idx.replays)) throw new Error(`${path}: "replays" must be a list`);
-  const entries = idx.replays as ReplayIndexEntry[];
-  for (const [i, e] of entries.entries()) {
-    if (typeof e?.file !== 'string') throw new Error(`${path}: replays[${i}].file must be a file name`);
-  }
-  return entries;
+  return parseIn(ReplayIndexSchema, raw, path).replays;
 }
 
 export async function loadReplay(file: string, run = ''): Promise<Replay> {
