@@ -60,6 +60,16 @@ export function listOf<S extends v.GenericSchema>(length: number, item: S, what 
   return v.pipe(v.array(v.unknown(), m), v.length(length, m), v.array(item));
 }
 
+/** A number, or null where there is none (a generation without a test): `must be a number or null`. */
+export function numberOrNull() {
+  return v.nullable(v.number(got('must be a number or null')));
+}
+
+/** A statistic as a JSON file holds it: a number, or null for a NaN (JSON writes NaN as null), read back as NaN. */
+export function statistic() {
+  return v.pipe(numberOrNull(), v.transform((x) => x ?? NaN));
+}
+
 /** One of a list of names: `must be one of none, hebb, oja, bcm (got "foo")`. */
 export function oneOf<const T extends readonly string[]>(names: T) {
   return v.picklist(names, got(`must be one of ${names.join(', ')}`));

@@ -17,15 +17,14 @@ import type { LearnConfig } from './config.ts';
 import type { BatchStats, GradientEngine } from './engine.ts';
 import { initLearnParams } from './init.ts';
 import * as v from 'valibot';
-import { got, record, wholeIn } from '../../core/schema.ts';
+import { got, numberOrNull, record, statistic, wholeIn } from '../../core/schema.ts';
 
 /** Held-out sequences come from this seed, whatever the run's seed: every run of a task is scored on the same set. */
 export const HELDOUT_SEED = 0x4e1d0;
 
-/** A number, or null: a NaN, as JSON writes it (read back as NaN). */
-const stat = v.pipe(v.nullable(v.number(got('must be a number or null'))), v.transform((x) => x ?? NaN));
+const stat = statistic();
 /** A held-out score, null on the iterations without an evaluation. */
-const maybe = v.nullable(v.number(got('must be a number or null')));
+const maybe = numberOrNull();
 
 /** One record per iteration: a learn run's metrics.jsonl line (its schema gives the type and the reader's checks). */
 export const LearnRecordSchema = record({

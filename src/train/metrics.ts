@@ -9,12 +9,10 @@
  * lines of versions that counted generations from 0 are converted by the run directory.
  */
 import * as v from 'valibot';
-import { got, record, wholeIn } from '../../core/schema.ts';
+import { got, numberOrNull, record, statistic, wholeIn } from '../../core/schema.ts';
 
-/** A number, or null: a NaN, as JSON writes it (read back as NaN). */
-const stat = v.pipe(v.nullable(v.number(got('must be a number or null'))), v.transform((x) => x ?? NaN));
-/** A result that is null when there is none (a generation without a test). */
-const maybe = v.nullable(v.number(got('must be a number or null')));
+const stat = statistic();
+const maybe = numberOrNull();
 
 /** One record per generation (the line written to metrics.jsonl): its fields. */
 const FIELDS = {

@@ -10,7 +10,7 @@ import * as v from 'valibot';
 import { createPolicy, PolicyConfigSchema, type PolicyConfig } from '../../policies/index.ts';
 import { ACT_SIZE, OBS_SIZE } from '../../envs/ant-sim.ts';
 import type { Normalization } from '../../workers/types.ts';
-import { finiteNumber, got, listOf, looseRecord, parseIn, plainObject, record, wholeIn } from '../../core/schema.ts';
+import { finiteNumber, got, listOf, looseRecord, numberOrNull, parseIn, plainObject, record, wholeIn } from '../../core/schema.ts';
 import { atomicWriteCheckedJson, readCheckedJson } from '../fsutil.ts';
 import { normalizationSchema, normalizationToJSON, normalizerStateSchema } from './normalizer.ts';
 
@@ -27,7 +27,7 @@ export const ANT_IO: Readonly<PolicyIo> = Object.freeze({ obsSize: OBS_SIZE, act
 
 const text = v.string(got('must be text'));
 /** A test's or an evaluation's result: a number, or null (a NaN, as JSON writes it). */
-const result = v.nullable(v.number(got('must be a number or null')));
+const result = numberOrNull();
 
 /** Where a policy came from; fields of other versions are kept as they are. */
 const PolicyMetaSchema = looseRecord({
