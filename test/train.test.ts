@@ -173,7 +173,7 @@ test('best.json and init.json are checked like checkpoints: a changed byte, a nu
   writeFileSync(bestPath, JSON.stringify(withDigest({ ...rest, params: rest.params.map((v: number, i: number) => (i === 17 ? null : v)) })));
   assert.throws(() => loadPolicyFile(bestPath), new RegExp(`^Error: ${esc(bestPath)}: params\\[17\\] must be a finite number \\(got null\\)$`));
   writeFileSync(bestPath, JSON.stringify({ ...rest, normalizer: { ...rest.normalizer, std: rest.normalizer.std.map((v: number, i: number) => (i === 2 ? 0 : v)) } }));
-  assert.throws(() => loadPolicyFile(bestPath), /best\.json\.normalizer\.std\[2\] must be a finite number above 0 \(got 0\)/);
+  assert.throws(() => loadPolicyFile(bestPath), new RegExp(`^Error: ${esc(bestPath)}: normalizer\\.std\\[2\\] must be a finite number above 0 \\(got 0\\)$`));
   writeFileSync(bestPath, text);
   const ft = await train({ config: tiny('policy-ft', { workers: 0, generations: 1, init: src.runDir }), quiet: true, log: quiet });
   const initPath = join(ft.runDir, 'init.json');
