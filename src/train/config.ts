@@ -66,7 +66,6 @@ export const PRESETS: Readonly<Record<PresetName, Partial<TrainConfig>>> = {
     generations: 1600,
     plasticFrom: halfway(1600),
     testEvery: 10,
-    testEpisodes: 2,
     replayEvery: 100,
   },
   /** A serious run: full 1000-step episodes, a larger network and population. */

@@ -9,7 +9,6 @@
  * move it slowly).
  */
 import { existsSync, statSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { ACT_SIZE, OBS_SIZE } from '../../envs/ant-sim.ts';
 import { initParams, policyLayout, type PolicyConfig } from '../../policies/index.ts';
@@ -33,18 +32,13 @@ export interface InitialPolicy {
 
 export function loadInitialPolicy(path: string, obsClip: number): InitialPolicy {
   if (!existsSync(path)) throw new Error(`${path} does not exist (give a run directory, a checkpoint in its checkpoints/ folder, or a policy file)`);
-  if (!statSync(path).isDirectory() && basename(dirname(resolve(path))) === 'checkpoints') {
-    // A checkpoint file: the center after its generation (not the best tested one), with its statistics.
+  const isDir = statSync(path).isDirectory();
+  if (isDir || RunDir.isCheckpointFile(path)) {
     const { dir, checkpoint } = RunDir.forResume(path);
     const config = dir.readConfig();
     const snap = dir.loadCheckpoint(config, checkpoint);
-    return { policy: config.policy, params: checkpointCenter(snap, config), normalizer: snap.normalizer, description: `${path} (center after generation ${snap.generation})` };
-  }
-  if (statSync(path).isDirectory()) {
-    const dir = RunDir.open(path);
-    const config = dir.readConfig();
-    const snap = dir.loadCheckpoint(config);
-    if (snap.bestTest) {
+    // A run directory starts from its best tested center; a checkpoint file (or a run never tested) from the center after its generation.
+    if (isDir && snap.bestTest) {
       return {
         policy: config.policy, params: snap.bestTest.params,
         normalizer: ObsNormalizer.fromJSON(snap.bestTest.normalizer, OBS_SIZE, obsClip),

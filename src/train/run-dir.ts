@@ -60,6 +60,11 @@ export class RunDir {
     return dir;
   }
 
+  /** Whether `path` names a file in a run's checkpoints/ folder (by its place, not its content). */
+  static isCheckpointFile(path: string): boolean {
+    return basename(dirname(resolve(path))) === 'checkpoints';
+  }
+
   /**
    * What `--resume` names: a run directory (its latest checkpoint), or one checkpoint file
    * in a run's checkpoints/ folder (previous.json, when latest.json was rejected).
@@ -67,7 +72,7 @@ export class RunDir {
   static forResume(arg: string): { dir: RunDir; checkpoint: string } {
     const path = resolve(arg);
     if (existsSync(path) && !statSync(path).isDirectory()) {
-      if (basename(dirname(path)) !== 'checkpoints') throw new Error(`--resume takes a run directory or a checkpoint in its checkpoints/ folder (got ${arg})`);
+      if (!RunDir.isCheckpointFile(path)) throw new Error(`--resume takes a run directory or a checkpoint in its checkpoints/ folder (got ${arg})`);
       return { dir: RunDir.open(dirname(dirname(path))), checkpoint: path };
     }
     const dir = RunDir.open(path);
