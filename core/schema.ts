@@ -42,6 +42,34 @@ export function wholeIn(min: number, max = Number.MAX_SAFE_INTEGER) {
   return v.pipe(v.number(m), v.integer(m), v.minValue(min, m), v.maxValue(max, m));
 }
 
+const ABOVE = { any: '', nonNegative: ' >= 0', positive: ' above 0' } as const;
+
+/** A finite number, with a bound at least 0 or above 0: `must be a finite number above 0 (got 0)`. */
+export function finiteNumber(bound: keyof typeof ABOVE = 'any') {
+  const m = got(`must be a finite number${ABOVE[bound]}`);
+  return v.pipe(v.number(m), v.finite(m), v.check((x) => (bound === 'any' ? true : bound === 'positive' ? x > 0 : x >= 0), m));
+}
+
+/**
+ * A list of `length` entries, each checked by `item`: a list of another length is reported
+ * whole first (`must be 27 numbers (got 26)`, `what` naming the entries), then the first bad
+ * entry by its index (`[3] must be a finite number (got null)`).
+ */
+export function listOf<S extends v.GenericSchema>(length: number, item: S, what = `${length} numbers`) {
+  const m = (issue: Issue) => `must be ${what} (got ${Array.isArray(issue.input) ? issue.input.length : shown(issue.input)})`;
+  return v.pipe(v.array(v.unknown(), m), v.length(length, m), v.array(item));
+}
+
+/** A number, or null where there is none (a generation without a test): `must be a number or null`. */
+export function numberOrNull() {
+  return v.nullable(v.number(got('must be a number or null')));
+}
+
+/** A statistic as a JSON file holds it: a number, or null for a NaN (JSON writes NaN as null), read back as NaN. */
+export function statistic() {
+  return v.pipe(numberOrNull(), v.transform((x) => x ?? NaN));
+}
+
 /** One of a list of names: `must be one of none, hebb, oja, bcm (got "foo")`. */
 export function oneOf<const T extends readonly string[]>(names: T) {
   return v.picklist(names, got(`must be one of ${names.join(', ')}`));
@@ -70,9 +98,44 @@ export interface FieldsOptions {
   unknownField?: string;
 }
 
-/** A plain object (not an array) with exactly these fields; a non-object is reported with `notObject`. */
+/** Entry types valibot does not require to be present (checked when they are, or when they have a default). */
+const MAY_BE_MISSING = new Set(['optional', 'exact_optional', 'nullish']);
+
+/** The object with its required fields present, missing ones as `undefined`, for their own schemas to report. */
+function withRequiredFields(o: Record<string, unknown>, entries: v.ObjectEntries): Record<string, unknown> {
+  const missing = Object.keys(entries).filter((k) => !MAY_BE_MISSING.has(entries[k]!.type) && !Object.hasOwn(o, k));
+  return missing.length ? { ...Object.fromEntries(missing.map((k) => [k, undefined])), ...o } : o;
+}
+
+/**
+ * A stored object (not an array or a typed array) with these fields, each checked by its own
+ * schema, a missing one too (`must be a number (got nothing)`, where valibot would report the
+ * object instead); other fields are dropped. For what a reader reads as it was written (states,
+ * files of other versions), where `fields` refuses an unknown field.
+ */
+export function record<const E extends v.ObjectEntries>(entries: E, notObject: v.ErrorMessage<v.CustomIssue> = 'must be an object') {
+  return v.pipe(
+    v.custom<Record<string, unknown>>(isPlainObject, notObject),
+    v.transform((o) => withRequiredFields(o, entries)),
+    v.object(entries, 'must be an object'),
+  );
+}
+
+/** Like `record`, with the other fields kept as they are. */
+export function looseRecord<const E extends v.ObjectEntries>(entries: E, notObject: v.ErrorMessage<v.CustomIssue> = 'must be an object') {
+  return v.pipe(
+    v.custom<Record<string, unknown>>(isPlainObject, notObject),
+    v.transform((o) => withRequiredFields(o, entries)),
+    v.looseObject(entries, 'must be an object'),
+  );
+}
+
+/**
+ * A plain object (not an array) with exactly these fields; a non-object is reported with
+ * `notObject`, a missing field by its own schema (`got nothing`).
+ */
 export function fields<const E extends v.ObjectEntries>(entries: E, opts: FieldsOptions = {}) {
-  return v.pipe(plainObject(opts.notObject), strictFields(entries, opts));
+  return v.pipe(plainObject(opts.notObject), v.transform((o) => withRequiredFields(o, entries)), strictFields(entries, opts));
 }
 
 /** Any plain object (not an array, not null): the first step of a pipe that checks its fields. */
@@ -119,6 +182,17 @@ export function parseWith<S extends v.GenericSchema>(schema: S, raw: unknown, ro
   const r = v.safeParse(schema, raw, { abortPipeEarly: true });
   if (r.success) return r.output;
   throw new Error(issueText(root, firstIssue(r.issues)));
+}
+
+/**
+ * Parses the content of a file, or of one line of it: the first issue is thrown as
+ * `<where>: <field> <message>` (`runs/a/best.json: params[17] must be a finite number (got
+ * null)`), its field below `root` ('' for the file's own fields).
+ */
+export function parseIn<S extends v.GenericSchema>(schema: S, raw: unknown, where: string, root = ''): v.InferOutput<S> {
+  const r = v.safeParse(schema, raw, { abortPipeEarly: true });
+  if (r.success) return r.output;
+  throw new Error(`${where}: ${issueText(root, firstIssue(r.issues)).replace(/^\./, '')}`);
 }
 
 /**

@@ -19,7 +19,7 @@ import { meanCI } from '../src/stats.ts';
 import { RunDir } from '../src/train/run-dir.ts';
 import { loadTrainedGenome, scoreGenome } from '../src/learn/evaluate.ts';
 import { loadPolicyFile } from '../src/train/policy-file.ts';
-import type { LearnRecord } from '../src/learn/learner.ts';
+import { LearnRecordSchema } from '../src/learn/learner.ts';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { sequences: { type: 'string', default: '1024' }, filter: { type: 'string' } } });
 const filter = values.filter ? new RegExp(values.filter) : null;
@@ -32,7 +32,7 @@ for (const d of dirs) {
   const m = /^(.*)-s(\d+)$/.exec(d);
   if (!m || (filter && !filter.test(m[1]!))) continue;
   const g = loadTrainedGenome(join(root, d));
-  const metrics = new RunDir(join(root, d)).readMetrics<LearnRecord>();
+  const metrics = new RunDir(join(root, d)).readMetrics(LearnRecordSchema);
   if (metrics.length && g.config && metrics.length < g.config.iterations) {
     console.error(`${d}: unfinished (${metrics.length} of ${g.config.iterations} iterations), left out`);
     continue;

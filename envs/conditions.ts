@@ -63,11 +63,19 @@ const KINDS = CONDITION_KINDS as readonly AnyKind[];
 
 /** Validates untrusted data as a Condition; errors name the field, e.g. `condition.massScale[0].factor must be ...`. */
 export function validateCondition(raw: unknown, path = 'condition'): Condition {
-  const c = parseWith(ConditionSchema, raw, path) as Record<string, unknown>;
+  return resolveCondition(parseWith(ConditionSchema, raw, path), path);
+}
+
+/**
+ * What the kinds check against the onset, on a condition the schema accepted (`path` names it
+ * in errors): `condition.legLength[0].factor must be at most 1 with condition.onset ...`.
+ */
+export function resolveCondition(condition: Condition, path: string): Condition {
+  const c = condition as Record<string, unknown>;
   for (const kind of KINDS) {
     if (c[kind.key] !== undefined && kind.resolve) c[kind.key] = kind.resolve(c[kind.key], c.onset !== undefined, path);
   }
-  return c as Condition;
+  return condition;
 }
 
 /** The per-body and per-joint changes the builder applies for a (validated) condition, and its noise. */

@@ -13,20 +13,8 @@
  *                  together) of H after the control step minus H before it
  */
 
-export interface ReplayLayerInternals {
-  neurons: number;
-  rate: number[];
-  raster: string;
-  modulator?: number[];
-  dH?: number[];
-}
-
-export interface ReplayInternals {
-  /** SNN steps per control step. */
-  substeps: number;
-  /** One entry per hidden layer, input side first. */
-  layers: ReplayLayerInternals[];
-}
+import * as v from 'valibot';
+import { looseRecord, pathTo } from '../core/schema.ts';
 
 /** Bytes per frame of a layer's raster. */
 export function rasterStride(neurons: number): number {
@@ -40,29 +28,43 @@ export function base64Length(bytes: number): number {
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
-/** Checks a replay's `internals` against its frame count; `fail` throws with the message. */
-export function validateInternals(raw: unknown, frames: number, fail: (msg: string) => never): void {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('internals must be an object with substeps and layers');
-  const x = raw as Partial<ReplayInternals>;
-  if (!Number.isInteger(x.substeps) || x.substeps! < 1) fail('internals.substeps must be a positive integer');
-  if (!Array.isArray(x.layers) || x.layers.length === 0) fail('internals.layers must be a non-empty list');
-  x.layers!.forEach((layer: unknown, l) => {
-    const at = `internals.layers[${l}]`;
-    if (typeof layer !== 'object' || layer === null) fail(`${at} must be an object`);
-    const y = layer as Partial<ReplayLayerInternals>;
-    if (!Number.isInteger(y.neurons) || y.neurons! < 1) fail(`${at}.neurons must be a positive integer`);
-    const list = (name: keyof ReplayLayerInternals, ok: (v: number) => boolean, what: string) => {
-      const v = y[name];
-      if (!Array.isArray(v) || v.length !== frames || !v.every((e) => typeof e === 'number' && ok(e))) {
-        fail(`${at}.${name} must hold ${frames} ${what} (one per frame)`);
-      }
-    };
-    list('rate', (v) => v >= 0 && v <= 1, 'numbers in [0, 1]');
-    const bytes = frames * rasterStride(y.neurons!);
-    if (typeof y.raster !== 'string' || y.raster.length !== base64Length(bytes) || !BASE64.test(y.raster)) {
-      fail(`${at}.raster must be base64 of frames × ceil(neurons / 8) = ${bytes} bytes (${base64Length(bytes)} characters)`);
-    }
-    if (y.modulator !== undefined) list('modulator', (v) => v >= -1 && v <= 1, 'numbers in [-1, 1]');
-    if (y.dH !== undefined) list('dH', (v) => Number.isFinite(v) && v >= 0, 'non-negative numbers');
-  });
+const positiveInt = v.custom<number>((x) => Number.isInteger(x) && (x as number) >= 1, 'must be a positive integer');
+
+/** One value per frame, each `ok`: `must hold 13 numbers in [0, 1] (one per frame)` for a list of another length or a bad value. */
+function perFrame(frames: number, ok: (x: number) => boolean, what: string) {
+  return v.custom<number[]>((a) => Array.isArray(a) && a.length === frames && a.every((x) => typeof x === 'number' && ok(x)), `must hold ${frames} ${what} (one per frame)`);
 }
+
+/** A hidden layer's internals over `frames` frames (see the header); its raster's length follows from its neuron count. */
+function layerSchema(frames: number) {
+  return v.pipe(
+    looseRecord({
+      neurons: positiveInt,
+      rate: perFrame(frames, (x) => x >= 0 && x <= 1, 'numbers in [0, 1]'),
+      raster: v.custom<string>(() => true),
+      modulator: v.optional(perFrame(frames, (x) => x >= -1 && x <= 1, 'numbers in [-1, 1]')),
+      dH: v.optional(perFrame(frames, (x) => Number.isFinite(x) && x >= 0, 'non-negative numbers')),
+    }),
+    v.rawCheck(({ dataset, addIssue }) => {
+      if (!dataset.typed) return;
+      const { neurons, raster } = dataset.value;
+      const bytes = frames * rasterStride(neurons);
+      if (typeof raster !== 'string' || raster.length !== base64Length(bytes) || !BASE64.test(raster)) {
+        addIssue({ message: `must be base64 of frames × ceil(neurons / 8) = ${bytes} bytes (${base64Length(bytes)} characters)`, path: pathTo(dataset.value, 'raster') });
+      }
+    }),
+  );
+}
+
+/** A replay's `internals` for its frame count: errors name the field (`internals.layers[0].rate must hold 13 ...`). */
+export function internalsSchema(frames: number) {
+  return looseRecord({
+    /** SNN steps per control step. */
+    substeps: positiveInt,
+    /** One entry per hidden layer, input side first. */
+    layers: v.pipe(v.array(v.unknown(), 'must be a non-empty list'), v.nonEmpty('must be a non-empty list'), v.array(layerSchema(frames))),
+  }, 'must be an object with substeps and layers');
+}
+
+export type ReplayInternals = v.InferOutput<ReturnType<typeof internalsSchema>>;
+export type ReplayLayerInternals = ReplayInternals['layers'][number];

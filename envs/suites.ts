@@ -7,16 +7,48 @@
  * mid-episode (so a gait that does not adapt pays for it), and `heldout-onset` applies the
  * held-out conditions mid-episode; none of `train-damage`'s conditions is held out either.
  */
-import { validateCondition, type Condition } from './conditions.ts';
+import * as v from 'valibot';
+import { ConditionSchema, resolveCondition, type Condition } from './conditions.ts';
 import type { RandomSource } from '../core/rng.ts';
+import { fields, finiteNumber, parseWith, pathTo } from '../core/schema.ts';
 
-export interface Suite {
-  name: string;
-  description?: string;
-  conditions: Condition[];
-  /** Optional sampling weights (training); uniform when absent. */
-  weights?: number[];
-}
+const nonEmptyList = 'must be a non-empty list';
+
+/**
+ * A suite (a user's suite file, a built-in suite): its fields' shapes, and that its conditions'
+ * names are distinct and its weights fit them. What the conditions' kinds check against their
+ * onset is checked after it, by validateSuite.
+ */
+const SuiteSchema = v.pipe(
+  fields({
+    name: v.pipe(v.string('must be a non-empty string'), v.nonEmpty('must be a non-empty string')),
+    description: v.optional(v.string('must be text')),
+    /** The conditions; one without a name is called `condition <index>`. */
+    conditions: v.pipe(
+      v.array(v.unknown(), nonEmptyList),
+      v.nonEmpty(nonEmptyList),
+      v.array(ConditionSchema),
+      v.transform((cs) => cs.map((c, i) => (c.name ? c : Object.assign(c, { name: `condition ${i}` })))),
+    ),
+    /** Sampling weights (training), one per condition, not all zero; uniform when absent. */
+    weights: v.optional(v.array(finiteNumber('nonNegative'), 'must be a list of numbers, one per condition')),
+  }, { notObject: 'must be an object with "name" and "conditions"', unknownField: 'suite field' }),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    const s = dataset.value;
+    const first = new Map<string, number>();
+    s.conditions.forEach((c, i) => {
+      const j = first.get(c.name!);
+      if (j === undefined) first.set(c.name!, i);
+      else addIssue({ message: `must be unique: "${c.name}" is also the name of conditions[${j}]`, path: pathTo(s, 'conditions', i, 'name') });
+    });
+    const w = s.weights;
+    if (w && w.length !== s.conditions.length) addIssue({ message: `must be ${s.conditions.length} numbers, one per condition (got ${w.length})`, path: pathTo(s, 'weights') });
+    else if (w && !w.some((x) => x > 0)) addIssue({ message: 'must not all be zero', path: pathTo(s, 'weights') });
+  }),
+);
+
+export type Suite = v.InferOutput<typeof SuiteSchema>;
 
 const leg = (target: string, factor: number): Condition => ({ name: `${target} mass ×${factor}`, massScale: [{ target: target as never, factor }] });
 
@@ -105,32 +137,11 @@ export const BUILTIN_SUITES: Readonly<Record<string, Suite>> = Object.freeze({
   },
 });
 
-/** Validates a suite from untrusted data (a user's suite file); errors name the field. */
+/** Validates a suite from untrusted data (a user's suite file); errors name the field below `source`. */
 export function validateSuite(raw: unknown, source = 'suite'): Suite {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`${source} must be an object with "name" and "conditions"`);
-  const r = raw as Record<string, unknown>;
-  for (const k of Object.keys(r)) if (!['name', 'description', 'conditions', 'weights'].includes(k)) throw new Error(`${source}.${k} is not a known suite field (known: name, description, conditions, weights)`);
-  if (typeof r.name !== 'string' || !r.name) throw new Error(`${source}.name must be a non-empty string`);
-  if (!Array.isArray(r.conditions) || r.conditions.length === 0) throw new Error(`${source}.conditions must be a non-empty list`);
-  const conditions = r.conditions.map((c, i) => {
-    const v = validateCondition(c, `${source}.conditions[${i}]`);
-    if (!v.name) v.name = `condition ${i}`;
-    return v;
-  });
-  const names = new Set<string>();
-  for (const c of conditions) {
-    if (names.has(c.name!)) throw new Error(`${source}.conditions: the name "${c.name}" appears twice`);
-    names.add(c.name!);
-  }
-  const out: Suite = { name: r.name, conditions };
-  if (typeof r.description === 'string') out.description = r.description;
-  if (r.weights !== undefined) {
-    if (!Array.isArray(r.weights) || r.weights.length !== conditions.length || !r.weights.every((w) => typeof w === 'number' && w >= 0 && Number.isFinite(w)) || !r.weights.some((w) => (w as number) > 0)) {
-      throw new Error(`${source}.weights must be ${conditions.length} non-negative numbers, not all zero`);
-    }
-    out.weights = r.weights as number[];
-  }
-  return out;
+  const suite = parseWith(SuiteSchema, raw, source);
+  suite.conditions.forEach((c, i) => resolveCondition(c, `${source}.conditions[${i}]`));
+  return suite;
 }
 
 export function getBuiltinSuite(name: string): Suite {

@@ -102,6 +102,17 @@ const SNN_FIELDS = {
    * of W (init.ts); 0 starts the network with W + alpha H = W. Default 0.1.
    */
   alphaInit: v.optional(numberIn(0, Infinity, { hiOpen: true }), 0.1),
+  /**
+   * Slow plasticity: H (and E) change on every k-th SNN step only; between, the synapses act
+   * with the H they have. Default 1 (every step).
+   */
+  plasticityEvery: v.optional(positiveInt(1_000_000), 1),
+  /**
+   * Slow plasticity: the rule sees the pre- and postsynaptic activity low-passed,
+   * a_t = d a_(t-1) + (1 - d) r_t, instead of this step's (the modulator still reads r_t).
+   * In [0, 1); default 0 (no low-pass).
+   */
+  activityDecay: v.optional(numberIn(0, 1, { hiOpen: true }), 0),
   /** Readout: 'leaky' (non-spiking leaky neurons fed by spikes) or 'trace' (linear in rates). Default 'leaky'. */
   readout: v.optional(oneOf(READOUT_NAMES), 'leaky'),
   /** Leak of the leaky readout in [0, 1) (the initial value when learned: then in (0, 1)). Default 0.8. */
@@ -203,6 +214,8 @@ export function describePolicy(config: PolicyConfig, obsSize?: number, actSize?:
     `snn ${io(`[${layers.join(',')}]`)} ${plasticity} x${config.substeps} substeps, ` +
     `${config.readout} readout${config.learnNeuronParams ? ', learned neurons' : ''}` +
     `${config.weights === 'random-per-episode' ? ', random W per episode' : ''}` +
-    `${config.rule !== 'none' && config.alphaInit !== defaultSnnConfig.alphaInit ? `, alpha init ${config.alphaInit}` : ''}${scales}`
+    `${config.rule !== 'none' && config.alphaInit !== defaultSnnConfig.alphaInit ? `, alpha init ${config.alphaInit}` : ''}` +
+    `${config.rule !== 'none' && config.plasticityEvery !== 1 ? `, H updated every ${config.plasticityEvery} steps` : ''}` +
+    `${config.rule !== 'none' && config.activityDecay !== 0 ? `, rule activity low-passed (decay ${config.activityDecay})` : ''}${scales}`
   );
 }

@@ -22,6 +22,11 @@
  * (0.5(|u+c| - |u-c|): H often sits at the clip, where a branch mispredicts).
  * Everything is preallocated; `step` allocates nothing.
  *
+ * Slow plasticity (`plasticityEvery` k, `activityDecay` d): H and E change on every k-th step
+ * only (the others propagate with the H they have), and the rule's pre- and postsynaptic
+ * activity are low-passed, a_t = d a_(t-1) + (1 - d) r_t. With k = 1 and d = 0 (the defaults)
+ * the rule sees r_t itself and every step updates, exactly as above.
+ *
  * A rule with coefficient tables (ABCD) has factors (d_j, k_j, c_j) of its own for W_in and
  * for W_rec (shared per neuron or per matrix, `affineFused`), or none at all (per synapse,
  * `abcdFused` reads the coefficient matrices). With random weights per episode the layer owns
@@ -123,6 +128,13 @@ export class SnnLayer {
   /** Presynaptic activity of a W_in update not yet applied, and whether there is one. */
   private readonly pendingPre: Float32Array;
   private pending = false;
+  /** Slow plasticity: update every k-th step, and the low-pass factor of the rule's activity (0: none). */
+  private readonly every: number;
+  private readonly decay: number;
+  /** The postsynaptic (and recurrent presynaptic) activity the rule sees: lif.r, or its low-pass. */
+  private readonly rulePost: Float32Array;
+  /** The low-passed input activity the rule sees on W_in (empty without a low-pass). */
+  private readonly slowPre: Float32Array;
 
   constructor(cfg: SnnPolicyConfig, l: number, nIn: number, rule: PlasticityRule | null, plastic: boolean, kernels: SynapseKernels = jsKernels) {
     this.cfg = cfg;
@@ -167,6 +179,10 @@ export class SnnLayer {
     this.fkIn = alloc(tableN);
     this.fcIn = alloc(tableN);
     this.pendingPre = alloc(nIn);
+    this.every = cfg.plasticityEvery;
+    this.decay = this.plastic ? cfg.activityDecay : 0;
+    this.rulePost = this.decay > 0 ? alloc(n) : this.lif.r;
+    this.slowPre = alloc(this.decay > 0 ? nIn : 0);
     if (this.ownWeights) {
       this.Win = alloc(nIn * n);
       if (this.recurrent) this.Wrec = alloc(n * n);
@@ -178,7 +194,7 @@ export class SnnLayer {
    * kernels: the arrays above, each rounded up to 16 bytes.
    */
   static kernelBytes(n: number, nIn: number): number {
-    return 4 * (3 * nIn * n + 3 * n * n + 13 * n + nIn) + 20 * 16;
+    return 4 * (3 * nIn * n + 3 * n * n + 14 * n + 2 * nIn) + 22 * 16;
   }
 
   /** Takes views of the genome and derives the reparametrized coefficients. */
@@ -226,6 +242,10 @@ export class SnnLayer {
     this.I.fill(0);
     this.recNext.fill(0);
     this.M = 0;
+    if (this.decay > 0) {
+      this.rulePost.fill(0);
+      this.slowPre.fill(0);
+    }
   }
 
   /** Zeroes all per-episode state: activity, H, E, BCM thresholds, statistics. */
@@ -264,14 +284,29 @@ export class SnnLayer {
       if (this.recurrent) this.propagateStatic();
       return;
     }
+    let rulePre = pre;
+    if (this.decay > 0) {
+      lowPass(this.rulePost, this.lif.r, this.decay);
+      lowPass(this.slowPre, pre, this.decay);
+      rulePre = this.slowPre;
+    }
+    if (this.every > 1 && this.steps % this.every !== 0) {
+      // No update on this step: the synapses act with the H they have.
+      if (this.recurrent) {
+        this.recNext.fill(0);
+        this.kernels.propagatePlastic(this.Wrec, this.alphaRec, this.Hrec, this.lif.s, this.recNext, n, n);
+      }
+      this.rule?.advance(this.coeff, this.ruleState, this.rulePost);
+      return;
+    }
     this.learningRates();
     if (this.plasticityFrozen) this.m.fill(0);
     if (this.table) {
-      this.tableStep(this.table, pre);
+      this.tableStep(this.table, rulePre);
       return;
     }
     const rule = this.rule as PlasticityRule;
-    rule.factors(this.coeff, this.ruleState, this.lif.r, this.fa, this.fk);
+    rule.factors(this.coeff, this.ruleState, this.rulePost, this.fa, this.fk);
     if (this.modulation !== 'retroactive') {
       // Fold the learning rate into the factors: H <- a_j H + k_j pre.
       const m = this.m;
@@ -285,9 +320,9 @@ export class SnnLayer {
     if (this.recurrent) this.updateRecurrent();
     // The W_in update is deferred to the next step's input pass (see inputCurrent); it
     // needs this step's presynaptic activity, which the caller may overwrite meanwhile.
-    this.pendingPre.set(pre);
+    this.pendingPre.set(rulePre);
     this.pending = true;
-    rule.advance(this.coeff, this.ruleState, this.lif.r);
+    rule.advance(this.coeff, this.ruleState, this.rulePost);
   }
 
   /**
@@ -297,7 +332,7 @@ export class SnnLayer {
    */
   private tableStep(table: RuleTable, pre: Float32Array): void {
     if (!this.perSynapse) {
-      const post = this.lif.r;
+      const post = this.rulePost;
       table.factors(this.tabIn, this.unitsIn, post, this.faIn, this.fkIn, this.fcIn);
       if (this.recurrent) table.factors(this.tabRec, this.unitsRec, post, this.fa, this.fk, this.fc);
       if (this.modulation !== 'retroactive') {
@@ -368,7 +403,7 @@ export class SnnLayer {
     const { n, nIn, I, kernels: k } = this;
     const E = this.modulation === 'retroactive' ? this.Ein : null;
     if (this.perSynapse) {
-      k.abcdFused(this.Hin, E, this.Win, this.alphaIn, this.tabIn, this.pendingPre, this.lif.r, x, I, nIn, n, this.m, this.etaE, this.clip);
+      k.abcdFused(this.Hin, E, this.Win, this.alphaIn, this.tabIn, this.pendingPre, this.rulePost, x, I, nIn, n, this.m, this.etaE, this.clip);
     } else if (this.table) {
       k.affineFused(this.Hin, E, this.Win, this.alphaIn, this.pendingPre, x, I, nIn, n, this.faIn, this.fkIn, this.fcIn, this.m, this.etaE, this.clip);
     } else if (E) {
@@ -405,19 +440,20 @@ export class SnnLayer {
     this.kernels.propagate(this.Wrec, this.lif.s, this.recNext, this.n, this.n);
   }
 
-  /** H_rec update (pre = this layer's rates) fused with recNext = (W + alpha ⊙ H)^T s_t. */
+  /** H_rec update (pre = this layer's rates, as the rule sees them) fused with recNext = (W + alpha ⊙ H)^T s_t. */
   private updateRecurrent(): void {
     const { n, lif, recNext, kernels: k } = this;
+    const r = this.rulePost;
     recNext.fill(0);
     const E = this.modulation === 'retroactive' ? this.Erec : null;
     if (this.perSynapse) {
-      k.abcdFused(this.Hrec, E, this.Wrec, this.alphaRec, this.tabRec, lif.r, lif.r, lif.s, recNext, n, n, this.m, this.etaE, this.clip);
+      k.abcdFused(this.Hrec, E, this.Wrec, this.alphaRec, this.tabRec, r, r, lif.s, recNext, n, n, this.m, this.etaE, this.clip);
     } else if (this.table) {
-      k.affineFused(this.Hrec, E, this.Wrec, this.alphaRec, lif.r, lif.s, recNext, n, n, this.fa, this.fk, this.fc, this.m, this.etaE, this.clip);
+      k.affineFused(this.Hrec, E, this.Wrec, this.alphaRec, r, lif.s, recNext, n, n, this.fa, this.fk, this.fc, this.m, this.etaE, this.clip);
     } else if (E) {
-      k.plasticFusedRetro(this.Hrec, this.Erec, this.Wrec, this.alphaRec, lif.r, lif.s, recNext, n, n, this.fa, this.fk, this.m, this.etaE, this.clip);
+      k.plasticFusedRetro(this.Hrec, this.Erec, this.Wrec, this.alphaRec, r, lif.s, recNext, n, n, this.fa, this.fk, this.m, this.etaE, this.clip);
     } else {
-      k.plasticFused(this.Hrec, this.Wrec, this.alphaRec, lif.r, lif.s, recNext, n, n, this.fa, this.fk, this.clip);
+      k.plasticFused(this.Hrec, this.Wrec, this.alphaRec, r, lif.s, recNext, n, n, this.fa, this.fk, this.clip);
     }
   }
 }
@@ -429,4 +465,10 @@ function foldRate(m: Float32Array, a: Float32Array, k: Float32Array, c: Float32A
     k[j] = m[j] * k[j];
     c[j] = m[j] * c[j];
   }
+}
+
+/** a <- d a + (1 - d) x, elementwise. */
+function lowPass(a: Float32Array, x: Float32Array, d: number): void {
+  const e = 1 - d;
+  for (let i = 0; i < a.length; i++) a[i] = d * a[i] + e * x[i];
 }

@@ -115,6 +115,7 @@ export class TfReferencePolicy {
     const t = (name: string) => tf.tensor(idx.view(p32, name).slice(), idx.get(name).shape);
     const scalar = (name: string) => idx.view(p32, name)[0];
     const has = (name: string) => idx.has(name);
+    if (config.plasticityEvery !== 1 || config.activityDecay !== 0) throw new Error('the TensorFlow.js reference takes policy.plasticityEvery 1 and policy.activityDecay 0 only');
     if (config.weights !== 'evolved') throw new Error(`the TensorFlow.js reference takes policy.weights "evolved" only (got "${config.weights}")`);
     // A coefficient table's rows, each shaped to broadcast over a [nPre, nPost] matrix.
     const rows = (name: string, nPre: number, nPost: number): Tensor[] => {

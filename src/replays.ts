@@ -4,7 +4,8 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Replay, ReplayIndex, ReplayIndexEntry } from '../envs/replay.ts';
+import { ReplayIndexSchema, type Replay, type ReplayIndex, type ReplayIndexEntry } from '../envs/replay.ts';
+import { parseIn } from '../core/schema.ts';
 import { atomicWriteCheckedJson, atomicWriteJson, readJsonFile } from './fsutil.ts';
 
 export type { ReplayIndex, ReplayIndexEntry };
@@ -12,9 +13,7 @@ export type { ReplayIndex, ReplayIndexEntry };
 export function readReplayIndex(dir: string): ReplayIndex {
   const path = join(dir, 'index.json');
   if (!existsSync(path)) return { version: 1, replays: [] };
-  const raw = readJsonFile(path, 'replay index') as ReplayIndex;
-  if (raw?.version !== 1 || !Array.isArray(raw.replays)) throw new Error(`replay index ${path} has an unknown layout`);
-  return raw;
+  return parseIn(ReplayIndexSchema, readJsonFile(path, 'replay index'), `replay index ${path}`);
 }
 
 /**

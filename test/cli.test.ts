@@ -61,7 +61,7 @@ test('bad input gets one clear line naming the field, flag or file', async () =>
     [['train', '--backend', 'redis', '--redis', 'http://x'], /--redis must start with redis:\/\/ or rediss:\/\//],
     [['worker', '--threads', '0'], /^propamine worker: --threads must be a whole number >= 1 \(got 0\)\n$/],
     [['worker', '--max-tasks', 'lots'], /--max-tasks must be a number \(got "lots"\)/],
-    [['train', '--init-from', 'nowhere'], /^propamine train: --init-from \(config\.init\): nowhere does not exist \(give a run directory or a policy file\)\n$/],
+    [['train', '--init-from', 'nowhere'], /^propamine train: --init-from \(config\.init\): nowhere does not exist \(give a run directory, a checkpoint in its checkpoints\/ folder, or a policy file\)\n$/],
     [['stress', 'p.json', '--suite', 'onset.json'], /onset\.json\.conditions\[0\]\.onset must be a range \[first, last\] with first <= last/],
     [['eval', 'p.json', '--condition', '{"gravity":1e999}'], /^propamine eval: --condition\.gravity must be a number in \[0, 5\] \(got Infinity\)\n$/],
     [['train', '--config', 'big.json'], /^propamine train: config\.seed must be a whole number in \[0, 4294967295\] \(got -Infinity\)\n$/],

@@ -128,6 +128,9 @@ const policyCases: PolicyConfigInput[] = [
   { rule: 'none', hidden: [12, 7] },
   { rule: 'oja', modulation: 'retroactive', learnNeuronParams: true, readout: 'trace', modInputs: ['reward', 'action'] },
   { rule: 'hebb', modulation: 'none', plasticLayers: [1], hidden: [10, 5] },
+  { rule: 'oja', modulation: 'retroactive', plasticityEvery: 3, activityDecay: 0.8 },
+  { rule: 'abcd', ruleSharing: 'synapse', modulation: 'simple', activityDecay: 0.9 },
+  { rule: 'abcd', ruleSharing: 'post', modulation: 'none', weights: 'random-per-episode', plasticityEvery: 4, activityDecay: 0.5 },
 ];
 
 test('the policy with WebAssembly kernels acts and learns exactly as with the JavaScript kernels, for every rule x modulation x sharing', () => {

@@ -173,7 +173,7 @@ test('best.json and init.json are checked like checkpoints: a changed byte, a nu
   writeFileSync(bestPath, JSON.stringify(withDigest({ ...rest, params: rest.params.map((v: number, i: number) => (i === 17 ? null : v)) })));
   assert.throws(() => loadPolicyFile(bestPath), new RegExp(`^Error: ${esc(bestPath)}: params\\[17\\] must be a finite number \\(got null\\)$`));
   writeFileSync(bestPath, JSON.stringify({ ...rest, normalizer: { ...rest.normalizer, std: rest.normalizer.std.map((v: number, i: number) => (i === 2 ? 0 : v)) } }));
-  assert.throws(() => loadPolicyFile(bestPath), /best\.json\.normalizer\.std\[2\] must be a finite number above 0 \(got 0\)/);
+  assert.throws(() => loadPolicyFile(bestPath), new RegExp(`^Error: ${esc(bestPath)}: normalizer\\.std\\[2\\] must be a finite number above 0 \\(got 0\\)$`));
   writeFileSync(bestPath, text);
   const ft = await train({ config: tiny('policy-ft', { workers: 0, generations: 1, init: src.runDir }), quiet: true, log: quiet });
   const initPath = join(ft.runDir, 'init.json');
@@ -270,6 +270,13 @@ test('a run can start from another run or a policy file: its best center and obs
     assert.ok(Math.abs(fromFile!.norm!.mean[i]! - best.normalizer!.mean[i]!) < 1e-9);
     assert.ok(Math.abs(fromFile!.norm!.std[i]! - best.normalizer!.std[i]!) < 1e-9);
   }
+  // A checkpoint file starts from the center after its generation, with the checkpoint's statistics.
+  let fromCheckpoint: ReturnType<typeof start> | null = null;
+  const latest = join(src.runDir, 'checkpoints', 'latest.json');
+  await train({ config: tiny('init-cp', { workers: 0, generations: 1, init: latest }), quiet: true, log: quiet, onTrainer: (t) => (fromCheckpoint = start(t)) });
+  const lastCenter = new RunDir(src.runDir).loadCenterPolicy();
+  assert.deepEqual(fromCheckpoint!.center, lastCenter.params);
+  assert.notDeepEqual(lastCenter.params, best.params, 'the case tells the latest center from the best one');
   // A random start differs, and the fine-tuned run resumes from its own checkpoint.
   let fresh: ReturnType<typeof start> | null = null;
   await train({ config: tiny('init-none', { workers: 0, generations: 1 }), quiet: true, log: quiet, onTrainer: (t) => (fresh = start(t)) });
@@ -486,6 +493,7 @@ test('plasticFrom: a static stage, then the grown plastic network; reproducible 
   assert.equal(resolveTrainConfig('quick', {}, { generations: 30 }).plasticFrom, 16);
   assert.equal(resolveTrainConfig('quick', { generations: 30 }, { plasticFrom: 5 }).plasticFrom, 5);
   assert.equal(resolveTrainConfig('full').plasticFrom, 501);
+  assert.equal(resolveTrainConfig('long').plasticFrom, 801);
 });
 
 test('plasticFrom: the static stage\'s center grown acts exactly as the static network', () => {

@@ -4,7 +4,9 @@
  */
 import { cueReward } from './cue-reward.ts';
 import { pairRecall } from './pair-recall.ts';
-import { NOISE_KINDS, resolveTaskOptions, type NoiseKind, type Task, type TaskDefinition } from './task.ts';
+import * as v from 'valibot';
+import { NOISE_KINDS, taskOptionsSchema, type Task, type TaskDefinition } from './task.ts';
+import { got, oneOf, parseWith, pathTo, plainObject, strictFields } from '../../core/schema.ts';
 
 export { NOISE_KINDS, type NoiseKind, type Task, type TaskDefinition, type TaskNoise, type TaskSequence } from './task.ts';
 
@@ -19,32 +21,45 @@ export function getTask(name: string, path = 'task.name'): TaskDefinition {
   return TASKS[name];
 }
 
-/** The plain-data description of a task a run saves. */
-export interface TaskConfig {
-  /** A registered task name. */
-  name: string;
-  /** Input noise level: flip probability (flip) or standard deviation (gauss). */
-  noise: number;
-  /** flip (sign flips of pattern bits) or gauss (additive Gaussian). */
-  noiseKind: NoiseKind;
-  /** The task's whole-number options (defaults filled in). */
-  options: Record<string, number>;
+/** The noise a task's inputs may have: at most this level for each kind. */
+const MAX_NOISE: Readonly<Record<(typeof NOISE_KINDS)[number], number>> = { flip: 0.5, gauss: 10 };
+
+/** The config of task `def`: its name, its input noise, its options. */
+function taskConfigSchema(def: TaskDefinition) {
+  return v.pipe(
+    strictFields({
+      /** A registered task name. */
+      name: v.literal(def.name),
+      /** Input noise level: flip probability (flip) or standard deviation (gauss). Default 0. */
+      noise: v.nullish(v.number(got('must be a number')), 0),
+      /** flip (sign flips of pattern bits) or gauss (additive Gaussian). Default flip. */
+      noiseKind: v.nullish(oneOf(NOISE_KINDS), 'flip'),
+      /** The task's whole-number options (defaults filled in). */
+      options: taskOptionsSchema(def),
+    }),
+    v.rawCheck(({ dataset, addIssue }) => {
+      if (!dataset.typed) return;
+      const { noise, noiseKind } = dataset.value;
+      const max = MAX_NOISE[noiseKind];
+      if (!(noise >= 0 && noise <= max)) addIssue({ message: `must be a number in [0, ${max}] for ${noiseKind} noise (got ${noise})`, path: pathTo(dataset.value, 'noise') });
+    }),
+  );
 }
+
+/**
+ * The plain-data description of a task a run saves (a learn config's `task`, a learn policy's
+ * `meta.taskConfig`): one schema per registered task, told apart by the name.
+ */
+export const TaskConfigSchema = v.pipe(
+  plainObject('must be an object with a name'),
+  v.variant('name', Object.values(TASKS).map(taskConfigSchema), got(`must be one of ${taskNames().join(', ')}`)),
+);
+
+export type TaskConfig = v.InferOutput<typeof TaskConfigSchema>;
 
 /** Validates and fills a task config; errors name the field under `path`. */
 export function validateTaskConfig(raw: unknown, path = 'task'): TaskConfig {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`${path} must be an object with a name`);
-  const r = raw as Record<string, unknown>;
-  for (const k of Object.keys(r)) if (!['name', 'noise', 'noiseKind', 'options'].includes(k)) throw new Error(`${path}.${k} is not a known field (known: name, noise, noiseKind, options)`);
-  const def = getTask(String(r.name), `${path}.name`);
-  const noiseKind = r.noiseKind ?? 'flip';
-  if (!(NOISE_KINDS as readonly unknown[]).includes(noiseKind)) throw new Error(`${path}.noiseKind must be one of ${NOISE_KINDS.join(', ')} (got ${JSON.stringify(noiseKind)})`);
-  const noise = r.noise ?? 0;
-  const max = noiseKind === 'flip' ? 0.5 : 10;
-  if (typeof noise !== 'number' || !Number.isFinite(noise) || noise < 0 || noise > max) throw new Error(`${path}.noise must be a number in [0, ${max}] for ${String(noiseKind)} noise (got ${JSON.stringify(noise)})`);
-  const opts = r.options ?? {};
-  if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) throw new Error(`${path}.options must be an object`);
-  return { name: def.name, noise, noiseKind: noiseKind as NoiseKind, options: resolveTaskOptions(def, opts as Record<string, unknown>, `${path}.options`) };
+  return parseWith(TaskConfigSchema, raw, path);
 }
 
 export function createTask(c: TaskConfig): Task {

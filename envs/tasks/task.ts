@@ -10,7 +10,9 @@
  * To add a task: write a `TaskDefinition` (name, summary, documented integer options with
  * defaults, `create`) in a file of its own and list it in index.ts.
  */
+import * as v from 'valibot';
 import type { Rng } from '../../core/rng.ts';
+import { fields, wholeIn } from '../../core/schema.ts';
 
 export const NOISE_KINDS = ['flip', 'gauss'] as const;
 export type NoiseKind = (typeof NOISE_KINDS)[number];
@@ -87,18 +89,12 @@ export function showPattern(input: Float32Array, inputSize: number, step: number
   }
 }
 
-/** Resolves a task's options (defaults for the missing ones); errors name the field. */
-export function resolveTaskOptions(def: TaskDefinition, given: Record<string, unknown>, path: string): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const key of Object.keys(given)) {
-    if (!Object.hasOwn(def.options, key)) throw new Error(`${path}.${key} is not an option of task ${def.name} (options: ${Object.keys(def.options).join(', ')})`);
-  }
-  for (const [key, spec] of Object.entries(def.options)) {
-    const v = given[key] ?? spec.default;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < spec.min || v > spec.max) {
-      throw new Error(`${path}.${key} must be a whole number in [${spec.min}, ${spec.max}] (got ${JSON.stringify(v)})`);
-    }
-    out[key] = v;
-  }
-  return out;
+/**
+ * The options of task `def`: each a whole number in its range, a missing (or null) one at its
+ * default; another name is not an option of the task.
+ */
+export function taskOptionsSchema(def: TaskDefinition) {
+  const entries = Object.fromEntries(Object.entries(def.options).map(([key, spec]) => [key, v.nullish(wholeIn(spec.min, spec.max), spec.default)]));
+  const options = fields(entries, { unknownField: `option of task ${def.name}`, known: Object.keys(def.options).join(', ') });
+  return v.nullish(options as v.GenericSchema<unknown, Record<string, number>>, {});
 }

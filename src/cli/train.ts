@@ -17,18 +17,19 @@ import { MOD_INPUT_NAMES, MODULATION_NAMES, RULE_NAMES, RULE_SHARINGS, WEIGHTS_N
 import { onInterrupt } from '../interrupt.ts';
 
 const quick = resolveTrainConfig('quick');
+const long = resolveTrainConfig('long');
 const full = resolveTrainConfig('full');
 /** A flag that sets a config field: its description comes from the config's schema. */
 const field = fieldFlag(trainConfigDoc);
 
 const FLAGS = [
-  { name: 'preset', arg: 'NAME', help: 'quick (default: visibly learns in minutes on 2 cores) or full' },
+  { name: 'preset', arg: 'NAME', help: 'quick (default: visibly learns in minutes on 2 cores), long (within an hour on 2 cores) or full (1000-step episodes, a larger network; hours)' },
   { name: 'config', arg: 'FILE', help: "a JSON config file (fields as in a run's config.json)" },
   { name: 'resume', arg: 'DIR|FILE', help: 'continue the run in DIR from its last checkpoint, or from a checkpoint file in DIR/checkpoints/ (previous.json, when latest.json was refused as damaged)' },
   field('name', 'NAME', 'name', '(default: <preset>-<policy>-s<seed>)'),
   field('out', 'DIR', 'outDir', `(default ${quick.outDir})`),
   field('seed', 'N', 'seed', `(default ${quick.seed})`),
-  field('generations', 'N', 'generations', `(quick: ${quick.generations}, full: ${full.generations})`),
+  field('generations', 'N', 'generations', `(quick: ${quick.generations}, long: ${long.generations}, full: ${full.generations})`),
   field('workers', 'N', 'workers', `(default ${quick.workers})`),
   { name: 'backend', arg: 'NAME', help: 'local (default: worker threads here) or redis (propamine worker processes on any machines; results are identical)' },
   { name: 'redis', arg: 'URL', help: 'Redis address for --backend redis (default $PROPAMINE_REDIS or redis://127.0.0.1:6379; password: redis://:PASSWORD@host:port)' },
@@ -41,7 +42,7 @@ const FLAGS = [
   { name: 'mod-inputs', arg: 'LIST', help: `what the modulator reads besides the network, comma-separated: ${MOD_INPUT_NAMES.join(', ')} (the previous step's reward, the previous action, the error of an observation predictor learned within the episode; default none)` },
   { name: 'hidden', arg: 'SIZES', help: `hidden layer sizes, e.g. 64 or 64,64 (quick: ${quick.policy.hidden.join(',')}, full: ${full.policy.hidden.join(',')})` },
   { name: 'strategy', arg: 'NAME', help: `${strategyNames.join(', ')} (default ${quick.strategy.name})` },
-  { name: 'pop', arg: 'N', help: `population size per generation (quick: ${String(quick.strategy.popSize)}, full: ${String(full.strategy.popSize)})` },
+  { name: 'pop', arg: 'N', help: `population size per generation (quick: ${String(quick.strategy.popSize)}, long: ${String(long.strategy.popSize)}, full: ${String(full.strategy.popSize)})` },
   { name: 'sigma', arg: 'X', help: `sampling noise scale (quick: ${String(quick.strategy.sigma)})` },
   { name: 'lr', arg: 'X', help: `learning rate (quick: ${String(quick.strategy.lr)})` },
   field('episodes', 'N', 'episodesPerMember', `(default ${quick.episodesPerMember})`),
@@ -49,7 +50,7 @@ const FLAGS = [
   field('conditions', 'SUITE', 'conditions', `(train, train-damage, nominal, ...; default ${quick.conditions})`),
   field('fitness', 'KIND', 'fitness', `(default ${quick.fitness}; onset-distance with a suite whose damage has an onset, e.g. --conditions train-damage)`),
   field('plastic-from', 'N', 'plasticFrom', `(default: halfway through the generations, ${quick.plasticFrom} of the quick preset's ${quick.generations})`),
-  { name: 'init-from', arg: 'PATH', help: "start from a trained policy (a run directory's best center and its observation statistics, or a policy file) instead of random parameters; the policy flags default to the source's, and may grow it: a static SNN gains plasticity with --rule (alpha starts at 0, so it starts acting exactly as the source), any SNN modulator inputs with --mod-inputs. The start is kept as init.json in the new run (--init-from it to reproduce the run)" },
+  { name: 'init-from', arg: 'PATH', help: "start from a trained policy (a run directory's best center and its observation statistics, RUN/checkpoints/latest.json for its latest center, or a policy file) instead of random parameters; the policy flags default to the source's, and may grow it: a static SNN gains plasticity with --rule (alpha starts at 0, so it starts acting exactly as the source), any SNN modulator inputs with --mod-inputs. The start is kept as init.json in the new run (--init-from it to reproduce the run)" },
   { name: 'quiet', help: 'no per-generation lines' },
   { name: 'help', short: 'h', help: 'this help' },
 ] as const satisfies readonly Flag[];

@@ -6,20 +6,9 @@
  * (finite arrays, tell's and init's inputs) are below, as code.
  */
 import * as v from 'valibot';
-import { isPlainObject, parseWith, pathTo, withEveryField } from '../../core/schema.ts';
+import { parseWith, pathTo, record } from '../../core/schema.ts';
 
-/**
- * An object (not an array or a typed array), with these fields checked (a missing one by its
- * own check: `must be a Float64Array`); other fields are dropped.
- */
-export function record<const E extends v.ObjectEntries>(entries: E) {
-  const keys = Object.keys(entries);
-  return v.pipe(
-    v.custom<Record<string, unknown>>(isPlainObject, 'must be an object'),
-    v.transform((o) => withEveryField(o, keys) as Record<string, unknown>),
-    v.object(entries, 'must be an object'),
-  );
-}
+export { record };
 
 /** A number: finite unless `finite` is false, a whole number with `integer`, at least `min`. */
 export function count(opts: { integer?: boolean; min?: number; finite?: boolean } = {}) {

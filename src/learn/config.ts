@@ -9,7 +9,7 @@
 import * as v from 'valibot';
 import { describePolicy, PolicyConfigSchema, type SnnPolicyConfig } from '../../policies/index.ts';
 import { checkBpttConfig } from '../../policies/bptt-trace.ts';
-import { validateTaskConfig, type TaskConfig } from '../../envs/tasks/index.ts';
+import { TaskConfigSchema, type TaskConfig } from '../../envs/tasks/index.ts';
 import { bool, checkedBy, documentedFields, fields, got, numberIn, oneOf, parseWith, plainObject, strictFields, wholeIn, withEveryField } from '../../core/schema.ts';
 import { mergeConfig } from '../train/config.ts';
 
@@ -24,7 +24,7 @@ const LEARN_FIELDS = documentedFields({
   name: { doc: 'run name: the run directory is <outDir>/<name>', schema: v.pipe(v.string(nameMessage), v.regex(/^[A-Za-z0-9._-]+$/, nameMessage)) },
   outDir: { doc: 'folder for run directories', schema: v.pipe(v.string('must be a non-empty path'), v.nonEmpty('must be a non-empty path')) },
   seed: { doc: 'master seed: initialization and every training batch derive from it', schema: wholeIn(0, 2 ** 32 - 1) },
-  task: { doc: 'the task and its input noise', schema: v.pipe(v.unknown(), checkedBy((raw, path): TaskConfig => validateTaskConfig(raw, path))) },
+  task: { doc: 'the task and its input noise', schema: TaskConfigSchema },
   policy: {
     doc: 'the network: one hidden layer, leaky readout (the policy config SnnPolicy reads)',
     schema: v.pipe(PolicyConfigSchema, checkedBy((p, path): SnnPolicyConfig => {

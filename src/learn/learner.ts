@@ -16,29 +16,38 @@ import { adamInit, adamStep, norm, type AdamState } from '../es/optim.ts';
 import type { LearnConfig } from './config.ts';
 import type { BatchStats, GradientEngine } from './engine.ts';
 import { initLearnParams } from './init.ts';
+import * as v from 'valibot';
+import { got, numberOrNull, record, statistic, wholeIn } from '../../core/schema.ts';
 
 /** Held-out sequences come from this seed, whatever the run's seed: every run of a task is scored on the same set. */
 export const HELDOUT_SEED = 0x4e1d0;
 
-export interface LearnRecord {
-  iteration: number;
-  loss: number;
-  taskLoss: number;
-  rateLoss: number;
+const stat = statistic();
+/** A held-out score, null on the iterations without an evaluation. */
+const maybe = numberOrNull();
+
+/** One record per iteration: a learn run's metrics.jsonl line (its schema gives the type and the reader's checks). */
+export const LearnRecordSchema = record({
+  iteration: wholeIn(0),
+  loss: stat,
+  taskLoss: stat,
+  rateLoss: stat,
   /** Training-batch accuracy (before the step). */
-  accuracy: number;
-  rate: number;
+  accuracy: stat,
+  rate: stat,
   /** Gradient norm before clipping. */
-  gradNorm: number;
-  lr: number;
+  gradNorm: stat,
+  lr: stat,
   /** Held-out accuracy and loss on evaluation iterations, else null. */
-  evalAccuracy: number | null;
-  evalLoss: number | null;
+  evalAccuracy: maybe,
+  evalLoss: maybe,
   /** Seconds of training so far (over resumes). */
-  wallTime: number;
+  wallTime: stat,
   /** Seconds this iteration took (gradient and step). */
-  iterTime: number;
-}
+  iterTime: stat,
+}, got('must be an object'));
+
+export type LearnRecord = v.InferOutput<typeof LearnRecordSchema>;
 
 export interface BestGenome {
   iteration: number;

@@ -13,7 +13,7 @@ import { SnnBptt } from '../../policies/bptt.ts';
 import { createTask } from '../../envs/tasks/index.ts';
 import { bpttOptions } from './engine.ts';
 import { loadTrainedGenome } from './evaluate.ts';
-import { heldOutSet, type LearnRecord } from './learner.ts';
+import { heldOutSet, LearnRecordSchema } from './learner.ts';
 import { readLearnConfig } from './run-dir.ts';
 
 const W = 760;
@@ -82,7 +82,7 @@ function movingAverage(ys: number[], k: number): number[] {
 export function writeLearnPlot(runPath: string, out?: string): string {
   const dir = RunDir.open(runPath);
   const config = readLearnConfig(dir);
-  const records = dir.readMetrics<LearnRecord>();
+  const records = dir.readMetrics(LearnRecordSchema);
   const it = records.map((r) => r.iteration + 1);
   const evals = records.filter((r) => r.evalAccuracy !== null);
   const parts: string[] = [`<h2>${esc(config.name)}: ${esc(config.task.name)}, ${esc(config.policy.rule)}/${esc(config.policy.modulation)}, ${config.policy.hidden[0]} neurons</h2>`];

@@ -8,7 +8,7 @@ import { createTask } from '../../envs/tasks/index.ts';
 import { RunDir } from '../train/run-dir.ts';
 import { describeLearn, type LearnConfig } from './config.ts';
 import { createEngine } from './engines.ts';
-import { Learner, type LearnRecord } from './learner.ts';
+import { Learner, LearnRecordSchema, type LearnRecord } from './learner.ts';
 import { createLearnRun, loadLearnCheckpoint, readLearnConfig, saveLearnBest, saveLearnCheckpoint } from './run-dir.ts';
 import { clock } from '../train/progress.ts';
 import { onInterrupt } from '../interrupt.ts';
@@ -54,7 +54,7 @@ export async function learnSession(opts: LearnSessionOptions): Promise<LearnOutc
     const engine = await createEngine(config, task);
     const state = loadLearnCheckpoint(dir, engine.numParams);
     learner = new Learner(config, engine, state);
-    records = dir.readMetrics<LearnRecord>().filter((r) => r.iteration < state.iteration);
+    records = dir.readMetrics(LearnRecordSchema).filter((r) => r.iteration < state.iteration);
     dir.writeMetrics(records);
     log(`resuming ${dir.path} at iteration ${state.iteration} of ${config.iterations}`);
   } else {

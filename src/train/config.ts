@@ -15,13 +15,18 @@ import { parseTrainConfig, type TrainConfigSchema } from './config-schema.ts';
 export type TrainConfig = v.InferOutput<typeof TrainConfigSchema>;
 export type StrategyConfig = TrainConfig['strategy'];
 
-export type PresetName = 'quick' | 'full';
+export type PresetName = 'quick' | 'long' | 'full';
 
 export { FITNESS_KINDS, type FitnessKind } from './config-schema.ts';
 
 const SNN_PRESET_POLICY = {
   type: 'snn', hidden: [32], rule: 'oja', modulation: 'simple', substeps: 4, readoutLeak: 0.5, genomeScale: { alpha: 0.1, mod: 0.1, readout: 4 },
 } as PolicyConfig;
+
+/** The generation at which a preset's SNN becomes plastic: halfway through `generations`. */
+export function halfway(generations: number): number {
+  return Math.floor(generations / 2) + 1;
+}
 
 const BASE: Omit<TrainConfig, 'name'> = {
   outDir: 'runs',
@@ -46,17 +51,27 @@ const BASE: Omit<TrainConfig, 'name'> = {
   obsClip: 5,
   fitnessShift: 1,
   fitness: 'return',
-  plasticFrom: 41,
+  plasticFrom: halfway(80),
   init: null,
 };
 
 export const PRESETS: Readonly<Record<PresetName, Partial<TrainConfig>>> = {
   /** Visibly learns within a few minutes on 2 cores: 300-step episodes, 80 generations. */
   quick: {},
+  /**
+   * The quick preset's settings for twenty times the generations: about 15.5 M control
+   * steps, within an hour on an idle 2-core machine.
+   */
+  long: {
+    generations: 1600,
+    plasticFrom: halfway(1600),
+    testEvery: 10,
+    replayEvery: 100,
+  },
   /** A serious run: full 1000-step episodes, a larger network and population. */
   full: {
     generations: 1000,
-    plasticFrom: 501,
+    plasticFrom: halfway(1000),
     maxSteps: 1000,
     policy: { ...SNN_PRESET_POLICY, hidden: [64] } as PolicyConfig,
     strategy: { name: 'openai-es', popSize: 64, sigma: 0.06, lr: 0.03, l2: 0.005 },
@@ -95,7 +110,7 @@ export function resolveTrainConfig(preset: PresetName, file: Record<string, unkn
   // The presets start plasticity halfway: with another number of generations, still halfway.
   const given = (k: string) => Object.hasOwn(file, k) || Object.hasOwn(overrides, k);
   if (!given('plasticFrom') && given('generations') && typeof merged.generations === 'number' && (merged.plasticFrom as number) > 1) {
-    merged.plasticFrom = Math.floor(merged.generations / 2) + 1;
+    merged.plasticFrom = halfway(merged.generations);
   }
   if (merged.name === undefined) merged.name = `${preset}-${String((merged.policy as PolicyConfig).type)}-s${String(merged.seed)}`;
   return validateTrainConfig(merged);

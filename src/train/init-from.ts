@@ -3,7 +3,8 @@
  * `propamine train --init-from`): fine-tuning a gait on another training distribution, for
  * example damage that strikes mid-episode. The source is a run directory (its best center,
  * or its last center when it was never tested, with the observation statistics it was
- * trained with, read from its checkpoint) or a policy file (whose normalizer holds only a
+ * trained with, read from its checkpoint), one of its checkpoint files (`checkpoints/latest.json`:
+ * the center after that generation, best or not) or a policy file (whose normalizer holds only a
  * mean and std: it enters as if seen over PRIOR_COUNT observations, so fresh statistics
  * move it slowly).
  */
@@ -30,12 +31,14 @@ export interface InitialPolicy {
 }
 
 export function loadInitialPolicy(path: string, obsClip: number): InitialPolicy {
-  if (!existsSync(path)) throw new Error(`${path} does not exist (give a run directory or a policy file)`);
-  if (statSync(path).isDirectory()) {
-    const dir = RunDir.open(path);
+  if (!existsSync(path)) throw new Error(`${path} does not exist (give a run directory, a checkpoint in its checkpoints/ folder, or a policy file)`);
+  const isDir = statSync(path).isDirectory();
+  if (isDir || RunDir.isCheckpointFile(path)) {
+    const { dir, checkpoint } = RunDir.forResume(path);
     const config = dir.readConfig();
-    const snap = dir.loadCheckpoint(config);
-    if (snap.bestTest) {
+    const snap = dir.loadCheckpoint(config, checkpoint);
+    // A run directory starts from its best tested center; a checkpoint file (or a run never tested) from the center after its generation.
+    if (isDir && snap.bestTest) {
       return {
         policy: config.policy, params: snap.bestTest.params,
         normalizer: ObsNormalizer.fromJSON(snap.bestTest.normalizer, OBS_SIZE, obsClip),

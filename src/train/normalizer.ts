@@ -3,10 +3,38 @@
  * (in task order, so the result does not depend on which worker ran what). The variance
  * has a floor so that near-constant inputs are not blown up.
  */
+import * as v from 'valibot';
 import type { Normalization, ObsStats } from '../../workers/types.ts';
-import { shown } from '../../core/shown.ts';
+import { finiteNumber, got, listOf, parseWith, record } from '../../core/schema.ts';
 
-export interface NormalizerState { count: number; sum: number[]; sumSq: number[] }
+/**
+ * The running state (a checkpoint's `normalizer`, init.json's `meta.normalizerState`) for
+ * `size` observations: how many were seen, and their per-index sums and sums of squares.
+ */
+export function normalizerStateSchema(size: number) {
+  return record({
+    count: v.pipe(v.number(got('must be a whole number >= 0')), v.integer(got('must be a whole number >= 0')), v.minValue(0, got('must be a whole number >= 0'))),
+    sum: listOf(size, finiteNumber()),
+    sumSq: listOf(size, finiteNumber('nonNegative')),
+  }, got('must be an object with count, sum and sumSq'));
+}
+
+export type NormalizerState = v.InferOutput<ReturnType<typeof normalizerStateSchema>>;
+
+/**
+ * The normalization a policy file saves for `size` observations (`normalizer` of best.json):
+ * x -> clip((x - mean) / std, -clip, clip). Absent or null: none.
+ */
+export function normalizationSchema(size: number) {
+  return v.nullish(v.pipe(
+    record({
+      mean: listOf(size, finiteNumber()),
+      std: listOf(size, finiteNumber('positive')),
+      clip: v.pipe(v.number(got('must be a number > 0')), v.gtValue(0, got('must be a number > 0'))),
+    }, got('must be null or an object with mean, std and clip')),
+    v.transform((n): Normalization => ({ mean: Float64Array.from(n.mean), std: Float64Array.from(n.std), clip: n.clip })),
+  ), null);
+}
 
 const VAR_FLOOR = 1e-2;
 
@@ -45,14 +73,9 @@ export class ObsNormalizer {
     return { count: this.count, sum: Array.from(this.sum), sumSq: Array.from(this.sumSq) };
   }
 
+  /** The normalizer of a saved state (`where` names it in errors: `checkpoint.normalizer.sum[3] must be ...`). */
   static fromJSON(raw: unknown, size: number, clip: number, where = 'normalizer'): ObsNormalizer {
-    const r = raw as NormalizerState;
-    if (!r || !Array.isArray(r.sum) || r.sum.length !== size || !Array.isArray(r.sumSq) || r.sumSq.length !== size) {
-      throw new Error(`${where} must hold count and ${size} sums and squared sums`);
-    }
-    if (!Number.isInteger(r.count) || r.count < 0) throw new Error(`${where}.count must be a whole number >= 0 (got ${shown(r.count)})`);
-    finiteList(r.sum, `${where}.sum`);
-    finiteList(r.sumSq, `${where}.sumSq`, 'nonNegative');
+    const r = parseWith(normalizerStateSchema(size), raw, where);
     const n = new ObsNormalizer(size, clip);
     n.count = r.count;
     n.sum.set(r.sum);
@@ -64,25 +87,4 @@ export class ObsNormalizer {
 /** The normalization as plain JSON (saved with a policy). */
 export function normalizationToJSON(n: Normalization | null): { mean: number[]; std: number[]; clip: number } | null {
   return n ? { mean: Array.from(n.mean), std: Array.from(n.std), clip: n.clip } : null;
-}
-
-export function normalizationFromJSON(raw: unknown, size: number, where: string): Normalization | null {
-  if (raw === null || raw === undefined) return null;
-  const r = raw as { mean: number[]; std: number[]; clip: number };
-  if (!Array.isArray(r.mean) || r.mean.length !== size || !Array.isArray(r.std) || r.std.length !== size || !(r.clip > 0)) {
-    throw new Error(`${where}.normalizer must hold mean and std of ${size} numbers and a clip > 0`);
-  }
-  finiteList(r.mean, `${where}.normalizer.mean`);
-  finiteList(r.std, `${where}.normalizer.std`, 'positive');
-  return { mean: Float64Array.from(r.mean), std: Float64Array.from(r.std), clip: r.clip };
-}
-
-const BOUNDS = { any: [-Infinity, ''], nonNegative: [0, ' >= 0'], positive: [Number.MIN_VALUE, ' above 0'] } as const;
-
-/** Every entry a finite number (within `bound`): a null or NaN in saved statistics or parameters names its index. */
-export function finiteList(xs: readonly unknown[], where: string, bound: keyof typeof BOUNDS = 'any'): void {
-  const [min, text] = BOUNDS[bound];
-  xs.forEach((v, i) => {
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < min) throw new Error(`${where}[${i}] must be a finite number${text} (got ${shown(v)})`);
-  });
 }

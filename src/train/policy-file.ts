@@ -6,22 +6,79 @@
  * A policy trained on a task other than the ant (`propamine learn`) records its input and
  * output sizes in `io`; the ant's commands refuse it with one line saying so.
  */
-import { createPolicy, validatePolicyConfig, type PolicyConfig } from '../../policies/index.ts';
+import * as v from 'valibot';
+import { createPolicy, PolicyConfigSchema, type PolicyConfig } from '../../policies/index.ts';
 import { ACT_SIZE, OBS_SIZE } from '../../envs/ant-sim.ts';
 import type { Normalization } from '../../workers/types.ts';
+import { finiteNumber, got, listOf, looseRecord, numberOrNull, parseIn, plainObject, record, wholeIn } from '../../core/schema.ts';
 import { atomicWriteCheckedJson, readCheckedJson } from '../fsutil.ts';
-import { finiteList, normalizationFromJSON, normalizationToJSON, type NormalizerState } from './normalizer.ts';
+import { normalizationSchema, normalizationToJSON, normalizerStateSchema } from './normalizer.ts';
 
 export const POLICY_FORMAT = 'propamine-policy';
 /** 2: `meta.generation` counts from 1 like everything else; version 1's (from 0) is converted on reading. */
 export const POLICY_VERSION = 2;
 
-export interface PolicyIo {
-  obsSize: number;
-  actSize: number;
-}
+const size = wholeIn(1, 1 << 16);
+const IoSchema = record({ obsSize: size, actSize: size }, got('must be { obsSize, actSize } with positive whole numbers'));
+
+export type PolicyIo = v.InferOutput<typeof IoSchema>;
 
 export const ANT_IO: Readonly<PolicyIo> = Object.freeze({ obsSize: OBS_SIZE, actSize: ACT_SIZE });
+
+const text = v.string(got('must be text'));
+/** A test's or an evaluation's result: a number, or null (a NaN, as JSON writes it). */
+const result = numberOrNull();
+
+/** Where a policy came from; fields of other versions are kept as they are. */
+const PolicyMetaSchema = looseRecord({
+  /** The run directory's name. */
+  run: v.optional(text),
+  /** The center's generation (from 1; version 1 counted from 0, and is converted on reading). */
+  generation: v.optional(wholeIn(0)),
+  testReturn: v.optional(result),
+  testDistance: v.optional(result),
+  /** The world the policy was trained in (`maxSteps`). */
+  world: v.optional(plainObject()),
+  /** A run's starting point (init.json): where it came from, and the normalizer's full running state. */
+  source: v.optional(text),
+  normalizerState: v.optional(normalizerStateSchema(OBS_SIZE)),
+  /** The task a gradient-trained policy solves (its name and full config: checked when it is used), and its held-out accuracy. */
+  task: v.optional(text),
+  taskConfig: v.optional(v.unknown()),
+  iteration: v.optional(wholeIn(0)),
+  accuracy: v.optional(result),
+}, got('must be an object'));
+
+export type PolicyMeta = v.InferOutput<typeof PolicyMetaSchema>;
+
+/**
+ * What a policy file holds whatever its policy (its format and version are checked before it):
+ * the policy config, its sizes when they are not the ant's, and where it came from. The
+ * parameters and the normalizer depend on the policy and its sizes: policyFileBody checks them.
+ */
+const PolicyFileSchema = v.pipe(
+  looseRecord({
+    version: v.picklist([1, POLICY_VERSION]),
+    policy: PolicyConfigSchema,
+    /** Input and output sizes when they are not the ant's (absent: the ant's 27 and 8). */
+    io: v.optional(IoSchema),
+    params: v.unknown(),
+    normalizer: v.unknown(),
+    meta: v.optional(PolicyMetaSchema, {}),
+  }),
+  v.transform((f) => (f.version === 1 && f.meta.generation !== undefined ? { ...f, meta: { ...f.meta, generation: f.meta.generation + 1 } } : f)),
+);
+
+/**
+ * A policy file's parameters for a policy of `numParams` parameters, and its normalizer: an ant
+ * policy's normalizes the ant's observations; a task policy (`io`) has none (the field is not read).
+ */
+function policyFileBody(numParams: number, io: PolicyIo | undefined) {
+  return looseRecord({
+    params: v.pipe(listOf(numParams, finiteNumber(), `${numParams} numbers for this policy`), v.transform((p) => Float64Array.from(p))),
+    normalizer: io ? v.pipe(v.unknown(), v.transform(() => null)) : normalizationSchema(OBS_SIZE),
+  });
+}
 
 export interface PolicyFile {
   policy: PolicyConfig;
@@ -29,13 +86,7 @@ export interface PolicyFile {
   io?: PolicyIo;
   params: Float64Array;
   normalizer: Normalization | null;
-  meta: {
-    run?: string; generation?: number; testReturn?: number; testDistance?: number; world?: Record<string, unknown>;
-    /** A run's starting point (init.json): where it came from, and the normalizer's full running state. */
-    source?: string; normalizerState?: NormalizerState;
-    /** The task a gradient-trained policy solves (its name and full config), and its held-out accuracy. */
-    task?: string; taskConfig?: unknown; iteration?: number; accuracy?: number;
-  };
+  meta: PolicyMeta;
 }
 
 export function savePolicyFile(path: string, p: PolicyFile): void {
@@ -52,14 +103,6 @@ export function savePolicyFile(path: string, p: PolicyFile): void {
   });
 }
 
-function readIo(raw: unknown, path: string): PolicyIo | undefined {
-  if (raw === undefined) return undefined;
-  const o = raw as Record<string, unknown>;
-  const ok = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v > 0 && v <= 1 << 16;
-  if (typeof raw !== 'object' || raw === null || !ok(o.obsSize) || !ok(o.actSize)) throw new Error(`${path}: io must be { obsSize, actSize } with positive whole numbers (got ${JSON.stringify(raw)})`);
-  return { obsSize: o.obsSize as number, actSize: o.actSize as number };
-}
-
 /**
  * Reads a policy file. Unless `anyIo`, it must be an ant policy: a task policy is refused
  * with one line naming the file and its sizes.
@@ -68,34 +111,11 @@ export function loadPolicyFile(path: string, opts: { anyIo?: boolean } = {}): Po
   const raw = readCheckedJson(path, 'policy file').value as Record<string, unknown>;
   if (raw?.format !== POLICY_FORMAT) throw new Error(`${path} is not a propamine policy file (format ${JSON.stringify(raw?.format)})`);
   if (raw.version !== 1 && raw.version !== POLICY_VERSION) throw new Error(`${path}: unsupported policy file version ${JSON.stringify(raw.version)}`);
-  let policy: PolicyConfig;
-  try {
-    policy = validatePolicyConfig(raw.policy);
-  } catch (e) {
-    throw new Error(`${path}: ${(e as Error).message}`);
-  }
-  const io = readIo(raw.io, path);
+  const { policy, io, meta, ...file } = parseIn(PolicyFileSchema, raw, path);
   const { obsSize, actSize } = io ?? ANT_IO;
   if (!opts.anyIo && (obsSize !== OBS_SIZE || actSize !== ACT_SIZE)) {
-    const task = (raw.meta as { task?: unknown } | undefined)?.task;
-    throw new Error(`${path} is a policy for ${obsSize} inputs and ${actSize} outputs${typeof task === 'string' ? ` (task ${task})` : ''}, not the ant's ${OBS_SIZE} and ${ACT_SIZE}; score it with propamine learn --eval`);
+    throw new Error(`${path} is a policy for ${obsSize} inputs and ${actSize} outputs${meta.task !== undefined ? ` (task ${meta.task})` : ''}, not the ant's ${OBS_SIZE} and ${ACT_SIZE}; score it with propamine learn --eval`);
   }
-  const n = createPolicy(policy, obsSize, actSize).numParams;
-  if (!Array.isArray(raw.params) || raw.params.length !== n) {
-    throw new Error(`${path}: params must be ${n} numbers for this policy (got ${Array.isArray(raw.params) ? raw.params.length : 'none'})`);
-  }
-  finiteList(raw.params, `${path}: params`);
-  return {
-    policy,
-    ...(io ? { io } : {}),
-    params: Float64Array.from(raw.params as number[]),
-    normalizer: io ? null : normalizationFromJSON(raw.normalizer, OBS_SIZE, path),
-    meta: metaOf(raw),
-  };
-}
-
-function metaOf(raw: Record<string, unknown>): PolicyFile['meta'] {
-  const meta = { ...(raw.meta ?? {}) } as PolicyFile['meta'];
-  if (raw.version === 1 && typeof meta.generation === 'number') meta.generation += 1;
-  return meta;
+  const { params, normalizer } = parseIn(policyFileBody(createPolicy(policy, obsSize, actSize).numParams, io), file, path);
+  return { policy, ...(io ? { io } : {}), params, normalizer, meta };
 }

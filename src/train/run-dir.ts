@@ -12,7 +12,10 @@ import { atomicWriteCheckedJson, atomicWriteFile, readCheckedJson } from '../fsu
 import { validateTrainConfig, type TrainConfig } from './config.ts';
 import { checkpointCenter, checkpointJson, parseCheckpoint, type Checkpoint } from './checkpoint.ts';
 import type { PolicyFile } from './policy-file.ts';
-import type { GenerationRecord, Trainer } from './trainer.ts';
+import type { Trainer } from './trainer.ts';
+import { GenerationRecordSchema, type GenerationRecord } from './metrics.ts';
+import * as v from 'valibot';
+import { parseIn } from '../../core/schema.ts';
 import { maximizerFor } from './maximizer.ts';
 
 export { CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from './checkpoint.ts';
@@ -57,6 +60,11 @@ export class RunDir {
     return dir;
   }
 
+  /** Whether `path` names a file in a run's checkpoints/ folder (by its place, not its content). */
+  static isCheckpointFile(path: string): boolean {
+    return basename(dirname(resolve(path))) === 'checkpoints';
+  }
+
   /**
    * What `--resume` names: a run directory (its latest checkpoint), or one checkpoint file
    * in a run's checkpoints/ folder (previous.json, when latest.json was rejected).
@@ -64,7 +72,7 @@ export class RunDir {
   static forResume(arg: string): { dir: RunDir; checkpoint: string } {
     const path = resolve(arg);
     if (existsSync(path) && !statSync(path).isDirectory()) {
-      if (basename(dirname(path)) !== 'checkpoints') throw new Error(`--resume takes a run directory or a checkpoint in its checkpoints/ folder (got ${arg})`);
+      if (!RunDir.isCheckpointFile(path)) throw new Error(`--resume takes a run directory or a checkpoint in its checkpoints/ folder (got ${arg})`);
       return { dir: RunDir.open(dirname(dirname(path))), checkpoint: path };
     }
     const dir = RunDir.open(path);
@@ -100,20 +108,25 @@ export class RunDir {
   }
 
   /**
-   * The records (a train run's by default). A train run's generations count from 1: files of
-   * earlier versions, which counted from 0, are converted.
+   * The records, each line checked by `schema` (a train run's by default; a learn run's is
+   * learn/learner.ts's). A train run's generations count from 1: files of earlier versions,
+   * which counted from 0, are converted.
    */
-  readMetrics<R = GenerationRecord>(): R[] {
+  readMetrics(): GenerationRecord[];
+  readMetrics<S extends v.GenericSchema>(schema: S): v.InferOutput<S>[];
+  readMetrics(schema: v.GenericSchema = GenerationRecordSchema): unknown[] {
     if (!existsSync(this.metricsPath)) return [];
     const lines = readFileSync(this.metricsPath, 'utf8').split('\n').filter((l) => l.trim());
     const records = lines.map((l, i) => {
+      let raw: unknown;
       try {
-        return JSON.parse(l) as R;
+        raw = JSON.parse(l);
       } catch {
         throw new Error(`${this.metricsPath} line ${i + 1} is corrupt`);
       }
+      return parseIn(schema, raw, `${this.metricsPath} line ${i + 1}`);
     });
-    const generations = records as unknown as { generation?: number }[];
+    const generations = records as { generation?: number }[];
     if (generations[0]?.generation === 0) for (const r of generations) r.generation! += 1;
     return records;
   }

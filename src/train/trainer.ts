@@ -25,39 +25,9 @@ import { maximizerFor, type TrainMaximizer } from './maximizer.ts';
 import type { TrainConfig } from './config.ts';
 import { ObsNormalizer } from './normalizer.ts';
 import { policyGenome, searchedPolicy, searchSize, staticStagePolicy } from './plastic-from.ts';
+import type { GenerationRecord } from './metrics.ts';
 
-/** One record per generation (the line written to metrics.jsonl). */
-export interface GenerationRecord {
-  /** The generation this record reports, from 1. */
-  generation: number;
-  returnMean: number;
-  returnMax: number;
-  returnMin: number;
-  returnStd: number;
-  /** Mean forward distance of the members' episodes (m). */
-  distanceMean: number;
-  /** The center's mean return and forward distance on the nominal test seeds, when tested. */
-  testReturn: number | null;
-  testDistance: number | null;
-  /** The center's test fitness (return minus the per-step shift), when tested. */
-  testFitness: number | null;
-  /** Test return of the best center so far (best by test fitness). */
-  bestTestReturn: number | null;
-  /** Control steps this generation, and since the start of the run. */
-  steps: number;
-  totalSteps: number;
-  /** Seconds since the start of the run (summed over resumed sessions). */
-  wallTime: number;
-  /** Control steps per second this generation (rollouts and everything else). */
-  stepsPerSec: number;
-  /** Share of this generation's wall time spent outside rollouts (ask, tell, merging, logging). */
-  overheadFraction: number;
-  /** Worst joint-limit violation of any member this generation (degrees), and the share of joint-steps past 5°. */
-  limitWorst: number;
-  limitPast5Fraction: number;
-  /** Strategy figures (sigma, lr, gradient norm, ...). */
-  strategy: Record<string, number>;
-}
+export type { GenerationRecord };
 
 export interface TrainerEvents {
   /** After every generation, with the state a checkpoint needs. */

@@ -4,23 +4,15 @@
  * that names the file and says what is wrong (missing, truncated, wrong version), because
  * the page's job on a broken run is to say so, not to go blank.
  */
-import { parseReplay, type Replay, type ReplayIndexEntry } from '../../envs/replay.ts';
+import { parseReplay, ReplayIndexSchema, type Replay, type ReplayIndexEntry } from '../../envs/replay.ts';
 import type { ConditionResult, StressReport as FullStressReport } from '../../src/stress.ts';
+import { ChartedRecordSchema, type ChartedRecord } from '../../src/train/metrics.ts';
+import { parseIn } from '../../core/schema.ts';
 
 export type { ReplayIndexEntry };
 
-/** One line of metrics.jsonl; only the fields the charts use are typed. */
-export interface MetricsRecord {
-  generation: number;
-  returnMean: number;
-  returnMax: number;
-  returnMin?: number;
-  testReturn: number | null;
-  testDistance?: number | null;
-  totalSteps?: number;
-  /** Seconds since the run started, at the end of this generation. */
-  wallTime?: number;
-}
+/** One line of metrics.jsonl: the fields the charts use (src/train/metrics.ts). */
+export type MetricsRecord = ChartedRecord;
 
 // The server's own types (type-only: nothing of them is bundled).
 import type { RunListing } from '../../src/view/runs.ts';
@@ -70,14 +62,7 @@ export async function loadIndex(run = ''): Promise<ReplayIndexEntry[]> {
   } catch (e) {
     throw new Error(`${path}: not valid JSON (truncated or corrupt file?): ${(e as Error).message}`);
   }
-  const idx = raw as { version?: unknown; replays?: unknown };
-  if (idx?.version !== 1) throw new Error(`${path}: unsupported version ${JSON.stringify(idx?.version)} (this viewer reads version 1)`);
-  if (!Array.isArray(idx.replays)) throw new Error(`${path}: "replays" must be a list`);
-  const entries = idx.replays as ReplayIndexEntry[];
-  for (const [i, e] of entries.entries()) {
-    if (typeof e?.file !== 'string') throw new Error(`${path}: replays[${i}].file must be a file name`);
-  }
-  return entries;
+  return parseIn(ReplayIndexSchema, raw, path).replays;
 }
 
 export async function loadReplay(file: string, run = ''): Promise<Replay> {
@@ -106,9 +91,9 @@ export async function loadMetrics(run = ''): Promise<MetricsResult> {
   for (let i = 0; i <= last; i++) {
     const line = lines[i]!.trim();
     if (line === '') continue;
-    let rec: MetricsRecord;
+    let raw: unknown;
     try {
-      rec = JSON.parse(line) as MetricsRecord;
+      raw = JSON.parse(line);
     } catch {
       if (i === last) {
         warnings.push(`${path}: line ${i + 1} is incomplete (truncated file?) and was skipped`);
@@ -116,16 +101,8 @@ export async function loadMetrics(run = ''): Promise<MetricsResult> {
       }
       throw new Error(`${path}: line ${i + 1} is not valid JSON (corrupt file?)`);
     }
-    if (typeof rec?.generation !== 'number' || typeof rec.returnMean !== 'number') {
-      throw new Error(`${path}: line ${i + 1} lacks generation/returnMean (not a propamine metrics file?)`);
-    }
     // Only the charted fields are kept: a hundred runs of 500 generations stay small.
-    const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
-    records.push({
-      generation: rec.generation, returnMean: rec.returnMean, returnMax: rec.returnMax, returnMin: num(rec.returnMin),
-      testReturn: typeof rec.testReturn === 'number' ? rec.testReturn : null, testDistance: num(rec.testDistance) ?? null,
-      totalSteps: num(rec.totalSteps), wallTime: num(rec.wallTime),
-    });
+    records.push(parseIn(ChartedRecordSchema, raw, `${path}: line ${i + 1}`));
   }
   return { records, warnings };
 }
