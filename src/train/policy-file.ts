@@ -4,13 +4,17 @@
  * The file carries the digest of its content: one that was changed after it was written is
  * rejected naming the file, as is a parameter that is not a finite number.
  * A policy trained on a task other than the ant (`propamine learn`) records its input and
- * output sizes in `io`; the ant's commands refuse it with one line saying so.
+ * output sizes in `io`; the ant's commands refuse it with one line saying so. An ant policy
+ * records the solver settings it was trained under (`sim`, envs/sim-settings.ts), which eval,
+ * stress and record use; a file without them was trained under LEGACY_SIM.
  */
 import { createPolicy, validatePolicyConfig, type PolicyConfig } from '../../policies/index.ts';
 import { ACT_SIZE, OBS_SIZE } from '../../envs/ant-sim.ts';
 import type { Normalization } from '../../workers/types.ts';
 import { atomicWriteCheckedJson, readCheckedJson } from '../fsutil.ts';
 import { finiteList, normalizationFromJSON, normalizationToJSON, type NormalizerState } from './normalizer.ts';
+import { LEGACY_SIM, SimSettingsSchema, type SimSettings } from '../../envs/sim-settings.ts';
+import { parseWith } from '../../core/schema.ts';
 
 export const POLICY_FORMAT = 'propamine-policy';
 /** 2: `meta.generation` counts from 1 like everything else; version 1's (from 0) is converted on reading. */
@@ -29,6 +33,8 @@ export interface PolicyFile {
   io?: PolicyIo;
   params: Float64Array;
   normalizer: Normalization | null;
+  /** The solver settings the policy was trained under (absent: LEGACY_SIM; see simOf). */
+  sim?: SimSettings;
   meta: {
     run?: string; generation?: number; testReturn?: number; testDistance?: number; world?: Record<string, unknown>;
     /** A run's starting point (init.json): where it came from, and the normalizer's full running state. */
@@ -45,6 +51,7 @@ export function savePolicyFile(path: string, p: PolicyFile): void {
     version: POLICY_VERSION,
     policy: p.policy,
     ...(p.io ? { io: { obsSize: io.obsSize, actSize: io.actSize } } : {}),
+    ...(p.sim ? { sim: { solverIterations: p.sim.solverIterations, pgsIterations: p.sim.pgsIterations, limbInertia: p.sim.limbInertia } } : {}),
     layout: createPolicy(p.policy, io.obsSize, io.actSize).layout(),
     params: Array.from(p.params),
     normalizer: normalizationToJSON(p.normalizer),
@@ -90,6 +97,7 @@ export function loadPolicyFile(path: string, opts: { anyIo?: boolean } = {}): Po
     ...(io ? { io } : {}),
     params: Float64Array.from(raw.params as number[]),
     normalizer: io ? null : normalizationFromJSON(raw.normalizer, OBS_SIZE, path),
+    ...(raw.sim !== undefined ? { sim: parseWith(SimSettingsSchema, raw.sim, `${path}: sim`) } : {}),
     meta: metaOf(raw),
   };
 }
@@ -98,4 +106,9 @@ function metaOf(raw: Record<string, unknown>): PolicyFile['meta'] {
   const meta = { ...(raw.meta ?? {}) } as PolicyFile['meta'];
   if (raw.version === 1 && typeof meta.generation === 'number') meta.generation += 1;
   return meta;
+}
+
+/** The solver settings to simulate a policy under: its own, or for a file without them, LEGACY_SIM. */
+export function simOf(p: { sim?: SimSettings }): SimSettings {
+  return p.sim ?? LEGACY_SIM;
 }
