@@ -11,8 +11,8 @@ const EPISODES = 200;
 /** Ants per shared world; trajectories are the same as alone (see ant-env.test). */
 const BATCH = 20;
 
-/** Runs without recorded settings (2 × 16) and new runs (2 × 4 with inertia added to the limbs). */
-const SOLVERS = [['2 × 16 iterations (runs without sim)', LEGACY_SIM], ['new runs\' settings, 2 × 4 with limb inertia', DEFAULT_SIM]] as const;
+/** Runs without recorded settings (2 × 16) and new runs (2 × 5 with inertia added to the limbs). */
+const SOLVERS = [['2 × 16 iterations (runs without sim)', LEGACY_SIM], ['new runs\' settings, 2 × 5 with limb inertia', DEFAULT_SIM]] as const;
 
 for (const [label, sim] of SOLVERS) test(`${EPISODES} full episodes of uniformly random full-scale actions, ${label}: finite, no body over 20 m/s, joint limits within 5°`, () => {
   const world = new AntWorld(R, simWorld(sim));
