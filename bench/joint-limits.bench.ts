@@ -2,8 +2,8 @@
  * Joint limits under Rapier settings: per setting, the worst joint-limit violation and the
  * joint-steps more than 5° past a limit over the stability test's episodes of uniformly
  * random full-scale actions (test/ant-stability.test.ts: seed 2024, 20 ants per world), and
- * over trained gaits: 1000-step nominal episodes (`propamine eval`'s seeds) and a few
- * held-out conditions (2 episodes each, `propamine stress`'s seeds). Prints figures; asserts
+ * over trained gaits: 1000-step nominal episodes (`propamine eval`'s seeds by default) and a
+ * few held-out conditions (2 episodes each, `propamine stress`'s seeds by default). Prints figures; asserts
  * nothing. The speed of the same settings: `bench/mujoco.bench.ts --worlds` with the same JSON.
  *
  * A setting is AntWorldConfig fields (`physics` merged into the default), plus `lever`: what
@@ -14,6 +14,7 @@
  *
  *   node --import tsx bench/joint-limits.bench.ts [--worlds '{"2x4, 0.003": {"pgsIterations": 4, "physics": {"limbInertia": 0.003}}}']
  *     [--episodes 200] [--gaits a/best.json,b/best.json] [--gait-episodes 10] [--stress-episodes 2]
+ *     [--eval-seed 12345] [--stress-seed 777]
  */
 import { parseArgs } from 'node:util';
 import { basename, dirname, join } from 'node:path';
@@ -43,6 +44,7 @@ const { values } = parseArgs({
   options: {
     worlds: { type: 'string', default: '{"default": {}}' }, episodes: { type: 'string', default: '200' }, gaits: { type: 'string', default: DEFAULT_GAITS },
     'gait-episodes': { type: 'string', default: '10' }, 'stress-episodes': { type: 'string', default: '2' },
+    'eval-seed': { type: 'string', default: '12345' }, 'stress-seed': { type: 'string', default: '777' },
   },
 });
 const worlds = JSON.parse(values.worlds) as Record<string, Setting>;
@@ -124,8 +126,8 @@ function gait(s: Setting, path: string, condition: Condition, seeds: number[]): 
 }
 
 const nRandom = Number(values.episodes);
-const evalSeeds = Array.from({ length: Number(values['gait-episodes']) }, (_, i) => mixSeed(12345, i));
-const stressSeedList = stressSeeds({ episodes: Number(values['stress-episodes']), seed: 777, maxSteps: 1000 });
+const evalSeeds = Array.from({ length: Number(values['gait-episodes']) }, (_, i) => mixSeed(Number(values['eval-seed']), i));
+const stressSeedList = stressSeeds({ episodes: Number(values['stress-episodes']), seed: Number(values['stress-seed']), maxSteps: 1000 });
 console.log(`joint limits: ${nRandom} random-action episodes; gaits over ${evalSeeds.length} nominal 1000-step episodes and ${stressSeedList.length} per condition (${[...STRESS].join(', ')})`);
 for (const [name, s] of Object.entries(worlds)) {
   if (nRandom > 0) {
