@@ -54,7 +54,7 @@ export interface AntPhysics {
    * changes the dynamics: a leg turns a little more slowly under the same torque. What it buys
    * is a better-conditioned solve: a light limb between the heavy torso and the floor is what
    * lets a joint limit give way in a few iterations, so the same limits hold with fewer
-   * iterations (README, *Rollout speed*). 0: none.
+   * iterations (README, *Speed*). 0: none.
    */
   limbInertia: number;
 }

@@ -25,7 +25,7 @@ export const LEGACY_SIM: Readonly<SimSettings> = Object.freeze({ solverIteration
 /**
  * New runs' settings: 2 substeps × 5 PGS iterations with 0.004 kg·m² on every limb. The
  * added inertia keeps the joint limits with under a third of the iterations, at the price of
- * a change of dynamics (README, *Rollout speed*).
+ * a change of dynamics (README, *Speed*).
  */
 export const DEFAULT_SIM: Readonly<SimSettings> = Object.freeze({ solverIterations: 2, pgsIterations: 5, limbInertia: 0.004 });
 
