@@ -12,10 +12,12 @@
  * too. Prints figures; asserts nothing.
  *
  *   node --import tsx bench/mujoco.bench.ts [--rounds 7] [--slice 1] [--worlds '{"name": {AntWorldConfig fields}}']
+ *
+ * A world's `physics` is merged into the default one (`{"physics": {"limbInertia": 0.003}}`).
  */
 import { parseArgs } from 'node:util';
 import { loadRapier } from '../envs/rapier.ts';
-import { AntWorld, type AntWorldConfig } from '../envs/ant-world.ts';
+import { AntWorld, DEFAULT_WORLD, type AntWorldConfig } from '../envs/ant-world.ts';
 import { LEGS, HIP_LINK_LENGTH, THIGH_LENGTH, SHIN_LENGTH } from '../envs/ant-model.ts';
 import { Rng } from '../core/rng.ts';
 
@@ -23,7 +25,8 @@ const { values } = parseArgs({ options: { rounds: { type: 'string', default: '7'
 const rounds = Number(values.rounds);
 const sliceS = Number(values.slice);
 /** Rapier settings to measure (default: the env's defaults), by name. */
-const worlds = JSON.parse(values.worlds) as Record<string, Partial<AntWorldConfig>>;
+const worlds = Object.fromEntries(Object.entries(JSON.parse(values.worlds) as Record<string, Partial<AntWorldConfig>>)
+  .map(([name, w]) => [name, { ...w, physics: { ...DEFAULT_WORLD.physics, ...w.physics } }]));
 const deg = (r: number) => ((r * 180) / Math.PI).toFixed(0);
 
 /** Gymnasium's Ant as MJCF, generated from the same leg table the Rapier ant uses. */
@@ -128,7 +131,7 @@ function rapierContender(R: Awaited<ReturnType<typeof loadRapier>>, name: string
   let ep = 0;
   world.reset([{ seed: ep++, condition: {} }]);
   return {
-    name: `Rapier ant, ${name} (dt ${world.config.dt} x ${world.config.frameSkip}, ${world.config.solverIterations}x${world.config.pgsIterations}; env included)`,
+    name: `Rapier ant, ${name} (dt ${world.config.dt} x ${world.config.frameSkip}, ${world.config.solverIterations}x${world.config.pgsIterations}${world.config.physics.limbInertia ? `, limbs +${world.config.physics.limbInertia}` : ''}; env included)`,
     stepsPerSimSecond: 1 / world.config.dt,
     run(ms) {
       let ctrl = 0;

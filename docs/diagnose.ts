@@ -29,7 +29,8 @@ import { ACT_SIZE, OBS_SIZE } from '../envs/ant-sim.ts';
 import { getBuiltinSuite } from '../envs/suites.ts';
 import { createPolicy } from '../policies/index.ts';
 import { SnnPolicy } from '../policies/snn.ts';
-import { loadPolicyFile } from '../src/train/policy-file.ts';
+import { loadPolicyFile, simOf } from '../src/train/policy-file.ts';
+import { simWorld, type SimSettings } from '../envs/sim-settings.ts';
 import { normalizeObs } from '../workers/rollout.ts';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { suite: { type: 'string', default: 'heldout' }, episodes: { type: 'string', default: '3' }, 'max-steps': { type: 'string', default: '300' }, window: { type: 'string', default: '50' } } });
@@ -44,8 +45,8 @@ if (damaged.size === 0) throw new Error(`suite ${suite.name} has no damaged-body
 
 interface EpisodeStats { distance: number; afterOnset: number; curve: number[]; rate: number; silent: number; plasticRatio: number; atClip: number; mMean: number; mStd: number; mActive: number }
 
-function runEpisode(policy: ReturnType<typeof createPolicy>, norm: Parameters<typeof normalizeObs>[1], condition: (typeof suite.conditions)[number], seed: number, freezeAtOnset = false): EpisodeStats {
-  const world = new AntWorld(R, { maxSteps });
+function runEpisode(policy: ReturnType<typeof createPolicy>, norm: Parameters<typeof normalizeObs>[1], sim: SimSettings, condition: (typeof suite.conditions)[number], seed: number, freezeAtOnset = false): EpisodeStats {
+  const world = new AntWorld(R, { maxSteps, ...simWorld(sim) });
   const normObs = new Float64Array(OBS_SIZE);
   const actions = new Float64Array(ACT_SIZE);
   policy.reset();
@@ -133,15 +134,15 @@ for (const run of runs) {
   for (const condition of suite.conditions) {
     for (let e = 0; e < episodes; e++) {
       policy.setParams(params);
-      const a = runEpisode(policy, file.normalizer, condition, 5000 + e);
+      const a = runEpisode(policy, file.normalizer, simOf(file), condition, 5000 + e);
       let b = a;
       let frozen: EpisodeStats | null = null;
       if (plasticNumbers) {
         policy.setParams(ablated);
-        b = runEpisode(policy, file.normalizer, condition, 5000 + e);
+        b = runEpisode(policy, file.normalizer, simOf(file), condition, 5000 + e);
         if (condition.onset !== undefined) {
           policy.setParams(params);
-          frozen = runEpisode(policy, file.normalizer, condition, 5000 + e, true);
+          frozen = runEpisode(policy, file.normalizer, simOf(file), condition, 5000 + e, true);
         }
       }
       stats.push({ cond: condition.name!, a, b, frozen });

@@ -18,7 +18,8 @@ import { AntWorld } from '../envs/ant-world.ts';
 import { ACT_SIZE, OBS_SIZE } from '../envs/ant-sim.ts';
 import { Rng } from '../core/rng.ts';
 import { createPolicy, genomeGroupOf, initParams, policyLayout, validatePolicyConfig } from '../policies/index.ts';
-import { loadPolicyFile, type PolicyFile } from '../src/train/policy-file.ts';
+import { loadPolicyFile, simOf, type PolicyFile } from '../src/train/policy-file.ts';
+import { simWorld } from '../envs/sim-settings.ts';
 import { RunDir } from '../src/train/run-dir.ts';
 import { normalizeObs } from '../workers/rollout.ts';
 
@@ -97,7 +98,7 @@ function gait(file: string): void {
   const policy = createPolicy(pf.policy, OBS_SIZE, ACT_SIZE);
   policy.setParams(pf.params);
   policy.reset();
-  const world = new AntWorld(R, { maxSteps: 300 });
+  const world = new AntWorld(R, { maxSteps: 300, ...simWorld(simOf(pf)) });
   const actions: number[][] = [];
   const norm = new Float64Array(OBS_SIZE);
   let distance = 0;

@@ -9,11 +9,15 @@
  * episode, as Gymnasium. Gymnasium's gear 150 relies on MuJoCo's joint armature (1 kg·m²
  * on links of 40–70 g) and explodes without it, so each joint is a force-based velocity
  * motor solved inside Rapier's constraint solver: 3 N·m per unit action, 0.2 N·m·s/rad of
- * viscous damping (torque = 3a - 0.2·qdot, capped at 3 N·m). Rapier runs 2 solver substeps
- * of 16 projected Gauss-Seidel iterations each: with Rapier's default (1 × 4) the ankle
- * limits give way under the torso's weight by up to ~60°; with 2 × 16 the worst violation
- * under uniformly random full-scale actions stays within 5° (see test/ant-stability).
- * Internal PGS iterations cost far less than substeps for the same limit stiffness.
+ * viscous damping (torque = 3a - 0.2·qdot, capped at 3 N·m). With Rapier's default solver
+ * (1 substep × 4 projected Gauss-Seidel iterations) the ankle limits give way under the
+ * torso's weight by up to ~60°: a light limb between the heavy torso and the floor converges
+ * slowly. The env's default is 2 substeps × 16 iterations, under which the worst violation
+ * under uniformly random full-scale actions stays within 5°. New training runs use 2 × 5
+ * with 0.004 kg·m² of angular inertia added to every limb (`AntPhysics.limbInertia`, like
+ * MuJoCo's joint armature: it changes the dynamics), which holds the limits as well at 1.65×
+ * the speed; a run records its settings and is always simulated under them
+ * (envs/sim-settings.ts; both in test/ant-stability, the levers tried in README, *Speed*).
  *
  * ## Observation (27 numbers, Ant-v4 layout)
  * | index | name | unit |

@@ -10,7 +10,7 @@
  */
 import {
   AntEnv, ACT_SIZE, OBS_SIZE, RolloutPool, createPolicy, evaluatePolicy, getBuiltinSuite, loadPolicy, loadRapier, normalizeObs,
-  resolveTrainConfig, runStress, stressMarkdown, train, type RunObserver,
+  resolveTrainConfig, runStress, simOf, simWorld, stressMarkdown, train, type RunObserver,
 } from '../src/index.ts';
 
 const outDir = process.argv[2] ?? 'runs';
@@ -45,8 +45,9 @@ try {
   await pool.close();
 }
 
-// 5. The env and the policy by hand (Gymnasium's contract): reset, then act and step.
-const env = new AntEnv(await loadRapier(), { maxSteps: 60 });
+// 5. The env and the policy by hand (Gymnasium's contract): reset, then act and step, under the
+// solver settings the policy was trained with.
+const env = new AntEnv(await loadRapier(), { maxSteps: 60, ...simWorld(simOf(policy)) });
 const net = createPolicy(policy.policy, OBS_SIZE, ACT_SIZE);
 net.setParams(policy.params);
 net.reset();

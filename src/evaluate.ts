@@ -8,7 +8,8 @@ import { NOMINAL, type Condition } from '../envs/conditions.ts';
 import type { RolloutBackend } from '../workers/pool.ts';
 import type { RolloutTask } from '../workers/types.ts';
 import { episodeFigures, type EpisodeFigures } from './stats.ts';
-import type { PolicyFile } from './train/policy-file.ts';
+import { simOf, type PolicyFile } from './train/policy-file.ts';
+import { simWorld } from '../envs/sim-settings.ts';
 
 /** One control step of the ant: 5 physics steps of 0.01 s. */
 const CONTROL_STEP_SECONDS = 0.05;
@@ -33,7 +34,7 @@ export interface EvaluationReport extends EpisodeFigures {
   limitPast5Fraction: number;
 }
 
-export async function evaluatePolicy(policy: Pick<PolicyFile, 'policy' | 'params' | 'normalizer'>, opts: EvaluateOptions, backend: RolloutBackend): Promise<EvaluationReport> {
+export async function evaluatePolicy(policy: Pick<PolicyFile, 'policy' | 'params' | 'normalizer' | 'sim'>, opts: EvaluateOptions, backend: RolloutBackend): Promise<EvaluationReport> {
   const episodes = opts.episodes ?? 5;
   if (!Number.isInteger(episodes) || episodes < 1) throw new Error(`episodes must be a whole number >= 1 (got ${episodes})`);
   const seed = opts.seed ?? 12345;
@@ -41,7 +42,7 @@ export async function evaluatePolicy(policy: Pick<PolicyFile, 'policy' | 'params
   const condition = opts.condition ?? NOMINAL;
   const tasks: RolloutTask[] = Array.from({ length: episodes }, (_, i) => ({
     index: i, runId: 'eval', generation: 0, center: policy.params, scale: null, members: [{ seed: 0, sign: 0 }],
-    policy: policy.policy, world: { maxSteps }, episodes: [{ seed: mixSeed(seed, i), condition }], normalizer: policy.normalizer, collectObsStats: false,
+    policy: policy.policy, world: { maxSteps, ...simWorld(simOf(policy)) }, episodes: [{ seed: mixSeed(seed, i), condition }], normalizer: policy.normalizer, collectObsStats: false,
   }));
   const results = await backend.runAll(tasks);
   const returns = results.map((r) => r.returns[0]!);

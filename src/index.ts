@@ -20,7 +20,7 @@ export { resolveTrainConfig, validateTrainConfig, PRESETS, type TrainConfig, typ
 export { Trainer, testEpisodes, generationEpisodes, type GenerationRecord } from './train/trainer.ts';
 export { RunDir } from './train/run-dir.ts';
 export { checkpointCenter, type Checkpoint } from './train/checkpoint.ts';
-export { loadPolicyFile, savePolicyFile, type PolicyFile } from './train/policy-file.ts';
+export { loadPolicyFile, savePolicyFile, simOf, type PolicyFile } from './train/policy-file.ts';
 export { ObsNormalizer } from './train/normalizer.ts';
 
 // Evaluating and stress-testing a trained policy
@@ -39,6 +39,7 @@ export { writeReplay, readReplayIndex } from './replays.ts';
 export { loadRapier, type Rapier } from '../envs/rapier.ts';
 export { AntEnv, observationSpace, actionSpace, OBSERVATION_NAMES, type StepResult, type StepInfo, type BoxSpace } from '../envs/ant-env.ts';
 export { AntWorld, DEFAULT_WORLD, type AntWorldConfig, type EpisodeSpec } from '../envs/ant-world.ts';
+export { DEFAULT_SIM, LEGACY_SIM, simWorld, type SimSettings } from '../envs/sim-settings.ts';
 export { OBS_SIZE, ACT_SIZE } from '../envs/ant-sim.ts';
 export { NOMINAL, validateCondition, describeCondition, type Condition } from '../envs/conditions.ts';
 export { BUILTIN_SUITES, getBuiltinSuite, validateSuite, type Suite } from '../envs/suites.ts';

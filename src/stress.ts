@@ -9,7 +9,8 @@ import { describeCondition, type Condition } from '../envs/conditions.ts';
 import type { Suite } from '../envs/suites.ts';
 import type { RolloutBackend } from '../workers/pool.ts';
 import type { RolloutTask } from '../workers/types.ts';
-import type { PolicyFile } from './train/policy-file.ts';
+import { simOf, type PolicyFile } from './train/policy-file.ts';
+import { simWorld } from '../envs/sim-settings.ts';
 import { episodeFigures, meanCI, type EpisodeFigures } from './stats.ts';
 import type { PolicyConfig } from '../policies/index.ts';
 
@@ -117,7 +118,7 @@ export async function runStress(policy: PolicyFile, policyName: string, suite: S
   const conditions = withNominal(suite);
   const task = (condition: Condition, index: number, freezeAtOnset: boolean): RolloutTask => ({
     index, runId: 'stress', generation: 0, center: policy.params, scale: null, members: [{ seed: 0, sign: 0 }],
-    policy: policy.policy, world: { maxSteps: o.maxSteps }, episodes: seeds.map((seed) => ({ seed, condition })),
+    policy: policy.policy, world: { maxSteps: o.maxSteps, ...simWorld(simOf(policy)) }, episodes: seeds.map((seed) => ({ seed, condition })),
     normalizer: policy.normalizer, collectObsStats: false, ...(freezeAtOnset ? { freezeAtOnset } : {}),
   });
   // A plastic policy also runs every condition with an onset with its plasticity frozen there.

@@ -4,14 +4,18 @@ import { loadRapier } from '../envs/rapier.ts';
 import { AntWorld } from '../envs/ant-world.ts';
 import { DEG, NUM_JOINTS } from '../envs/ant-model.ts';
 import { Rng } from '../core/rng.ts';
+import { DEFAULT_SIM, LEGACY_SIM, simWorld } from '../envs/sim-settings.ts';
 
 const R = await loadRapier();
 const EPISODES = 200;
 /** Ants per shared world; trajectories are the same as alone (see ant-env.test). */
 const BATCH = 20;
 
-test(`${EPISODES} full episodes of uniformly random full-scale actions: finite, no body over 20 m/s, joint limits within 5°`, () => {
-  const world = new AntWorld(R);
+/** Runs without recorded settings (2 × 16) and new runs (2 × 5 with inertia added to the limbs). */
+const SOLVERS = [['2 × 16 iterations (runs without sim)', LEGACY_SIM], ['new runs\' settings, 2 × 5 with limb inertia', DEFAULT_SIM]] as const;
+
+for (const [label, sim] of SOLVERS) test(`${EPISODES} full episodes of uniformly random full-scale actions, ${label}: finite, no body over 20 m/s, joint limits within 5°`, () => {
+  const world = new AntWorld(R, simWorld(sim));
   const rng = new Rng(2024);
   let worstLimit = 0;
   let worstSpeed = 0;
@@ -49,14 +53,14 @@ test(`${EPISODES} full episodes of uniformly random full-scale actions: finite, 
     for (let i = 0; i < BATCH; i++) terminated += world.terminated[i]!;
   }
   world.close();
-  console.log(`# random actions: worst joint-limit violation ${worstLimit.toFixed(2)}°, fraction of joint-steps past 5° ${(stepsPast5 / jointSteps).toFixed(5)}, fastest body ${worstSpeed.toFixed(2)} m/s, ${terminated}/${EPISODES} episodes terminated`);
+  console.log(`# random actions, ${label}: worst joint-limit violation ${worstLimit.toFixed(2)}°, fraction of joint-steps past 5° ${(stepsPast5 / jointSteps).toFixed(5)}, fastest body ${worstSpeed.toFixed(2)} m/s, ${terminated}/${EPISODES} episodes terminated`);
   assert.equal(nonFinite, 0);
   assert.ok(worstSpeed < 20, `a body reached ${worstSpeed.toFixed(2)} m/s`);
   assert.ok(worstLimit <= 5, `a joint went ${worstLimit.toFixed(2)}° past its limit`);
 });
 
-test('at zero action the ant settles and stands still (no creep)', () => {
-  const world = new AntWorld(R);
+for (const [label, sim] of SOLVERS) test(`at zero action the ant settles and stands still (no creep), ${label}`, () => {
+  const world = new AntWorld(R, simWorld(sim));
   for (const seed of [1, 2, 3]) {
     world.reset([{ seed, condition: {} }]);
     const zero = new Float64Array(8);

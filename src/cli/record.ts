@@ -5,6 +5,8 @@
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { loadRapier } from '../../envs/rapier.ts';
+import { simWorld } from '../../envs/sim-settings.ts';
+import { simOf } from '../train/policy-file.ts';
 import { recordEpisode } from '../../workers/record.ts';
 import { describePolicy } from '../../policies/index.ts';
 import { writeReplay } from '../replays.ts';
@@ -49,7 +51,7 @@ export const recordCommand: Command = {
     const R = await loadRapier();
     for (const [i, c] of suite.conditions.entries()) {
       const replay = recordEpisode(R, {
-        policy: p.policy, params: p.params, normalizer: p.normalizer, episode: { seed, condition: c }, world: { maxSteps },
+        policy: p.policy, params: p.params, normalizer: p.normalizer, episode: { seed, condition: c }, world: { maxSteps, ...simWorld(simOf(p)) },
         meta: { label: `${c.name ?? `condition ${i}`}`, policy: describePolicy(p.policy), ...(p.meta.generation !== undefined ? { generation: p.meta.generation } : {}) },
       });
       const name = `record-${suite.name}-${String(i).padStart(2, '0')}`;

@@ -13,6 +13,8 @@ import { writeReplay } from '../replays.ts';
 import { runStress, stressMarkdown, stressSeeds, withNominal } from '../stress.ts';
 import { CliError, type Command } from './command.ts';
 import { loadPolicy } from '../policy-source.ts';
+import { simOf } from '../train/policy-file.ts';
+import { simWorld } from '../../envs/sim-settings.ts';
 import { loadSuite } from '../suites.ts';
 import { num } from './flags.ts';
 import { poolForWorkers } from './workers-arg.ts';
@@ -84,7 +86,7 @@ export const stressCommand: Command = {
       const seed = stressSeeds(opts)[0]!;
       withNominal(suite).forEach((c, i) => {
         const replay = recordEpisode(R, {
-          policy: p.policy, params: p.params, normalizer: p.normalizer, episode: { seed, condition: c }, world: { maxSteps: opts.maxSteps },
+          policy: p.policy, params: p.params, normalizer: p.normalizer, episode: { seed, condition: c }, world: { maxSteps: opts.maxSteps, ...simWorld(simOf(p)) },
           meta: { label: `stress ${suite.name}: ${c.name ?? i}`, policy: describePolicy(p.policy), ...(p.meta.generation !== undefined ? { generation: p.meta.generation } : {}) },
         });
         writeReplay(join(p.runDir!, 'replays'), `stress-${suite.name}-${String(i).padStart(2, '0')}`, replay);

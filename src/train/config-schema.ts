@@ -17,6 +17,7 @@ import * as v from 'valibot';
 import { PolicyConfigSchema } from '../../policies/index.ts';
 import { StrategyConfigSchema } from '../es/index.ts';
 import { BUILTIN_SUITES } from '../../envs/suites.ts';
+import { LEGACY_SIM, SimSettingsSchema } from '../../envs/sim-settings.ts';
 import { documentedFields, got, numberIn, parseWith, plainObject, strictFields, wholeIn, withEveryField } from '../../core/schema.ts';
 
 export const FITNESS_KINDS = ['return', 'distance', 'onset-distance'] as const;
@@ -52,6 +53,11 @@ const FIELDS = documentedFields({
     doc: 'generation from which the SNN is plastic: the generations before it search the same network without plasticity, then the trainer grows it into the plastic one (alpha from 0, as --init-from grows a static run) and restarts the strategy around it; 1: plastic from the start. No effect on networks without plasticity or with random weights per episode, or on a run started from a trained policy (init) (docs/snn-learning.md)',
     // Configs saved before this field existed were plastic from the start.
     schema: v.optional(wholeIn(1), 1),
+  },
+  sim: {
+    doc: "the physics solver: Rapier substeps (solverIterations) and PGS iterations per substep (pgsIterations), and the angular inertia added to every limb in kg·m² (limbInertia); eval, stress and record of the run use the same (envs/sim-settings.ts). New runs: 2, 5, 0.004; a config without it means 2, 16, 0 (the runs before it was recorded)",
+    // Configs saved before this field existed ran 2 substeps × 16 iterations without added inertia.
+    schema: v.optional(SimSettingsSchema, () => ({ ...LEGACY_SIM })),
   },
   init: {
     doc: 'start from a trained policy (a run directory or a policy file) instead of random parameters; null: random',

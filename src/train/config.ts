@@ -10,6 +10,7 @@ import type { PolicyConfig } from '../../policies/index.ts';
 import { strategyNames } from '../es/index.ts';
 import { isPlainObject, shown } from '../../core/schema.ts';
 import { parseTrainConfig, type TrainConfigSchema } from './config-schema.ts';
+import { DEFAULT_SIM } from '../../envs/sim-settings.ts';
 
 /** The config's type, checks and field descriptions come from its schema (config-schema.ts). */
 export type TrainConfig = v.InferOutput<typeof TrainConfigSchema>;
@@ -52,6 +53,8 @@ const BASE: Omit<TrainConfig, 'name'> = {
   fitnessShift: 1,
   fitness: 'return',
   plasticFrom: halfway(80),
+  // A run without this field in its config.json ran LEGACY_SIM (see the schema).
+  sim: { ...DEFAULT_SIM },
   init: null,
 };
 

@@ -11,6 +11,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { ACT_SIZE, OBS_SIZE } from '../../envs/ant-sim.ts';
+import type { SimSettings } from '../../envs/sim-settings.ts';
 import { initParams, policyLayout, type PolicyConfig } from '../../policies/index.ts';
 import type { RandomSource } from '../../core/rng.ts';
 import { SliceIndex } from '../../policies/layout.ts';
@@ -106,9 +107,9 @@ export function grownGenome(source: PolicyConfig, params: Float64Array, target: 
 }
 
 /** Writes a run's starting point (see the header): a policy file with the normalizer's running state. */
-export function saveInitialPolicy(path: string, init: InitialPolicy): void {
+export function saveInitialPolicy(path: string, init: InitialPolicy, sim: SimSettings): void {
   savePolicyFile(path, {
-    policy: init.policy, params: init.params, normalizer: init.normalizer.snapshot(),
+    policy: init.policy, params: init.params, normalizer: init.normalizer.snapshot(), sim,
     meta: { source: init.description, normalizerState: init.normalizer.toJSON() },
   });
 }

@@ -7,6 +7,7 @@
 import { basename } from 'node:path';
 import { OBS_SIZE } from '../../envs/ant-sim.ts';
 import { loadRapier } from '../../envs/rapier.ts';
+import { simWorld } from '../../envs/sim-settings.ts';
 import { describePolicy } from '../../policies/index.ts';
 import { recordEpisode } from '../../workers/record.ts';
 import { writeReplay } from '../replays.ts';
@@ -57,7 +58,7 @@ export const bestObserver: RunObserver = {
     const { config, dir } = run;
     savePolicyFile(dir.bestPath, {
       policy: config.policy, params: b.params,
-      normalizer: ObsNormalizer.fromJSON(b.normalizer, OBS_SIZE, config.obsClip).snapshot(),
+      normalizer: ObsNormalizer.fromJSON(b.normalizer, OBS_SIZE, config.obsClip).snapshot(), sim: config.sim,
       meta: { run: basename(dir.path), generation: b.generation, testReturn: b.return, world: { maxSteps: config.maxSteps } },
     });
   },
@@ -71,7 +72,7 @@ export const replayObserver: RunObserver = {
     if (!(config.replayEvery > 0 && (gen === 1 || gen % config.replayEvery === 0 || isLast(rec, run)))) return;
     const replay = recordEpisode(await loadRapier(), {
       policy: config.policy, params: trainer.center(), normalizer: trainer.normalizer.snapshot(), episode: testEpisodes(config)[0]!,
-      world: { maxSteps: config.maxSteps }, meta: { label: `center after generation ${gen}`, run: basename(dir.path), generation: gen, policy: describePolicy(config.policy) },
+      world: { maxSteps: config.maxSteps, ...simWorld(config.sim) }, meta: { label: `center after generation ${gen}`, run: basename(dir.path), generation: gen, policy: describePolicy(config.policy) },
     });
     writeReplay(dir.replaysPath, `gen${String(gen).padStart(5, '0')}-nominal`, replay);
   },

@@ -4,7 +4,9 @@
  * The file carries the digest of its content: one that was changed after it was written is
  * rejected naming the file, as is a parameter that is not a finite number.
  * A policy trained on a task other than the ant (`propamine learn`) records its input and
- * output sizes in `io`; the ant's commands refuse it with one line saying so.
+ * output sizes in `io`; the ant's commands refuse it with one line saying so. An ant policy
+ * records the solver settings it was trained under (`sim`, envs/sim-settings.ts), which eval,
+ * stress and record use; a file without them was trained under LEGACY_SIM.
  */
 import * as v from 'valibot';
 import { createPolicy, PolicyConfigSchema, type PolicyConfig } from '../../policies/index.ts';
@@ -13,6 +15,7 @@ import type { Normalization } from '../../workers/types.ts';
 import { finiteNumber, got, listOf, looseRecord, numberOrNull, parseIn, plainObject, record, wholeIn } from '../../core/schema.ts';
 import { atomicWriteCheckedJson, readCheckedJson } from '../fsutil.ts';
 import { normalizationSchema, normalizationToJSON, normalizerStateSchema } from './normalizer.ts';
+import { LEGACY_SIM, SimSettingsSchema, type SimSettings } from '../../envs/sim-settings.ts';
 
 export const POLICY_FORMAT = 'propamine-policy';
 /** 2: `meta.generation` counts from 1 like everything else; version 1's (from 0) is converted on reading. */
@@ -62,6 +65,8 @@ const PolicyFileSchema = v.pipe(
     policy: PolicyConfigSchema,
     /** Input and output sizes when they are not the ant's (absent: the ant's 27 and 8). */
     io: v.optional(IoSchema),
+    /** The solver settings the policy was trained under (absent: LEGACY_SIM; see simOf). */
+    sim: v.optional(SimSettingsSchema),
     params: v.unknown(),
     normalizer: v.unknown(),
     meta: v.optional(PolicyMetaSchema, {}),
@@ -86,6 +91,8 @@ export interface PolicyFile {
   io?: PolicyIo;
   params: Float64Array;
   normalizer: Normalization | null;
+  /** The solver settings the policy was trained under (absent: LEGACY_SIM; see simOf). */
+  sim?: SimSettings;
   meta: PolicyMeta;
 }
 
@@ -96,6 +103,7 @@ export function savePolicyFile(path: string, p: PolicyFile): void {
     version: POLICY_VERSION,
     policy: p.policy,
     ...(p.io ? { io: { obsSize: io.obsSize, actSize: io.actSize } } : {}),
+    ...(p.sim ? { sim: { solverIterations: p.sim.solverIterations, pgsIterations: p.sim.pgsIterations, limbInertia: p.sim.limbInertia } } : {}),
     layout: createPolicy(p.policy, io.obsSize, io.actSize).layout(),
     params: Array.from(p.params),
     normalizer: normalizationToJSON(p.normalizer),
@@ -111,11 +119,16 @@ export function loadPolicyFile(path: string, opts: { anyIo?: boolean } = {}): Po
   const raw = readCheckedJson(path, 'policy file').value as Record<string, unknown>;
   if (raw?.format !== POLICY_FORMAT) throw new Error(`${path} is not a propamine policy file (format ${JSON.stringify(raw?.format)})`);
   if (raw.version !== 1 && raw.version !== POLICY_VERSION) throw new Error(`${path}: unsupported policy file version ${JSON.stringify(raw.version)}`);
-  const { policy, io, meta, ...file } = parseIn(PolicyFileSchema, raw, path);
+  const { policy, io, sim, meta, ...file } = parseIn(PolicyFileSchema, raw, path);
   const { obsSize, actSize } = io ?? ANT_IO;
   if (!opts.anyIo && (obsSize !== OBS_SIZE || actSize !== ACT_SIZE)) {
     throw new Error(`${path} is a policy for ${obsSize} inputs and ${actSize} outputs${meta.task !== undefined ? ` (task ${meta.task})` : ''}, not the ant's ${OBS_SIZE} and ${ACT_SIZE}; score it with propamine learn --eval`);
   }
   const { params, normalizer } = parseIn(policyFileBody(createPolicy(policy, obsSize, actSize).numParams, io), file, path);
-  return { policy, ...(io ? { io } : {}), params, normalizer, meta };
+  return { policy, ...(io ? { io } : {}), params, normalizer, ...(sim ? { sim } : {}), meta };
+}
+
+/** The solver settings to simulate a policy under: its own, or for a file without them, LEGACY_SIM. */
+export function simOf(p: { sim?: SimSettings }): SimSettings {
+  return p.sim ?? LEGACY_SIM;
 }

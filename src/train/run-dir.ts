@@ -182,7 +182,7 @@ export class RunDir {
     const config = this.readConfig();
     const cp = this.loadCheckpoint(config);
     return {
-      policy: config.policy, params: Float64Array.from(checkpointCenter(cp, config)), normalizer: cp.normalizer.snapshot(),
+      policy: config.policy, params: Float64Array.from(checkpointCenter(cp, config)), normalizer: cp.normalizer.snapshot(), sim: config.sim,
       meta: { run: this.path, generation: cp.generation, world: { maxSteps: config.maxSteps } },
     };
   }

@@ -114,7 +114,7 @@ export class TrainingRun implements RunContext {
       } else {
         if (isNew) dir.writeStart(config);
         else dir.writeMetrics([]);
-        if (init) saveInitialPolicy(join(dir.path, 'init.json'), init);
+        if (init) saveInitialPolicy(join(dir.path, 'init.json'), init, config.sim);
         const trainer = new Trainer(config, suite, backend, `${basename(dir.path)}-${randomBytes(4).toString('hex')}`, undefined, init);
         const stage = !staticStagePolicy(config) ? ''
           : config.plasticFrom > config.generations ? `; plastic from generation ${config.plasticFrom}, after the last: this run trains it without plasticity`

@@ -16,6 +16,7 @@
 import { OBS_SIZE, ACT_SIZE } from '../../envs/ant-sim.ts';
 import { Rng, mixSeed } from '../../core/rng.ts';
 import { NOMINAL } from '../../envs/conditions.ts';
+import { simWorld } from '../../envs/sim-settings.ts';
 import { sampleConditionIndex, type Suite } from '../../envs/suites.ts';
 import { createPolicy, initParams } from '../../policies/index.ts';
 import type { RolloutBackend } from '../../workers/pool.ts';
@@ -160,7 +161,7 @@ export class Trainer {
       tasks.push({
         index, runId: this.runId, generation: gen, center: pop.mean, scale: pop.scale,
         members: pop.members.slice(start, start + c.membersPerTask),
-        policy: searchedPolicy(c, gen), world: { maxSteps: c.maxSteps }, episodes, normalizer: norm, collectObsStats: true,
+        policy: searchedPolicy(c, gen), world: { maxSteps: c.maxSteps, ...simWorld(c.sim) }, episodes, normalizer: norm, collectObsStats: true,
       });
     }
     return tasks;
@@ -173,7 +174,7 @@ export class Trainer {
     const norm = this.normalizer.snapshot();
     const tasks: RolloutTask[] = testEpisodes(this.config).map((e, index) => ({
       index, runId: this.runId, generation: gen, center, scale: null, members: [{ seed: 0, sign: 0 }],
-      policy: searchedPolicy(this.config, gen), world: { maxSteps: this.config.maxSteps }, episodes: [e], normalizer: norm, collectObsStats: false,
+      policy: searchedPolicy(this.config, gen), world: { maxSteps: this.config.maxSteps, ...simWorld(this.config.sim) }, episodes: [e], normalizer: norm, collectObsStats: false,
     }));
     const res = await this.backend.runAll(tasks);
     let ret = 0;
