@@ -20,11 +20,14 @@ import { loadRapier } from '../envs/rapier.ts';
 import { AntWorld, DEFAULT_WORLD, type AntWorldConfig } from '../envs/ant-world.ts';
 import { LEGS, HIP_LINK_LENGTH, THIGH_LENGTH, SHIN_LENGTH } from '../envs/ant-model.ts';
 import { Rng } from '../core/rng.ts';
+import { DEFAULT_SIM, LEGACY_SIM, simWorld } from '../envs/sim-settings.ts';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '7' }, slice: { type: 'string', default: '1' }, worlds: { type: 'string', default: '{"default": {}}' } } });
+/** By default: new runs' solver settings, and those of the runs that record none (envs/sim-settings.ts). */
+const defaultWorlds = JSON.stringify({ 'new runs': simWorld(DEFAULT_SIM), 'runs without sim': simWorld(LEGACY_SIM) });
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '7' }, slice: { type: 'string', default: '1' }, worlds: { type: 'string', default: defaultWorlds } } });
 const rounds = Number(values.rounds);
 const sliceS = Number(values.slice);
-/** Rapier settings to measure (default: the env's defaults), by name. */
+/** Rapier settings to measure, by name. */
 const worlds = Object.fromEntries(Object.entries(JSON.parse(values.worlds) as Record<string, Partial<AntWorldConfig>>)
   .map(([name, w]) => [name, { ...w, physics: { ...DEFAULT_WORLD.physics, ...w.physics } }]));
 const deg = (r: number) => ((r * 180) / Math.PI).toFixed(0);

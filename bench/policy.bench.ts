@@ -5,7 +5,7 @@
  * Prints figures, asserts nothing. The machine may be shared: the median of several timed
  * batches after a warm-up is reported, with the fastest batch beside it.
  *
- * Beside each variant, the cost of one env step (the default ant, one per world, random
+ * Beside each variant, the cost of one env step (the ant under new runs' solver settings, one per world, random
  * actions) is measured in the same run, its batches interleaved with the policy's, and the
  * last columns give the policy's cost per env step as a share of an env step (the median
  * of the per-batch ratios, so a change of load hits both sides alike).
@@ -20,6 +20,7 @@
 import { Rng } from '../core/rng.ts';
 import { loadRapier } from '../envs/rapier.ts';
 import { AntWorld } from '../envs/ant-world.ts';
+import { DEFAULT_SIM, simWorld } from '../envs/sim-settings.ts';
 import {
   MODULATION_NAMES,
   RULE_NAMES,
@@ -54,8 +55,8 @@ const OBS_STREAM = observations(256);
 
 const median = (x: number[]) => [...x].sort((a, b) => a - b)[Math.floor(x.length / 2)];
 
-/** One env step of the default ant (a fresh episode when one ends), for the share column. */
-const world = new AntWorld(await loadRapier());
+/** One env step of the ant under new runs' solver settings (a fresh episode when one ends), for the share column. */
+const world = new AntWorld(await loadRapier(), simWorld(DEFAULT_SIM));
 const envRng = new Rng(3);
 const envAction = new Float64Array(ACT);
 let envEpisode = 0;
