@@ -18,7 +18,7 @@ import { withDigest } from '../envs/digest.ts';
 import { FAULTY_WORKER, withFault } from './helpers/faults.ts';
 import { createPolicy, initParams, policyLayout, validatePolicyConfig, type PolicyConfig, type SnnPolicy, type SnnPolicyConfig as SnnPolicyConfigT } from '../policies/index.ts';
 import { policyGenome } from '../src/train/plastic-from.ts';
-import { grownGenome } from '../src/train/init-from.ts';
+import { grownGenome, retimed } from '../src/train/init-from.ts';
 import { Rng } from '../core/rng.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'propamine-train-'));
@@ -247,7 +247,8 @@ test('a task whose worker throws or dies is retried to the result of a run witho
 });
 
 test('a run can start from another run or a policy file: its best center and observation statistics', async () => {
-  const src = await train({ config: tiny('init-src', { workers: 0 }), quiet: true, log: quiet });
+  // A source whose best test is not its last generation's (checked below), so the latest center differs from best.json's.
+  const src = await train({ config: tiny('init-src', { workers: 0, generations: 5 }), quiet: true, log: quiet });
   const best = loadPolicyFile(join(src.runDir, 'best.json'));
   const start = (t: Trainer) => ({ center: Float64Array.from(t.center()), norm: t.normalizer.snapshot() });
   let fromRun: ReturnType<typeof start> | null = null;
@@ -290,6 +291,12 @@ test('a run can start from another run or a policy file: its best center and obs
   let extended: ReturnType<typeof start> | null = null;
   const srcPolicy = tiny('x').policy;
   const ext = await train({ config: tiny('init-mod', { workers: 0, generations: 1, init: src.runDir, policy: { ...srcPolicy, modInputs: ['reward'] } }), quiet: true, log: quiet, onTrainer: (t) => (extended = start(t)) });
+  // The same plastic network with slow plasticity: the genome read as it is, the run's policy the retimed one.
+  let slow: ReturnType<typeof start> | null = null;
+  const slowRun = await train({ config: tiny('init-slow', { workers: 0, generations: 1, init: src.runDir, policy: { ...srcPolicy, plasticityEvery: 4, activityDecay: 0.9 } }), quiet: true, log: quiet, onTrainer: (t) => (slow = start(t)) });
+  assert.deepEqual(slow!.center, best.params);
+  const slowPolicy = new RunDir(slowRun.runDir).readConfig().policy as SnnPolicyConfigT;
+  assert.deepEqual([slowPolicy.plasticityEvery, slowPolicy.activityDecay], [4, 0.9]);
   const v = policyLayout(new RunDir(ext.runDir).readConfig().policy, 27, 8).find((x) => x.name === 'hidden0.mod.v')!;
   assert.deepEqual(Array.from(extended!.center.subarray(v.offset, v.offset + v.length)), [0]);
   assert.deepEqual([...extended!.center.subarray(0, v.offset), ...extended!.center.subarray(v.offset + v.length)], Array.from(best.params));
@@ -330,6 +337,12 @@ test('a trained static SNN grows plasticity (alpha 0) and modulator inputs (v_M 
   assert.equal(grownGenome(stat, params, validatePolicyConfig({ ...stat, hidden: [13], rule: 'oja' }), new Rng(1)), null);
   const oja = validatePolicyConfig({ ...stat, rule: 'oja' });
   assert.equal(grownGenome(oja, Float64Array.from(initParams(oja, 27, 8, new Rng(1))), validatePolicyConfig({ ...stat, rule: 'bcm' }), new Rng(1)), null);
+  // Retiming a plastic network is not growing it, and only the timing may change.
+  const slowOja = validatePolicyConfig({ ...oja, plasticityEvery: 4 });
+  assert.equal(grownGenome(oja, Float64Array.from(initParams(oja, 27, 8, new Rng(1))), slowOja, new Rng(1)), null);
+  assert.ok(retimed(oja, slowOja) && retimed(oja, validatePolicyConfig({ ...oja, activityDecay: 0.5 })));
+  assert.ok(!retimed(oja, oja) && !retimed(stat, validatePolicyConfig({ ...stat, plasticityEvery: 4 })));
+  assert.ok(!retimed(oja, validatePolicyConfig({ ...oja, plasticityEvery: 4, clip: 2 })));
 });
 
 /** Runs `config` and stops it after `stopAt` generations; returns the outcome and the lines it printed. */

@@ -69,6 +69,25 @@ export function loadInitialPolicy(path: string, obsClip: number): InitialPolicy 
 /** The fields a grown network may change: what plasticity it has and what its modulator reads. */
 const GROWABLE = ['rule', 'ruleSharing', 'modulation', 'perNeuronModulation', 'plasticLayers', 'clip', 'modInputs'] as const;
 
+/** The fields that set when a plastic network's traces change (slow plasticity), not what it is made of. */
+const TIMING = ['plasticityEvery', 'activityDecay'] as const;
+
+/**
+ * Whether `target` is the plastic SNN `source` with only its plasticity's timing changed
+ * (`plasticityEvery`, `activityDecay`): the same genome, read as it is. Unlike growing, the
+ * start does not act exactly as the source: its traces follow the new timing from the first
+ * step.
+ */
+export function retimed(source: PolicyConfig, target: PolicyConfig): boolean {
+  if (source.type !== 'snn' || target.type !== 'snn' || source.rule === 'none') return false;
+  const untimed = (c: typeof source) => {
+    const rest: Record<string, unknown> = { ...c };
+    for (const k of TIMING) delete rest[k];
+    return rest;
+  };
+  return !isDeepStrictEqual(source, target) && isDeepStrictEqual(untimed(source), untimed(target));
+}
+
 /**
  * The genome of `source` (a trained SNN) for `target`, the same network with more to it:
  * plasticity added to a static network (rule none -> a rule, with any modulation) and/or

@@ -20,7 +20,7 @@ import { RedisBackend } from '../../workers/redis.ts';
 import { loadSuite } from '../suites.ts';
 import type { Checkpoint } from './checkpoint.ts';
 import type { TrainConfig } from './config.ts';
-import { grownGenome, loadInitialPolicy, saveInitialPolicy, type InitialPolicy } from './init-from.ts';
+import { grownGenome, loadInitialPolicy, retimed, saveInitialPolicy, type InitialPolicy } from './init-from.ts';
 import { Rng, mixSeed } from '../../core/rng.ts';
 import { RUN_DIR_OBSERVERS, progressObserver, type RunContext, type RunObserver } from './observers.ts';
 import { RunDir } from './run-dir.ts';
@@ -229,9 +229,16 @@ function loadInit(config: TrainConfig): InitialPolicy {
     checkInitSize(config, init);
     return init;
   }
+  if (retimed(source, target)) {
+    // The same genome under slow plasticity's other timing: its traces change otherwise from the first step.
+    const t = target as SnnPolicyConfig;
+    const extended = { ...init, policy: target, description: `${init.description}, plasticity retimed: H every ${t.plasticityEvery} SNN steps, activity decay ${t.activityDecay}` };
+    checkInitSize(config, extended);
+    return extended;
+  }
   // Growing a trained network (plasticity with alpha = 0, modulator inputs with v_M = 0): it starts acting exactly as the source.
   const params = grownGenome(source, init.params, target, new Rng(mixSeed(config.seed, 0x1417)));
-  if (!params) throw new Error(`--init-from (config.init): ${config.init} holds a ${describePolicy(init.policy)} policy, but the config trains a ${describePolicy(config.policy)}; drop the policy flags (or config.policy) to train the source's policy (only plasticity, on a static network, and --mod-inputs may be added)`);
+  if (!params) throw new Error(`--init-from (config.init): ${config.init} holds a ${describePolicy(init.policy)} policy, but the config trains a ${describePolicy(config.policy)}; drop the policy flags (or config.policy) to train the source's policy (only plasticity, on a static network, and --mod-inputs may be added, or a plastic network's plasticityEvery and activityDecay changed)`);
   const t = target as SnnPolicyConfig;
   const added = [(source as SnnPolicyConfig).rule === 'none' ? `${t.rule}/${t.modulation} plasticity (alpha 0)` : '', t.modInputs.length && !(source as SnnPolicyConfig).modInputs.length ? `modulator inputs ${t.modInputs.join(', ')} (weights 0)` : ''].filter(Boolean);
   const extended = { ...init, policy: target, params, description: `${init.description}, grown: ${added.join(' and ')} added` };
