@@ -15,6 +15,7 @@ import { normalizeObs } from '../workers/rollout.ts';
 import { RolloutPool } from '../workers/pool.ts';
 import { runStress, stressMarkdown, stressSeeds } from '../src/stress.ts';
 import type { PolicyFile } from '../src/train/policy-file.ts';
+import { loadPolicy } from '../src/policy-source.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'propamine-stress-'));
 const MAIN = join(import.meta.dirname, '..', 'src', 'cli', 'main.ts');
@@ -246,4 +247,31 @@ test('stress runs end to end on a tiny suite: table, JSON and Markdown reports, 
   const again = cli('stress', run, '--suite', 'tiny', '--episodes', '2', '--max-steps', '30', '--workers', '2', '--no-replays');
   assert.equal(again.code, 0, again.err);
   assert.equal(readFileSync(join(run, 'stress', 'tiny.json'), 'utf8'), json);
+});
+
+test('a committed stress report re-evaluates bit for bit: docs/runs/adaptation/ft-plain-s1 from its latest checkpoint (not best.json)', async () => {
+  // Made with `propamine stress docs/runs/adaptation/ft-plain-s1 --checkpoint --suite heldout-onset
+  // --episodes 5 --max-steps 1000`; its best.json is an earlier center (generation 44), which gives
+  // other figures. The first episode of nominal (as trained and frozen at the onset) stands for the rest.
+  const run = join(import.meta.dirname, '..', 'docs', 'runs', 'adaptation', 'ft-plain-s1');
+  const committed = JSON.parse(readFileSync(join(run, 'stress', 'heldout-onset.json'), 'utf8'));
+  const nominal = BUILTIN_SUITES['heldout-onset']!.conditions[0]!;
+  const suite = { name: 'nominal-onset', conditions: [nominal] };
+  const o = { episodes: 1, seed: committed.seed, maxSteps: committed.maxSteps };
+  const pool = new RolloutPool({ threads: 1 });
+  try {
+    const fromCheckpoint = await runStress(loadPolicy(run, { checkpoint: true }), 'ft-plain-s1', suite, o, pool);
+    const c = fromCheckpoint.conditions[0]!;
+    const want = committed.conditions[0];
+    assert.equal(want.name, 'nominal');
+    assert.deepEqual(fromCheckpoint.episodeSeeds, committed.episodeSeeds.slice(0, 1));
+    assert.deepEqual(c.returns, want.returns.slice(0, 1));
+    assert.deepEqual(c.distances, want.distances.slice(0, 1));
+    assert.deepEqual(c.onsetDistances, want.onsetDistances.slice(0, 1));
+    assert.deepEqual(c.frozen!.onsetDistances, want.frozen.onsetDistances.slice(0, 1));
+    const fromBest = await runStress(loadPolicy(run), 'ft-plain-s1', suite, o, pool);
+    assert.notEqual(fromBest.conditions[0]!.returns[0], want.returns[0]);
+  } finally {
+    await pool.close();
+  }
 });
