@@ -241,6 +241,7 @@ test('stress runs end to end on a tiny suite: table, JSON and Markdown reports, 
   assert.equal(s.code, 0, s.err);
   assert.match(s.out, /\| disabled ankle_1 \| [-\d.]+ ± [\d.]+ \|/);
   const json = readFileSync(join(run, 'stress', 'tiny.json'), 'utf8');
+  assert.match(JSON.parse(json).source, /^best\.json, generation \d+$/);
   assert.ok(existsSync(join(run, 'stress', 'tiny.md')));
   const index = JSON.parse(readFileSync(join(run, 'replays', 'index.json'), 'utf8'));
   assert.equal(index.replays.filter((x: { file: string }) => x.file.startsWith('stress-tiny-')).length, 3);
@@ -260,7 +261,10 @@ test('a committed stress report re-evaluates bit for bit: docs/runs/adaptation/f
   const o = { episodes: 1, seed: committed.seed, maxSteps: committed.maxSteps };
   const pool = new RolloutPool({ threads: 1 });
   try {
-    const fromCheckpoint = await runStress(loadPolicy(run, { checkpoint: true }), 'ft-plain-s1', suite, o, pool);
+    const latest = loadPolicy(run, { checkpoint: true });
+    assert.equal(latest.source, "the latest checkpoint's center, generation 60");
+    const fromCheckpoint = await runStress(latest, 'ft-plain-s1', suite, o, pool, latest.source);
+    assert.match(stressMarkdown(fromCheckpoint), /^Stress test of ft-plain-s1 \(the latest checkpoint's center, generation 60\) on suite "nominal-onset"/);
     const c = fromCheckpoint.conditions[0]!;
     const want = committed.conditions[0];
     assert.equal(want.name, 'nominal');
@@ -269,7 +273,9 @@ test('a committed stress report re-evaluates bit for bit: docs/runs/adaptation/f
     assert.deepEqual(c.distances, want.distances.slice(0, 1));
     assert.deepEqual(c.onsetDistances, want.onsetDistances.slice(0, 1));
     assert.deepEqual(c.frozen!.onsetDistances, want.frozen.onsetDistances.slice(0, 1));
-    const fromBest = await runStress(loadPolicy(run), 'ft-plain-s1', suite, o, pool);
+    const best = loadPolicy(run);
+    assert.equal(best.source, 'best.json, generation 44');
+    const fromBest = await runStress(best, 'ft-plain-s1', suite, o, pool);
     assert.notEqual(fromBest.conditions[0]!.returns[0], want.returns[0]);
   } finally {
     await pool.close();
