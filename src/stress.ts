@@ -68,6 +68,8 @@ export interface StressReport {
   version: 1;
   suite: string;
   policy: string;
+  /** Which center of the run was evaluated (e.g. "the latest checkpoint's center, generation 60"); absent in earlier reports. */
+  source?: string;
   episodes: number;
   seed: number;
   maxSteps: number;
@@ -113,7 +115,7 @@ function thirds(flat: ArrayLike<number>): { mean: [number, number, number]; reco
   return { mean: m, recovery: m[0] > 1e-9 ? m[2] / m[0] : null };
 }
 
-export async function runStress(policy: PolicyFile, policyName: string, suite: Suite, o: StressOptions, backend: RolloutBackend): Promise<StressReport> {
+export async function runStress(policy: PolicyFile, policyName: string, suite: Suite, o: StressOptions, backend: RolloutBackend, source?: string): Promise<StressReport> {
   const seeds = stressSeeds(o);
   const conditions = withNominal(suite);
   const task = (condition: Condition, index: number, freezeAtOnset: boolean): RolloutTask => ({
@@ -173,7 +175,7 @@ export async function runStress(policy: PolicyFile, policyName: string, suite: S
       row.adaptationCI95 = null;
     }
   }
-  return { format: 'propamine-stress', version: 1, suite: suite.name, policy: policyName, episodes: o.episodes, seed: o.seed, maxSteps: o.maxSteps, episodeSeeds: seeds, conditions: rows };
+  return { format: 'propamine-stress', version: 1, suite: suite.name, policy: policyName, ...(source !== undefined ? { source } : {}), episodes: o.episodes, seed: o.seed, maxSteps: o.maxSteps, episodeSeeds: seeds, conditions: rows };
 }
 
 const f = (v: number | null, d = 1) => (v === null || !Number.isFinite(v) ? '—' : v.toFixed(d));
@@ -185,7 +187,7 @@ export function stressMarkdown(r: StressReport): string {
     ? ' — | — |'
     : ` ${f(c.onsetDistanceMean, 2)} ± ${f(c.onsetDistanceCI95, 2)} | ${f(c.onsetDistanceDegradationPct)}% |`);
   const lines = [
-    `Stress test of ${r.policy} on suite "${r.suite}": ${r.episodes} episodes per condition, ${r.maxSteps} steps, seed ${r.seed}.`,
+    `Stress test of ${r.policy}${r.source !== undefined ? ` (${r.source})` : ''} on suite "${r.suite}": ${r.episodes} episodes per condition, ${r.maxSteps} steps, seed ${r.seed}.`,
     '',
     `| condition | return (± 95% CI) | distance m (± 95% CI) | return degradation | distance degradation |${onset ? ' distance after onset m (± 95% CI) | its degradation |' : ''} falls | worst joint-limit violation (joint-steps past 5°) |`,
     `|---|---|---|---|---|${onset ? '---|---|' : ''}---|---|`,

@@ -108,6 +108,7 @@ test('train, eval and record run end to end with a tiny budget', () => {
   const report = JSON.parse(e.out);
   assert.equal(report.returns.length, 2);
   assert.deepEqual(report.steps, [30, 30]);
+  assert.match(report.source, /^best\.json, generation \d+$/);
   const rec = cli('record', run, '--suite', 'tiny', '--max-steps', '20');
   assert.equal(rec.code, 0, rec.err);
   const index = JSON.parse(readFileSync(join(run, 'replays', 'index.json'), 'utf8'));
@@ -141,6 +142,7 @@ test('train, eval and record run end to end with a tiny budget', () => {
   assert.equal(e2.code, 0, e2.err);
   assert.match(e2.out, /^1 episode: return -?\d+\.\d, forward distance -?\d+\.\d\d m \(n = 1, no interval\), mean speed /);
   assert.ok(!e2.out.includes('NaN'), e2.out);
+  assert.match(e2.out, /\npolicy: \S+smoke, the latest checkpoint's center, generation \d+\n/);
   assert.match(e2.err, /^--workers 64 is more than (this machine's \d+ cores? and )?the 1 task that run at once: using 1 worker thread\n$/);
 });
 

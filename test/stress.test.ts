@@ -15,6 +15,7 @@ import { normalizeObs } from '../workers/rollout.ts';
 import { RolloutPool } from '../workers/pool.ts';
 import { runStress, stressMarkdown, stressSeeds } from '../src/stress.ts';
 import type { PolicyFile } from '../src/train/policy-file.ts';
+import { loadPolicy } from '../src/policy-source.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'propamine-stress-'));
 const MAIN = join(import.meta.dirname, '..', 'src', 'cli', 'main.ts');
@@ -240,10 +241,43 @@ test('stress runs end to end on a tiny suite: table, JSON and Markdown reports, 
   assert.equal(s.code, 0, s.err);
   assert.match(s.out, /\| disabled ankle_1 \| [-\d.]+ ± [\d.]+ \|/);
   const json = readFileSync(join(run, 'stress', 'tiny.json'), 'utf8');
+  assert.match(JSON.parse(json).source, /^best\.json, generation \d+$/);
   assert.ok(existsSync(join(run, 'stress', 'tiny.md')));
   const index = JSON.parse(readFileSync(join(run, 'replays', 'index.json'), 'utf8'));
   assert.equal(index.replays.filter((x: { file: string }) => x.file.startsWith('stress-tiny-')).length, 3);
   const again = cli('stress', run, '--suite', 'tiny', '--episodes', '2', '--max-steps', '30', '--workers', '2', '--no-replays');
   assert.equal(again.code, 0, again.err);
   assert.equal(readFileSync(join(run, 'stress', 'tiny.json'), 'utf8'), json);
+});
+
+test('a committed stress report re-evaluates bit for bit: docs/runs/adaptation/ft-plain-s1 from its latest checkpoint (not best.json)', async () => {
+  // Made with `propamine stress docs/runs/adaptation/ft-plain-s1 --checkpoint --suite heldout-onset
+  // --episodes 5 --max-steps 1000`; its best.json is an earlier center (generation 44), which gives
+  // other figures. The first episode of nominal (as trained and frozen at the onset) stands for the rest.
+  const run = join(import.meta.dirname, '..', 'docs', 'runs', 'adaptation', 'ft-plain-s1');
+  const committed = JSON.parse(readFileSync(join(run, 'stress', 'heldout-onset.json'), 'utf8'));
+  const nominal = BUILTIN_SUITES['heldout-onset']!.conditions[0]!;
+  const suite = { name: 'nominal-onset', conditions: [nominal] };
+  const o = { episodes: 1, seed: committed.seed, maxSteps: committed.maxSteps };
+  const pool = new RolloutPool({ threads: 1 });
+  try {
+    const latest = loadPolicy(run, { checkpoint: true });
+    assert.equal(latest.source, "the latest checkpoint's center, generation 60");
+    const fromCheckpoint = await runStress(latest, 'ft-plain-s1', suite, o, pool, latest.source);
+    assert.match(stressMarkdown(fromCheckpoint), /^Stress test of ft-plain-s1 \(the latest checkpoint's center, generation 60\) on suite "nominal-onset"/);
+    const c = fromCheckpoint.conditions[0]!;
+    const want = committed.conditions[0];
+    assert.equal(want.name, 'nominal');
+    assert.deepEqual(fromCheckpoint.episodeSeeds, committed.episodeSeeds.slice(0, 1));
+    assert.deepEqual(c.returns, want.returns.slice(0, 1));
+    assert.deepEqual(c.distances, want.distances.slice(0, 1));
+    assert.deepEqual(c.onsetDistances, want.onsetDistances.slice(0, 1));
+    assert.deepEqual(c.frozen!.onsetDistances, want.frozen.onsetDistances.slice(0, 1));
+    const best = loadPolicy(run);
+    assert.equal(best.source, 'best.json, generation 44');
+    const fromBest = await runStress(best, 'ft-plain-s1', suite, o, pool);
+    assert.notEqual(fromBest.conditions[0]!.returns[0], want.returns[0]);
+  } finally {
+    await pool.close();
+  }
 });

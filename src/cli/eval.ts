@@ -63,13 +63,14 @@ export const evalCommand: Command = {
     }
     if (values.json) {
       const { speedMean: _speed, ...rest } = r;
-      io.out(JSON.stringify(rest));
+      io.out(JSON.stringify({ source: p.source, ...rest }));
     } else {
       // One episode has no spread to give an interval from.
       const pm = (ci: number, d: number) => (episodes === 1 ? '' : ` ± ${ci.toFixed(d)}`);
       const n = episodes === 1 ? ' (n = 1, no interval)' : '';
       io.out(`${episodes} episode${episodes === 1 ? '' : 's'}: return ${r.returnMean.toFixed(1)}${pm(r.returnCI95, 1)}, forward distance ${r.distanceMean.toFixed(2)}${pm(r.distanceCI95, 2)} m${n}, mean speed ${r.speedMean.toFixed(2)} m/s, steps ${r.steps.join(' ')}`);
       io.out(`joint limits: worst violation ${r.limitWorst.toFixed(2)}°, ${(100 * r.limitPast5Fraction).toFixed(3)}% of joint-steps more than 5° past a limit`);
+      io.out(`policy: ${positionals[0]!}, ${p.source}`);
     }
     return 0;
   },

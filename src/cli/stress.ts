@@ -72,7 +72,7 @@ export const stressCommand: Command = {
     const pool = poolForWorkers(values.workers, withNominal(suite).length, io);
     let report;
     try {
-      report = await runStress(p, p.runDir ? basename(p.runDir) : positionals[0]!, suite, opts, pool);
+      report = await runStress(p, p.runDir ? basename(p.runDir) : positionals[0]!, suite, opts, pool, p.source);
     } finally {
       await pool.close();
     }
