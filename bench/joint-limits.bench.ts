@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { basename, dirname, join } from 'node:path';
 import { loadRapier } from '../envs/rapier.ts';
 import { AntWorld, DEFAULT_WORLD, type AntWorldConfig } from '../envs/ant-world.ts';
-import { DEG, NUM_JOINTS } from '../envs/ant-model.ts';
+import { NUM_JOINTS } from '../envs/ant-model.ts';
 import { BUILTIN_SUITES } from '../envs/suites.ts';
 import type { Condition } from '../envs/conditions.ts';
 import { Rng, mixSeed } from '../core/rng.ts';
@@ -28,6 +28,7 @@ import { runRolloutTask } from '../workers/rollout.ts';
 import { loadPolicyFile } from '../src/train/policy-file.ts';
 import { stressSeeds } from '../src/stress.ts';
 import type RAPIER_NS from '@dimforge/rapier3d-compat';
+import { randomActionEpisodes } from '../envs/random-actions.ts';
 
 interface Lever {
   contactNaturalFrequency?: number;
@@ -87,27 +88,14 @@ function randomActions(s: Setting, episodes: number): Limits & { terminated: num
   const world = new AntWorld(R, worldConfig(s));
   const rng = new Rng(2024);
   const l = { worst: 0, past5: 0, jointSteps: 0, terminated: 0 };
-  for (let b = 0; b < episodes / BATCH; b++) {
-    world.reset(Array.from({ length: BATCH }, (_, i) => ({ seed: b * BATCH + i, condition: {} })));
-    const actions = new Float64Array(8 * BATCH);
-    for (;;) {
-      for (let i = 0; i < actions.length; i++) actions[i] = rng.range(-1, 1);
-      const running = world.step(actions);
-      for (let i = 0; i < BATCH; i++) {
-        if (world.done[i] && !world.terminated[i] && !world.truncated[i]) continue;
-        const ant = world.ants[i]!;
-        for (let j = 0; j < NUM_JOINTS; j++) {
-          const r = ant.specs[j]!.range;
-          const v = Math.max(r[0] - ant.q[j]!, ant.q[j]! - r[1], 0) / DEG;
-          if (!(v <= l.worst)) l.worst = v;
-          if (!(v <= 5)) l.past5++;
-          l.jointSteps++;
-        }
-      }
-      if (running === 0) break;
+  l.terminated = randomActionEpisodes(world, episodes, BATCH, rng, (ant) => {
+    for (let j = 0; j < NUM_JOINTS; j++) {
+      const v = ant.limitViolation(j);
+      if (!(v <= l.worst)) l.worst = v;
+      if (!(v <= 5)) l.past5++;
+      l.jointSteps++;
     }
-    for (let i = 0; i < BATCH; i++) l.terminated += world.terminated[i]!;
-  }
+  });
   world.close();
   return l;
 }

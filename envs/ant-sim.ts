@@ -14,6 +14,8 @@ import { onsetStep, resolveBuildSpec, type Condition } from './conditions.ts';
 import { add, axisAngle, cross, IDENTITY, qconj, qmul, qnormalize, rotate, twistAngle, type Quat, type Vec3 } from './quat.ts';
 import { Rng } from '../core/rng.ts';
 
+const RAD_TO_DEG = 180 / Math.PI;
+
 export const OBS_SIZE = 27;
 export const ACT_SIZE = 8;
 
@@ -256,6 +258,13 @@ export class AntSim {
    * Forward distance covered since the condition struck (since the reset without `onset`;
    * 0 if the episode ended before the onset).
    */
+  /** How far joint j (observation order) is past its range, in degrees (0 within it). */
+  limitViolation(j: number): number {
+    const r = this.specs[j]!.range;
+    const q = this.q[j]!;
+    return Math.max(r[0] - q, q - r[1], 0) * RAD_TO_DEG;
+  }
+
   distanceSinceOnset(): number {
     return this.struck ? this.handles.bodies[0]!.translation().x - this.xOnset : 0;
   }

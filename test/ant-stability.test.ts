@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadRapier } from '../envs/rapier.ts';
 import { AntWorld } from '../envs/ant-world.ts';
-import { DEG, NUM_JOINTS } from '../envs/ant-model.ts';
+import { NUM_JOINTS } from '../envs/ant-model.ts';
 import { Rng } from '../core/rng.ts';
+import { randomActionEpisodes } from '../envs/random-actions.ts';
 import { DEFAULT_SIM, LEGACY_SIM, simWorld } from '../envs/sim-settings.ts';
 
 const R = await loadRapier();
@@ -22,36 +23,21 @@ for (const [label, sim] of SOLVERS) test(`${EPISODES} full episodes of uniformly
   let nonFinite = 0;
   let stepsPast5 = 0;
   let jointSteps = 0;
-  let terminated = 0;
-  for (let b = 0; b < EPISODES / BATCH; b++) {
-    world.reset(Array.from({ length: BATCH }, (_, i) => ({ seed: b * BATCH + i, condition: {} })));
-    const actions = new Float64Array(8 * BATCH);
-    for (;;) {
-      for (let i = 0; i < actions.length; i++) actions[i] = rng.range(-1, 1);
-      const running = world.step(actions);
-      for (let i = 0; i < BATCH; i++) {
-        const ant = world.ants[i]!;
-        if (world.done[i] && !world.terminated[i] && !world.truncated[i]) continue;
-        for (let j = 0; j < NUM_JOINTS; j++) {
-          const r = ant.specs[j]!.range;
-          const q = ant.q[j]!;
-          if (!Number.isFinite(q)) nonFinite++;
-          const v = Math.max(r[0] - q, q - r[1], 0) / DEG;
-          worstLimit = Math.max(worstLimit, v);
-          if (v > 5) stepsPast5++;
-          jointSteps++;
-        }
-        for (const body of ant.handles.bodies) {
-          const lv = body.linvel();
-          const s = Math.hypot(lv.x, lv.y, lv.z);
-          if (!Number.isFinite(s)) nonFinite++;
-          worstSpeed = Math.max(worstSpeed, s);
-        }
-      }
-      if (running === 0) break;
+  const terminated = randomActionEpisodes(world, EPISODES, BATCH, rng, (ant) => {
+    for (let j = 0; j < NUM_JOINTS; j++) {
+      if (!Number.isFinite(ant.q[j]!)) nonFinite++;
+      const v = ant.limitViolation(j);
+      worstLimit = Math.max(worstLimit, v);
+      if (v > 5) stepsPast5++;
+      jointSteps++;
     }
-    for (let i = 0; i < BATCH; i++) terminated += world.terminated[i]!;
-  }
+    for (const body of ant.handles.bodies) {
+      const lv = body.linvel();
+      const s = Math.hypot(lv.x, lv.y, lv.z);
+      if (!Number.isFinite(s)) nonFinite++;
+      worstSpeed = Math.max(worstSpeed, s);
+    }
+  });
   world.close();
   console.log(`# random actions, ${label}: worst joint-limit violation ${worstLimit.toFixed(2)}°, fraction of joint-steps past 5° ${(stepsPast5 / jointSteps).toFixed(5)}, fastest body ${worstSpeed.toFixed(2)} m/s, ${terminated}/${EPISODES} episodes terminated`);
   assert.equal(nonFinite, 0);

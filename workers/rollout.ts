@@ -10,7 +10,6 @@ import { perturb } from '../core/noise.ts';
 import { createPolicy, SnnPolicy, type Policy } from '../policies/index.ts';
 import type { Normalization, ObsStats, RolloutResult, RolloutTask } from './types.ts';
 
-const RAD_TO_DEG = 180 / Math.PI;
 
 /** Writes normalized, clipped observations of `raw` into `out`. */
 export function normalizeObs(raw: Float64Array, norm: Normalization | null, out: Float64Array): void {
@@ -115,8 +114,7 @@ export function runRolloutTask(R: Rapier, task: RolloutTask): RolloutResult {
           if (world.steps === thirdEnd[2 * k]) thirdAt[2 * k] = ant.distanceSinceOnset();
           if (world.steps === thirdEnd[2 * k + 1]) thirdAt[2 * k + 1] = ant.distanceSinceOnset();
           for (let j = 0; j < ant.q.length; j++) {
-            const r = ant.specs[j]!.range;
-            const v = Math.max(r[0] - ant.q[j]!, ant.q[j]! - r[1], 0) * RAD_TO_DEG;
+            const v = ant.limitViolation(j);
             if (v > limitWorst[start + k]!) limitWorst[start + k] = v;
             if (v > 5) limitPast5[start + k]!++;
           }
