@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadRapier } from '../envs/rapier.ts';
@@ -21,6 +21,7 @@ import { recordEpisode } from '../workers/record.ts';
 import { runRolloutTask } from '../workers/rollout.ts';
 import { RolloutPool } from '../workers/pool.ts';
 import type { TaskEpisode } from '../workers/types.ts';
+import { main } from '../src/cli/main.ts';
 
 const R = await loadRapier();
 const tmp = mkdtempSync(join(tmpdir(), 'propamine-sim-'));
@@ -50,6 +51,20 @@ test('a config or policy file without sim means 2 × 16 without added inertia; n
   const file = join(tmp, 'bad-sim.json');
   savePolicyFile(file, { ...p, sim: { ...DEFAULT_SIM, limbInertia: -1 } });
   assert.throws(() => loadPolicyFile(file), /bad-sim\.json: sim\.limbInertia must be a number in \[0, 1\] \(got -1\)/);
+});
+
+test("a run's config.json without sim, given to train --config, keeps 2 × 16; a hand-written config gets new runs' settings", async () => {
+  const old = join(tmp, 'old-run');
+  mkdirSync(old, { recursive: true });
+  for (const f of ['config.json', 'metrics.jsonl']) cpSync(join(RUNS, 'pf41-s1', f), join(old, f));
+  const hand = join(tmp, 'hand.json');
+  writeFileSync(hand, JSON.stringify({ policy: { type: 'mlp', hidden: [8] } }));
+  const quiet = { out: () => {}, err: () => {} };
+  const args = ['--generations', '1', '--pop', '4', '--max-steps', '20', '--workers', '0', '--out', tmp, '--quiet'];
+  assert.equal(await main(['train', '--config', join(old, 'config.json'), '--name', 'from-old', ...args], quiet), 0);
+  assert.equal(await main(['train', '--config', hand, '--name', 'from-hand', ...args], quiet), 0);
+  assert.deepEqual(new RunDir(join(tmp, 'from-old')).readConfig().sim, LEGACY_SIM);
+  assert.deepEqual(new RunDir(join(tmp, 'from-hand')).readConfig().sim, DEFAULT_SIM);
 });
 
 // Each committed run's first eval episode (`propamine eval RUN --episodes 1 --max-steps 200`),

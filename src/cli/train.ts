@@ -15,6 +15,9 @@ import { trainConfigDoc } from '../train/config-schema.ts';
 import { strategyNames } from '../es/index.ts';
 import { MOD_INPUT_NAMES, MODULATION_NAMES, RULE_NAMES, RULE_SHARINGS, WEIGHTS_NAMES } from '../../policies/index.ts';
 import { onInterrupt } from '../interrupt.ts';
+import { existsSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { LEGACY_SIM } from '../../envs/sim-settings.ts';
 
 const quick = resolveTrainConfig('quick');
 const long = resolveTrainConfig('long');
@@ -129,6 +132,12 @@ async function trainInterruptibly(opts: TrainOptions & { log: (line: string) => 
   }
 }
 
+/** Whether `path` is a run directory's config.json (beside its metrics or checkpoints). */
+function isRunConfig(path: string): boolean {
+  const dir = dirname(path);
+  return basename(path) === 'config.json' && (existsSync(join(dir, 'metrics.jsonl')) || existsSync(join(dir, 'checkpoints')));
+}
+
 export const trainCommand: Command = {
   name: 'train',
   summary: 'train a controller with evolution strategies (new run or --resume)',
@@ -150,6 +159,8 @@ export const trainCommand: Command = {
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new CliError(`${values.config} must hold a JSON object`);
     // A run's config.json works as a config file; its digest belongs to that run's file, not to this config.
     const { digest: _digest, ...file } = raw as Record<string, unknown>;
+    // A run's config.json without sim was written before runs recorded their solver: it trained under LEGACY_SIM, and keeps it.
+    if (values.config && isRunConfig(values.config) && file.sim === undefined) file.sim = { ...LEGACY_SIM };
     // Fine-tuning trains the source's policy, with the policy flags applied on top of it, unless the config file names one.
     const initPath = overrides.init ?? file.init;
     if (typeof initPath === 'string' && file.policy === undefined) {
