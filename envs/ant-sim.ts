@@ -254,10 +254,6 @@ export class AntSim {
     return this.handles.bodies[0]!.translation().x - this.x0;
   }
 
-  /**
-   * Forward distance covered since the condition struck (since the reset without `onset`;
-   * 0 if the episode ended before the onset).
-   */
   /** How far joint j (observation order) is past its range, in degrees (0 within it). */
   limitViolation(j: number): number {
     const r = this.specs[j]!.range;
@@ -265,6 +261,10 @@ export class AntSim {
     return Math.max(r[0] - q, q - r[1], 0) * RAD_TO_DEG;
   }
 
+  /**
+   * Forward distance covered since the condition struck (since the reset without `onset`;
+   * 0 if the episode ended before the onset).
+   */
   distanceSinceOnset(): number {
     return this.struck ? this.handles.bodies[0]!.translation().x - this.xOnset : 0;
   }
