@@ -13,10 +13,12 @@
  * (1 substep × 4 projected Gauss-Seidel iterations) the ankle limits give way under the
  * torso's weight by up to ~60°: a light limb between the heavy torso and the floor converges
  * slowly. The env's default is 2 substeps × 16 iterations, under which the worst violation
- * under uniformly random full-scale actions stays within 5°. New training runs use 2 × 5
+ * under uniformly random full-scale actions stays within 5°. New training runs use 3 × 3
  * with 0.004 kg·m² of angular inertia added to every limb (`AntPhysics.limbInertia`, like
- * MuJoCo's joint armature: it changes the dynamics), which holds the limits as well at 1.65×
- * the speed; a run records its settings and is always simulated under them
+ * MuJoCo's joint armature: it changes the dynamics), which holds the limits on random actions
+ * and trained gaits alike at about 1.5× the speed (runs of 2 × 5 with the same inertia let a
+ * trained gait's impact through for a step now and then); a run records its settings and is
+ * always simulated under them
  * (envs/sim-settings.ts; both in test/ant-stability, the levers tried in README, *Speed*).
  *
  * ## Observation (27 numbers, Ant-v4 layout)

@@ -5,15 +5,19 @@ import { AntWorld } from '../envs/ant-world.ts';
 import { NUM_JOINTS } from '../envs/ant-model.ts';
 import { Rng } from '../core/rng.ts';
 import { randomActionEpisodes } from '../envs/random-actions.ts';
-import { DEFAULT_SIM, LEGACY_SIM, simWorld } from '../envs/sim-settings.ts';
+import { DEFAULT_SIM, LEGACY_SIM, SIM_2X5, simWorld } from '../envs/sim-settings.ts';
 
 const R = await loadRapier();
 const EPISODES = 200;
 /** Ants per shared world; trajectories are the same as alone (see ant-env.test). */
 const BATCH = 20;
 
-/** Runs without recorded settings (2 × 16) and new runs (2 × 5 with inertia added to the limbs). */
-const SOLVERS = [['2 × 16 iterations (runs without sim)', LEGACY_SIM], ['new runs\' settings, 2 × 5 with limb inertia', DEFAULT_SIM]] as const;
+/** Runs without recorded settings (2 × 16), the runs of 2 × 5 with inertia added to the limbs, and new runs (3 × 3 with it). */
+const SOLVERS = [
+  ['2 × 16 iterations (runs without sim)', LEGACY_SIM],
+  ['2 × 5 with limb inertia (docs/runs/quick, docs/runs/long)', SIM_2X5],
+  ['new runs\' settings, 3 × 3 with limb inertia', DEFAULT_SIM],
+] as const;
 
 for (const [label, sim] of SOLVERS) test(`${EPISODES} full episodes of uniformly random full-scale actions, ${label}: finite, no body over 20 m/s, joint limits within 5°`, () => {
   const world = new AntWorld(R, simWorld(sim));
