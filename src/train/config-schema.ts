@@ -55,7 +55,7 @@ const FIELDS = documentedFields({
     schema: v.optional(wholeIn(1), 1),
   },
   sim: {
-    doc: "the physics solver: Rapier substeps (solverIterations) and PGS iterations per substep (pgsIterations), and the angular inertia added to every limb in kg·m² (limbInertia); eval, stress and record of the run use the same (envs/sim-settings.ts). New runs: 2, 5, 0.004; a config without it means 2, 16, 0 (the runs before it was recorded)",
+    doc: "the physics solver: Rapier substeps (solverIterations) and PGS iterations per substep (pgsIterations), and the angular inertia added to every limb in kg·m² (limbInertia); eval, stress and record of the run use the same (envs/sim-settings.ts). New runs: 3, 3, 0.004; a config without it means 2, 16, 0 (the runs before it was recorded)",
     // Configs saved before this field existed ran 2 substeps × 16 iterations without added inertia.
     schema: v.optional(SimSettingsSchema, () => ({ ...LEGACY_SIM })),
   },
