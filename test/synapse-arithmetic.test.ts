@@ -10,7 +10,9 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describePolicy, validatePolicyConfig, type PolicyConfig } from '../policies/index.ts';
+import { describePolicy, validatePolicyConfig, type PolicyConfig, type SnnPolicyConfig } from '../policies/index.ts';
+import { checkBpttConfig } from '../policies/bptt-trace.ts';
+import { resolveLearnConfig } from '../src/learn/config.ts';
 import { resolveTrainConfig, validateTrainConfig, type PresetName } from '../src/train/config.ts';
 import { RunDir } from '../src/train/run-dir.ts';
 import { loadPolicyFile } from '../src/train/policy-file.ts';
@@ -50,4 +52,11 @@ test("a run's config.json without synapseArithmetic, given to train --config, ke
   assert.equal(arithmetic(new RunDir(join(tmp, 'from-old')).readConfig().policy), 'f64');
   assert.equal(arithmetic(new RunDir(join(tmp, 'from-hand')).readConfig().policy), 'f32');
   assert.equal(JSON.parse(readFileSync(join(tmp, 'from-hand', 'config.json'), 'utf8')).policy.synapseArithmetic, 'f32');
+});
+
+test('gradient training keeps float64 synapses: its default, and f32 refused', () => {
+  assert.equal(resolveLearnConfig({}, {}).policy.synapseArithmetic, 'f64');
+  const cfg = validatePolicyConfig({ hidden: [8], synapseArithmetic: 'f32' }) as SnnPolicyConfig;
+  assert.throws(() => checkBpttConfig(cfg), /policy\.synapseArithmetic must be "f64" for gradient training \(got "f32"\)/);
+  assert.throws(() => resolveLearnConfig({}, { policy: { hidden: [8], synapseArithmetic: 'f32' } }), /synapseArithmetic must be "f64" for gradient training/);
 });
