@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describePolicy, validatePolicyConfig, type PolicyConfig, type SnnPolicyConfig } from '../policies/index.ts';
+import { describePolicy, policyLayout, validatePolicyConfig, type PolicyConfig, type SnnPolicyConfig } from '../policies/index.ts';
 import { checkBpttConfig } from '../policies/bptt-trace.ts';
 import { resolveLearnConfig } from '../src/learn/config.ts';
 import { resolveTrainConfig, validateTrainConfig, type PresetName } from '../src/train/config.ts';
@@ -21,7 +21,7 @@ import { main } from '../src/cli/main.ts';
 const RUNS = join(import.meta.dirname, '..', 'docs', 'runs', 'snn-learning');
 const arithmetic = (p: PolicyConfig) => (p.type === 'snn' ? p.synapseArithmetic : undefined);
 
-test('a policy config, run config or policy file without synapseArithmetic is "f64"; the presets\' SNNs are "f32"; bad values name the field', () => {
+test('a policy config, run config or policy file without synapseArithmetic is "f64"; the presets\' SNNs are "f32"; the genome layout is the same; bad values name the field', () => {
   assert.equal(arithmetic(validatePolicyConfig({})), 'f64');
   const saved = JSON.parse(readFileSync(join(RUNS, 'pf41-s1', 'config.json'), 'utf8'));
   delete saved.digest;
@@ -36,6 +36,10 @@ test('a policy config, run config or policy file without synapseArithmetic is "f
   assert.throws(() => validatePolicyConfig({ type: 'mlp', synapseArithmetic: 'f32' }), /policy\.synapseArithmetic is not a known field/);
   assert.equal(describePolicy(validatePolicyConfig({})), 'snn [64rp] oja/simple(per-neuron) x2 substeps, leaky readout');
   assert.equal(describePolicy(validatePolicyConfig({ synapseArithmetic: 'f32' })), 'snn [64rp] oja/simple(per-neuron) x2 substeps, leaky readout, f32 synapses');
+  // The genome is the same whatever the arithmetic.
+  for (const over of [{}, { rule: 'abcd', ruleSharing: 'synapse', modulation: 'retroactive' }] as const) {
+    assert.deepEqual(policyLayout(validatePolicyConfig({ ...over, synapseArithmetic: 'f32' }), 27, 8), policyLayout(validatePolicyConfig(over), 27, 8));
+  }
 });
 
 test("a run's config.json without synapseArithmetic, given to train --config, keeps f64; a hand-written config gets the presets' f32", async () => {
