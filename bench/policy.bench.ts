@@ -14,7 +14,11 @@
  * reference, and WebAssembly SIMD, the default; same outputs), their batches interleaved,
  * one row each, and adds the ratio js / wasm of the per-batch times.
  *
- *   npm run bench:policy [-- --sizes 64,128 --batches 10 --kernels js,wasm]
+ * `--arithmetic f64,f32` times each SNN variant in both synapse arithmetics (policy
+ * `synapseArithmetic`; default f64, the training presets' f32) the same way: one row per
+ * kernels x arithmetic, and the ratio f64 / f32 per kernels.
+ *
+ *   npm run bench:policy [-- --sizes 64,128 --batches 10 --kernels js,wasm --arithmetic f64,f32]
  */
 
 import { Rng } from '../core/rng.ts';
@@ -32,6 +36,7 @@ import {
   type Policy,
   type PolicyConfig,
   type SnnPolicyConfig,
+  type SynapseArithmetic,
 } from '../policies/index.ts';
 import { loadTf, TfReferencePolicy } from '../policies/tf-reference.ts';
 
@@ -46,6 +51,7 @@ function arg(name: string, fallback: string): string {
 const sizes = arg('sizes', '64,128,256').split(',').map(Number);
 const batches = Number(arg('batches', '10'));
 const kernelNames = arg('kernels', 'wasm').split(',') as KernelName[];
+const arithmetics = arg('arithmetic', 'f64').split(',') as SynapseArithmetic[];
 
 function observations(n: number): Float32Array[] {
   const rng = new Rng(99);
@@ -131,30 +137,45 @@ const variants: { label: string; over: Record<string, unknown> }[] = [
   { label: 'MLP tanh [h, h]', over: { type: 'mlp' } },
 ];
 
-console.log(`policy act() cost, ${OBS} obs -> ${ACT} actions, recurrent SNN with 2 substeps; median (min) over ${batches} batches; SNN kernels ${kernelNames.join(', ')}`);
+console.log(
+  `policy act() cost, ${OBS} obs -> ${ACT} actions, recurrent SNN with 2 substeps; median (min) over ${batches} batches; ` +
+    `SNN kernels ${kernelNames.join(', ')}, synapse arithmetic ${arithmetics.join(', ')}`,
+);
 console.log(`base config: ${describePolicy(validatePolicyConfig({}), OBS, ACT)}\n`);
 for (let t = 0; t < 200; t++) envStep(); // WebAssembly warm-up
 console.log(`| variant | ${sizes.map((h) => `h=${h} µs/env step | h=${h} µs/SNN step | h=${h} share of an env step (env µs)`).join(' | ')} |`);
 console.log(`|---|${sizes.map(() => '---|---|---').join('|')}|`);
-const compare = kernelNames.length === 2;
+/** The ratio of two runs' per-batch times (median over the batches). */
+const ratio = (a: Timing, b: Timing) => median(a.per.map((t, q) => t / b.per[q])).toFixed(2);
 for (const v of variants) {
   const mlp = v.over.type === 'mlp';
-  const kernels = mlp ? kernelNames.slice(0, 1) : kernelNames;
-  const rows = kernels.map(() => [] as string[]);
-  const ratios: string[] = [];
+  // One run per kernels x arithmetic, kernels outermost; the MLP has neither.
+  const runs = (mlp ? kernelNames.slice(0, 1) : kernelNames).flatMap((kernels) =>
+    (mlp ? arithmetics.slice(0, 1) : arithmetics).map((arithmetic) => ({ kernels, arithmetic })),
+  );
+  const label = (r: { kernels: KernelName; arithmetic: SynapseArithmetic }) =>
+    [kernelNames.length > 1 || arithmetics.length === 1 ? r.kernels : '', arithmetics.length > 1 ? r.arithmetic : ''].filter((x) => x).join(' ');
+  const rows = runs.map(() => [] as string[]);
+  const kernelRatios: string[] = [];
+  const arithmeticRatios = kernelNames.map(() => [] as string[]);
   for (const h of sizes) {
-    const cfg = validatePolicyConfig({ ...v.over, hidden: mlp ? [h, h] : [h] });
-    const ps = kernels.map((k) => build(cfg, k));
+    const ps = runs.map((r) => build(validatePolicyConfig(mlp ? { ...v.over, hidden: [h, h] } : { ...v.over, hidden: [h], synapseArithmetic: r.arithmetic }), r.kernels));
     const steps = Math.max(50, Math.round(20000 / h));
     const timings = timeActs(ps.map((p) => (o: Float32Array) => p.act(o)), steps, 5 * steps, true);
-    const sub = cfg.type === 'snn' ? cfg.substeps : 1;
+    const sub = mlp ? 1 : (ps[0] as unknown as { config: SnnPolicyConfig }).config.substeps;
     timings.forEach(({ median: med, min, share, env }, k) =>
-      rows[k].push(`${med.toFixed(1)} (${min.toFixed(1)})`, cfg.type === 'snn' ? (med / sub).toFixed(1) : '-', `${share.toFixed(2)} (${env.toFixed(0)})`),
+      rows[k].push(`${med.toFixed(1)} (${min.toFixed(1)})`, mlp ? '-' : (med / sub).toFixed(1), `${share.toFixed(2)} (${env.toFixed(0)})`),
     );
-    if (compare && timings.length === 2) ratios.push(`${median(timings[0].per.map((t, b) => t / timings[1].per[b])).toFixed(2)}`, '', '');
+    if (mlp) continue;
+    const at = (kernels: KernelName, arithmetic: SynapseArithmetic) => timings[runs.findIndex((r) => r.kernels === kernels && r.arithmetic === arithmetic)];
+    if (kernelNames.length === 2) kernelRatios.push(ratio(at(kernelNames[0], arithmetics[0]), at(kernelNames[1], arithmetics[0])), '', '');
+    if (arithmetics.length === 2) kernelNames.forEach((k, q) => arithmeticRatios[q].push(ratio(at(k, arithmetics[0]), at(k, arithmetics[1])), '', ''));
   }
-  rows.forEach((cells, k) => console.log(`| ${v.label}${mlp ? '' : ` [${kernels[k]}]`} | ${cells.join(' | ')} |`));
-  if (ratios.length > 0) console.log(`| ${v.label}: ${kernelNames[0]} / ${kernelNames[1]} | ${ratios.join(' | ')} |`);
+  rows.forEach((cells, k) => console.log(`| ${v.label}${mlp ? '' : ` [${label(runs[k])}]`} | ${cells.join(' | ')} |`));
+  if (kernelRatios.length > 0) console.log(`| ${v.label}: ${kernelNames[0]} / ${kernelNames[1]}${arithmetics.length > 1 ? ` (${arithmetics[0]})` : ''} | ${kernelRatios.join(' | ')} |`);
+  arithmeticRatios.forEach((cells, q) => {
+    if (cells.length > 0) console.log(`| ${v.label}: ${arithmetics[0]} / ${arithmetics[1]}${kernelNames.length > 1 ? ` (${kernelNames[q]})` : ''} | ${cells.join(' | ')} |`);
+  });
 }
 
 const { tf, backend } = await loadTf();

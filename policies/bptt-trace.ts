@@ -43,6 +43,8 @@ export function checkBpttConfig(c: SnnPolicyConfig, path = 'policy'): void {
   if (c.modInputs?.length) throw new Error(`${path}.modInputs must be empty for gradient training (got [${c.modInputs.join(', ')}])`);
   if (c.plasticityEvery !== 1) throw new Error(`${path}.plasticityEvery must be 1 for gradient training (got ${c.plasticityEvery})`);
   if (c.activityDecay !== 0) throw new Error(`${path}.activityDecay must be 0 for gradient training (got ${c.activityDecay})`);
+  // The trace runs the float64 kernels, and the backward pass differentiates them.
+  if (c.synapseArithmetic !== 'f64') throw new Error(`${path}.synapseArithmetic must be "f64" for gradient training (got "${c.synapseArithmetic}")`);
   const rule = ruleByName(c.rule);
   if (rule && !rule.differentiable) throw new Error(`${path}.rule "${c.rule}" has no differentiable form; gradient training takes ${RULE_NAMES.filter((r) => ruleByName(r)?.differentiable !== false).join(', ')}`);
   // The gradient route learns W; weights drawn per episode have no gradient to follow.

@@ -23,6 +23,7 @@ import { defaultLif } from './lif.ts';
 import { MOD_INPUT_NAMES, MODULATION_NAMES } from './modulation.ts';
 import { RULE_NAMES, RULE_SHARINGS } from './rules/rule.ts';
 import { GENOME_GROUPS, unitGenomeScale, type GenomeGroup } from './genome-scale.ts';
+import { SYNAPSE_ARITHMETICS } from './synapse-kernels.ts';
 
 export const READOUT_NAMES = ['leaky', 'trace'] as const;
 export const WEIGHTS_NAMES = ['evolved', 'random-per-episode'] as const;
@@ -113,6 +114,15 @@ const SNN_FIELDS = {
    * In [0, 1); default 0 (no low-pass).
    */
   activityDecay: v.optional(numberIn(0, 1, { hiOpen: true }), 0),
+  /**
+   * The synapse kernels' arithmetic (synapse-kernels.ts): 'f64' computes each synapse's update
+   * and input in float64 and rounds the result to float32 once; 'f32' rounds every operation
+   * to float32, which runs twice as many synapses per WebAssembly SIMD instruction (actions
+   * differ in their last bits at first, and more as the dynamics amplify it). Either gives the
+   * same bits with the JavaScript and the WebAssembly kernels. Default 'f64', which every
+   * policy saved before this field existed ran; the training presets set 'f32'.
+   */
+  synapseArithmetic: v.optional(oneOf(SYNAPSE_ARITHMETICS), 'f64'),
   /** Readout: 'leaky' (non-spiking leaky neurons fed by spikes) or 'trace' (linear in rates). Default 'leaky'. */
   readout: v.optional(oneOf(READOUT_NAMES), 'leaky'),
   /** Leak of the leaky readout in [0, 1) (the initial value when learned: then in (0, 1)). Default 0.8. */
@@ -216,6 +226,7 @@ export function describePolicy(config: PolicyConfig, obsSize?: number, actSize?:
     `${config.weights === 'random-per-episode' ? ', random W per episode' : ''}` +
     `${config.rule !== 'none' && config.alphaInit !== defaultSnnConfig.alphaInit ? `, alpha init ${config.alphaInit}` : ''}` +
     `${config.rule !== 'none' && config.plasticityEvery !== 1 ? `, H updated every ${config.plasticityEvery} steps` : ''}` +
-    `${config.rule !== 'none' && config.activityDecay !== 0 ? `, rule activity low-passed (decay ${config.activityDecay})` : ''}${scales}`
+    `${config.rule !== 'none' && config.activityDecay !== 0 ? `, rule activity low-passed (decay ${config.activityDecay})` : ''}` +
+    `${config.synapseArithmetic === 'f32' ? ', f32 synapses' : ''}${scales}`
   );
 }

@@ -28,6 +28,7 @@ export { SnnPolicy, RANDOM_WEIGHTS_SALT, type PlasticSnapshot, type KernelName, 
 export { MlpPolicy } from './mlp.ts';
 export { MOD_INPUT_NAMES, MODULATION_NAMES, type ModInputName, type ModulationName } from './modulation.ts';
 export { RULE_NAMES, RULE_SHARINGS, type RuleName, type RuleSharing } from './rules/rule.ts';
+export { SYNAPSE_ARITHMETICS, type SynapseArithmetic } from './synapse-kernels.ts';
 export type { RandomSource } from '../core/rng.ts';
 
 /**

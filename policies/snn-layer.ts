@@ -32,8 +32,9 @@
  * `abcdFused` reads the coefficient matrices). With random weights per episode the layer owns
  * W_in and W_rec instead of viewing the genome; the policy fills them at reset.
  *
- * The kernels are the JavaScript ones or their WebAssembly twins (`SynapseKernels`); every
- * array they take comes from the kernels' allocator, the genome views from the policy's.
+ * The kernels are the JavaScript ones or their WebAssembly twins (`SynapseKernels`), in the
+ * config's `synapseArithmetic`; every array they take comes from the kernels' allocator, the
+ * genome views from the policy's.
  */
 
 import type { SnnPolicyConfig } from './config.ts';
@@ -42,7 +43,7 @@ import { eligibilityRateFromGenome, type ModulationName } from './modulation.ts'
 import { sigmoid } from './reparam.ts';
 import { createRuleState, sharedUnits, type PlasticityRule, type RuleCoefficients, type RuleState, type RuleTable } from './rules/rule.ts';
 import type { SliceIndex } from './layout.ts';
-import { jsKernels, plasticFused, plasticFusedRetro, type SynapseKernels } from './synapse-kernels.ts';
+import { jsKernelsFor, type SynapseKernels } from './synapse-kernels.ts';
 
 const EMPTY: Float32Array = new Float32Array(0);
 
@@ -65,6 +66,8 @@ export class SnnLayer {
   private readonly prefix: string;
   private readonly cfg: SnnPolicyConfig;
   private readonly kernels: SynapseKernels;
+  /** The JavaScript kernels of the same arithmetic, for arrays outside the kernels' memory. */
+  private readonly reference: SynapseKernels;
 
   // Parameter views (rebound by `bind`).
   Win = EMPTY;
@@ -136,9 +139,14 @@ export class SnnLayer {
   /** The low-passed input activity the rule sees on W_in (empty without a low-pass). */
   private readonly slowPre: Float32Array;
 
-  constructor(cfg: SnnPolicyConfig, l: number, nIn: number, rule: PlasticityRule | null, plastic: boolean, kernels: SynapseKernels = jsKernels) {
+  constructor(
+    cfg: SnnPolicyConfig, l: number, nIn: number, rule: PlasticityRule | null, plastic: boolean,
+    kernels: SynapseKernels = jsKernelsFor(cfg.synapseArithmetic),
+  ) {
+    if (kernels.arithmetic !== cfg.synapseArithmetic) throw new Error(`SnnLayer: ${kernels.arithmetic} kernels for policy.synapseArithmetic "${cfg.synapseArithmetic}"`);
     this.cfg = cfg;
     this.kernels = kernels;
+    this.reference = jsKernelsFor(cfg.synapseArithmetic);
     const alloc = (length: number) => kernels.alloc(length);
     this.prefix = `hidden${l}`;
     this.n = cfg.hidden[l];
@@ -427,10 +435,11 @@ export class SnnLayer {
     const { n, nIn } = this;
     // H and E are the caller's arrays, outside any kernel memory: the JavaScript kernels, which
     // give the same bits. With x = null they write H (and E) only, not the current passed as `out`.
+    const k = this.reference;
     if (this.modulation === 'retroactive') {
-      plasticFusedRetro(H, E, this.Win, this.alphaIn, this.pendingPre, null, this.I, nIn, n, this.fa, this.fk, this.m, this.etaE, this.clip);
+      k.plasticFusedRetro(H, E, this.Win, this.alphaIn, this.pendingPre, null, this.I, nIn, n, this.fa, this.fk, this.m, this.etaE, this.clip);
     } else {
-      plasticFused(H, this.Win, this.alphaIn, this.pendingPre, null, this.I, nIn, n, this.fa, this.fk, this.clip);
+      k.plasticFused(H, this.Win, this.alphaIn, this.pendingPre, null, this.I, nIn, n, this.fa, this.fk, this.clip);
     }
   }
 

@@ -18,7 +18,8 @@
  *
  * The synapse kernels are WebAssembly SIMD by default (`kernels: 'wasm'`): the genome, the
  * observation and the layers' arrays then live in the policy's own WebAssembly memory. The
- * JavaScript kernels (`'js'`) are the reference and give the same bits.
+ * JavaScript kernels (`'js'`) are the reference and give the same bits. Both compute in the
+ * config's `synapseArithmetic` (float64 or float32), which is part of what the policy computes.
  */
 
 import { isPlasticLayer, type SnnPolicyConfig } from './config.ts';
@@ -27,7 +28,7 @@ import type { LifState } from './lif.ts';
 import { sigmoid } from './reparam.ts';
 import { ruleByName } from './rules/index.ts';
 import { SnnLayer } from './snn-layer.ts';
-import { jsKernels, type SynapseKernels } from './synapse-kernels.ts';
+import { jsKernelsFor, type SynapseKernels } from './synapse-kernels.ts';
 import { WasmKernels } from './wasm/wasm-kernels.ts';
 import { modContextSize, ObservationPredictor } from './modulation.ts';
 import { decodeGenome, genomeScaleVector } from './genome-scale.ts';
@@ -262,14 +263,14 @@ export class SnnPolicy implements Policy {
   }
 }
 
-/** The kernels by name; WebAssembly ones get a memory for the genome, the observation and the layers. */
+/** The kernels by name, in the config's arithmetic; WebAssembly ones get a memory for the genome, the observation and the layers. */
 function createKernels(name: KernelName, config: SnnPolicyConfig, obsSize: number, numParams: number): SynapseKernels {
-  if (name === 'js') return jsKernels;
+  if (name === 'js') return jsKernelsFor(config.synapseArithmetic);
   let bytes = 4 * (numParams + obsSize) + 32;
   let nIn = obsSize;
   for (const n of config.hidden) {
     bytes += SnnLayer.kernelBytes(n, nIn);
     nIn = n;
   }
-  return new WasmKernels(bytes);
+  return new WasmKernels(bytes, config.synapseArithmetic);
 }

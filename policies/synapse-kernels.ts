@@ -18,9 +18,22 @@
  * H often sits at +-c where a compare-and-branch mispredicts; it also rounds values far
  * below c to exactly zero, so H never becomes subnormal. Nothing here allocates.
  *
+ * Each synapse is computed in float64 (a float32 read is promoted) and rounded to float32
+ * once, at the store: a policy's `synapseArithmetic: 'f64'`. synapse-kernels-f32.ts has the
+ * same kernels in float32 arithmetic ('f32').
+ *
  * These are the reference: wasm/wasm-kernels.ts runs the same kernels as WebAssembly SIMD,
  * bit for bit, over arrays in its own memory. A layer takes either through `SynapseKernels`.
  */
+
+import { jsKernelsF32 } from './synapse-kernels-f32.ts';
+
+/**
+ * The synapse kernels' arithmetic: 'f64' rounds each synapse's result to float32 once, 'f32'
+ * rounds every operation (twice the WebAssembly SIMD width; other bits).
+ */
+export const SYNAPSE_ARITHMETICS = ['f64', 'f32'] as const;
+export type SynapseArithmetic = (typeof SYNAPSE_ARITHMETICS)[number];
 
 /**
  * Eligibility below this is flushed to zero: a trace that decays without new activity
@@ -253,6 +266,8 @@ export function abcdFused(
  * (`jsKernels`), or WebAssembly ones whose arrays live in a WebAssembly memory.
  */
 export interface SynapseKernels {
+  /** The arithmetic the kernels compute in. */
+  readonly arithmetic: SynapseArithmetic;
   /** A zeroed float32 array the kernels can take. */
   alloc(length: number): Float32Array;
   propagate: typeof propagate;
@@ -264,6 +279,7 @@ export interface SynapseKernels {
 }
 
 export const jsKernels: SynapseKernels = {
+  arithmetic: 'f64',
   alloc: (length) => new Float32Array(length),
   propagate,
   propagatePlastic,
@@ -272,3 +288,8 @@ export const jsKernels: SynapseKernels = {
   affineFused,
   abcdFused,
 };
+
+/** The JavaScript kernels of an arithmetic. */
+export function jsKernelsFor(arithmetic: SynapseArithmetic): SynapseKernels {
+  return arithmetic === 'f32' ? jsKernelsF32 : jsKernels;
+}

@@ -1,18 +1,19 @@
 /**
  * The synapse kernels as WebAssembly SIMD (synapse-kernels.as.ts), bit-identical to the
- * JavaScript ones in synapse-kernels.ts and 3-5x faster per policy step (README, Policy
+ * JavaScript ones in synapse-kernels.ts (and -f32.ts) and 3-5x faster per policy step (README, Policy
  * speed). A kernel can only reach the WebAssembly memory it runs on, so each `WasmKernels`
  * owns one memory, sized once, and the arrays the kernels take are allocated in it
  * (`alloc`): a policy builds one and takes its genome, plastic matrices, activity and
  * scratch vectors from it. The memory never grows (growing would detach every view into
  * it). The compiled module is shared by the instances of a thread; each piscina worker
- * compiles its own.
+ * compiles its own. An instance computes in one arithmetic, float64 or float32
+ * (`SynapseArithmetic`): the module exports each kernel in both, the float32 one suffixed 32.
  */
 
-import type { SynapseKernels } from '../synapse-kernels.ts';
+import type { SynapseArithmetic, SynapseKernels } from '../synapse-kernels.ts';
 import { SYNAPSE_KERNELS_WASM } from './synapse-kernels.wasm.ts';
 
-/** The module's exports: byte offsets (0 for null), sizes, scalars; see synapse-kernels.as.ts. */
+/** The module's kernels of one arithmetic (`propagate` or `propagate32`, ...): byte offsets (0 for null), sizes, scalars; see synapse-kernels.as.ts. */
 interface KernelExports {
   propagate(W: number, x: number, out: number, nPre: number, n: number): void;
   propagatePlastic(W: number, A: number, H: number, x: number, out: number, nPre: number, n: number): void;
@@ -62,17 +63,23 @@ function kernelModule(): WebAssembly.Module {
   return compiled;
 }
 
+const KERNEL_NAMES: (keyof KernelExports)[] = ['propagate', 'propagatePlastic', 'plasticFused', 'plasticFusedRetro', 'affineFused', 'abcdFused'];
+
 export class WasmKernels implements SynapseKernels {
+  readonly arithmetic: SynapseArithmetic;
   private readonly buffer: ArrayBuffer;
   private readonly k: KernelExports;
   private top = FIRST;
 
-  /** A memory of at least `bytes` bytes (beyond the null slot) for `alloc`. */
-  constructor(bytes: number) {
+  /** A memory of at least `bytes` bytes (beyond the null slot) for `alloc`, and kernels in `arithmetic`. */
+  constructor(bytes: number, arithmetic: SynapseArithmetic = 'f64') {
+    this.arithmetic = arithmetic;
     const pages = Math.ceil((bytes + FIRST) / PAGE);
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
     this.buffer = memory.buffer;
-    this.k = new WebAssembly.Instance(kernelModule(), { env: { memory } }).exports as unknown as KernelExports;
+    const exports = new WebAssembly.Instance(kernelModule(), { env: { memory } }).exports;
+    const suffix = arithmetic === 'f32' ? '32' : '';
+    this.k = Object.fromEntries(KERNEL_NAMES.map((name) => [name, exports[name + suffix]])) as unknown as KernelExports;
   }
 
   /** Bytes allocated so far (each array rounded up to 16 bytes). */

@@ -18,6 +18,7 @@ import { onInterrupt } from '../interrupt.ts';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { LEGACY_SIM } from '../../envs/sim-settings.ts';
+import { isPlainObject } from '../../core/schema.ts';
 
 const quick = resolveTrainConfig('quick');
 const long = resolveTrainConfig('long');
@@ -161,6 +162,10 @@ export const trainCommand: Command = {
     const { digest: _digest, ...file } = raw as Record<string, unknown>;
     // A run's config.json without sim was written before runs recorded their solver: it trained under LEGACY_SIM, and keeps it.
     if (values.config && isRunConfig(values.config) && file.sim === undefined) file.sim = { ...LEGACY_SIM };
+    // Nor did its SNN record its synapses' arithmetic: float64, which it keeps (the presets' is float32).
+    if (values.config && isRunConfig(values.config) && isPlainObject(file.policy) && file.policy.type !== 'mlp' && file.policy.synapseArithmetic === undefined) {
+      file.policy = { ...file.policy, synapseArithmetic: 'f64' };
+    }
     // Fine-tuning trains the source's policy, with the policy flags applied on top of it, unless the config file names one.
     const initPath = overrides.init ?? file.init;
     if (typeof initPath === 'string' && file.policy === undefined) {
