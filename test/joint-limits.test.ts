@@ -5,9 +5,9 @@
  * the viewer would show it) and stress-tested on the `tiny` suite (2 episodes of 1000 steps
  * per condition), under the solver settings it was trained with.
  *
- * The gaits are the quick preset's seed-1 runs of each policy type under new runs' solver
- * settings (docs/runs/quick3: 3 substeps × 3 iterations with inertia added to the limbs),
- * held to 5°. Gaits trained under earlier settings do not all reach the goal: under 2 × 5
+ * The gaits are the quick preset's seed-1 runs of each policy type under new runs' settings
+ * (docs/runs/quick3: 3 substeps × 3 iterations with inertia added to the limbs, float32
+ * synapses), held to 5°. Gaits trained under earlier settings do not all reach the goal: under 2 × 5
  * (docs/runs/quick) two of 15 took a joint 5.2–5.6° past its range on one or two steps in 10
  * episodes, under 2 × 16 without added inertia (docs/runs/snn-learning and the other runs
  * that record no solver settings) up to about 8° (README, *Speed*).
@@ -31,8 +31,8 @@ const RUNS = join(import.meta.dirname, '..', 'docs', 'runs');
 
 /** The gaits held to the bound. */
 const GAITS = [
-  { run: 'quick3/snn-s1', kind: 'plastic SNN' },
-  { run: 'quick3/static-snn-s1', kind: 'static SNN' },
+  { run: 'quick3/snn32-s1', kind: 'plastic SNN' },
+  { run: 'quick3/static-snn32-s1', kind: 'static SNN' },
   { run: 'quick3/mlp-s1', kind: 'MLP' },
 ];
 
