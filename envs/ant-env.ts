@@ -16,7 +16,7 @@
  * under uniformly random full-scale actions stays within 5°. New training runs use 3 × 3
  * with 0.004 kg·m² of angular inertia added to every limb (`AntPhysics.limbInertia`, like
  * MuJoCo's joint armature: it changes the dynamics), which holds the limits on random actions
- * and trained gaits alike at about 1.5× the speed (runs of 2 × 5 with the same inertia let a
+ * and trained gaits alike at about 1.35× the speed of 2 × 16 (runs of 2 × 5 with the same inertia let a
  * trained gait's impact through for a step now and then); a run records its settings and is
  * always simulated under them
  * (envs/sim-settings.ts; both in test/ant-stability, the levers tried in README, *Speed*).

@@ -17,6 +17,7 @@ import { resolveTrainConfig, validateTrainConfig, type PresetName } from '../src
 import { RunDir } from '../src/train/run-dir.ts';
 import { loadPolicyFile } from '../src/train/policy-file.ts';
 import { main } from '../src/cli/main.ts';
+import { flagsToConfig } from '../src/cli/train.ts';
 
 const RUNS = join(import.meta.dirname, '..', 'docs', 'runs', 'snn-learning');
 const arithmetic = (p: PolicyConfig) => (p.type === 'snn' ? p.synapseArithmetic : undefined);
@@ -63,4 +64,13 @@ test('gradient training keeps float64 synapses: its default, and f32 refused', (
   const cfg = validatePolicyConfig({ hidden: [8], synapseArithmetic: 'f32' }) as SnnPolicyConfig;
   assert.throws(() => checkBpttConfig(cfg), /policy\.synapseArithmetic must be "f64" for gradient training \(got "f32"\)/);
   assert.throws(() => resolveLearnConfig({}, { policy: { hidden: [8], synapseArithmetic: 'f32' } }), /synapseArithmetic must be "f64" for gradient training/);
+});
+
+test('train --synapses sets the SNN\'s arithmetic, over the preset\'s; an MLP refuses it', () => {
+  const config = (flags: Record<string, string>) => resolveTrainConfig('quick', {}, flagsToConfig(flags));
+  assert.equal(arithmetic(config({ synapses: 'f64' }).policy), 'f64');
+  assert.equal(arithmetic(config({ policy: 'static-snn', synapses: 'f64' }).policy), 'f64');
+  assert.equal(arithmetic(config({ policy: 'static-snn' }).policy), 'f32');
+  assert.throws(() => config({ synapses: 'f16' }), /policy\.synapseArithmetic must be one of f64, f32 \(got "f16"\)/);
+  assert.throws(() => flagsToConfig({ policy: 'mlp', synapses: 'f32' }), /--synapses apply to --policy snn and static-snn only/);
 });
