@@ -163,9 +163,10 @@ export const trainCommand: Command = {
     // A run's config.json works as a config file; its digest belongs to that run's file, not to this config.
     const { digest: _digest, ...file } = raw as Record<string, unknown>;
     // A run's config.json without sim was written before runs recorded their solver: it trained under LEGACY_SIM, and keeps it.
-    if (values.config && isRunConfig(values.config) && file.sim === undefined) file.sim = { ...LEGACY_SIM };
+    const savedRun = values.config !== undefined && isRunConfig(values.config);
+    if (savedRun && file.sim === undefined) file.sim = { ...LEGACY_SIM };
     // Nor did its SNN record its synapses' arithmetic: float64, which it keeps (the presets' is float32).
-    if (values.config && isRunConfig(values.config) && isPlainObject(file.policy) && file.policy.type !== 'mlp' && file.policy.synapseArithmetic === undefined) {
+    if (savedRun && isPlainObject(file.policy) && file.policy.type !== 'mlp' && file.policy.synapseArithmetic === undefined) {
       file.policy = { ...file.policy, synapseArithmetic: 'f64' };
     }
     // Fine-tuning trains the source's policy, with the policy flags applied on top of it, unless the config file names one.
