@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveTrainConfig, type TrainConfig } from '../src/train/config.ts';
+import { resolveTrainConfig, validateTrainConfig, type TrainConfig } from '../src/train/config.ts';
 import { train } from '../src/train/run.ts';
 import { RunDir } from '../src/train/run-dir.ts';
 import { meanFitness, type Trainer } from '../src/train/trainer.ts';
@@ -199,7 +199,10 @@ test('members are ranked by the configured fitness: shifted return, distance, or
   assert.equal(meanFitness({ fitness: 'return', fitnessShift: 1 }, both), (150 - 120) / 2);
   assert.equal(meanFitness({ fitness: 'distance', fitnessShift: 1 }, both), 1);
   assert.equal(meanFitness({ fitness: 'onset-distance', fitnessShift: 1 }, both), 0.75);
-  assert.equal(tiny('x').fitness, 'return', 'configs without the field rank by the shifted return');
+  assert.equal(tiny('x').fitness, 'distance', 'the presets rank by distance');
+  const saved: Record<string, unknown> = { ...tiny('x') };
+  delete saved.fitness;
+  assert.equal(validateTrainConfig(saved).fitness, 'return', 'configs saved without the field ranked by the shifted return');
   assert.throws(() => tiny('x', { fitness: 'speed' }), /config\.fitness must be one of return, distance, onset-distance \(got "speed"\)/);
   // The center's test fitness (what picks best.json) is the same quantity: on nominal test episodes, the distance.
   const d = await train({ config: tiny('fit-dist', { fitness: 'distance', workers: 1, generations: 2 }), quiet: true, log: quiet });
@@ -207,7 +210,7 @@ test('members are ranked by the configured fitness: shifted return, distance, or
   assert.ok(tested.length > 0);
   for (const m of tested) assert.equal(m.testFitness, m.testDistance);
   // Another objective ranks members differently, so the run moves elsewhere.
-  const ret = await train({ config: tiny('fit-ret', { workers: 1, generations: 2 }), quiet: true, log: quiet });
+  const ret = await train({ config: tiny('fit-ret', { fitness: 'return', workers: 1, generations: 2 }), quiet: true, log: quiet });
   assert.notDeepEqual(deterministic(d.runDir).map((m) => m.testDistance), deterministic(ret.runDir).map((m) => m.testDistance));
 });
 

@@ -54,7 +54,11 @@ const BASE: Omit<TrainConfig, 'name'> = {
   membersPerTask: 2,
   obsClip: 5,
   fitnessShift: 1,
-  fitness: 'return',
+  // Ranked by the distance covered, not the return: early in a run the control cost and the
+  // healthy bonus outweigh the few centimetres a member moves, and the search settles into a
+  // network that stands still with small actions (the SNN in 1 seed of 10 at population 32,
+  // 2 of 3 at 64). Ranked by distance every seed walks (docs/snn-learning.md, round 8).
+  fitness: 'distance',
   plasticFrom: halfway(80),
   // A run without this field in its config.json ran LEGACY_SIM (see the schema).
   sim: { ...DEFAULT_SIM },
