@@ -16,7 +16,7 @@
 // Training
 export { train, TrainingRun, type TrainOptions, type TrainOutcome, type BackendChoice } from './train/run.ts';
 export { RUN_DIR_OBSERVERS, metricsObserver, checkpointObserver, bestObserver, replayObserver, progressObserver, type RunObserver, type RunContext } from './train/observers.ts';
-export { resolveTrainConfig, validateTrainConfig, PRESETS, type TrainConfig, type PresetName, type StrategyConfig } from './train/config.ts';
+export { resolveTrainConfig, resolveSavedRunConfig, validateTrainConfig, PRESETS, type TrainConfig, type PresetName, type StrategyConfig } from './train/config.ts';
 export { Trainer, testEpisodes, generationEpisodes, type GenerationRecord } from './train/trainer.ts';
 export { RunDir } from './train/run-dir.ts';
 export { checkpointCenter, type Checkpoint } from './train/checkpoint.ts';

@@ -8,7 +8,7 @@ import { DEFAULT_SIM, LEGACY_SIM, simWorld, type SimSettings } from '../envs/sim
 import { NOMINAL } from '../envs/conditions.ts';
 import { BUILTIN_SUITES } from '../envs/suites.ts';
 import { mixSeed } from '../core/rng.ts';
-import { resolveTrainConfig, validateTrainConfig } from '../src/train/config.ts';
+import { resolveSavedRunConfig, resolveTrainConfig, validateTrainConfig } from '../src/train/config.ts';
 import { train } from '../src/train/run.ts';
 import { RunDir } from '../src/train/run-dir.ts';
 import { testEpisodes } from '../src/train/trainer.ts';
@@ -53,18 +53,30 @@ test('a config or policy file without sim means 2 × 16 without added inertia; n
   assert.throws(() => loadPolicyFile(file), /bad-sim\.json: sim\.limbInertia must be a number in \[0, 1\] \(got -1\)/);
 });
 
-test("a run's config.json without sim, given to train --config, keeps 2 × 16; a hand-written config gets new runs' settings", async () => {
+test("a run's config.json, given to train --config, is read as that run trained (2 × 16, return, f64, plastic from 1); a hand-written config gets the presets'", async () => {
+  // react-s1 was saved before runs recorded sim, fitness, plasticFrom and synapseArithmetic.
   const old = join(tmp, 'old-run');
   mkdirSync(old, { recursive: true });
-  for (const f of ['config.json', 'metrics.jsonl']) cpSync(join(RUNS, 'pf41-s1', f), join(old, f));
+  for (const f of ['config.json', 'metrics.jsonl']) cpSync(join(RUNS, 'react-s1', f), join(old, f));
+  const saved = JSON.parse(readFileSync(join(old, 'config.json'), 'utf8')) as Record<string, unknown>;
+  for (const k of ['sim', 'fitness', 'plasticFrom']) assert.equal(saved[k], undefined, k);
   const hand = join(tmp, 'hand.json');
-  writeFileSync(hand, JSON.stringify({ policy: { type: 'mlp', hidden: [8] } }));
+  writeFileSync(hand, JSON.stringify({ policy: { hidden: [8] } }));
   const quiet = { out: () => {}, err: () => {} };
   const args = ['--generations', '1', '--pop', '4', '--max-steps', '20', '--workers', '0', '--out', tmp, '--quiet'];
   assert.equal(await main(['train', '--config', join(old, 'config.json'), '--name', 'from-old', ...args], quiet), 0);
   assert.equal(await main(['train', '--config', hand, '--name', 'from-hand', ...args], quiet), 0);
-  assert.deepEqual(new RunDir(join(tmp, 'from-old')).readConfig().sim, LEGACY_SIM);
-  assert.deepEqual(new RunDir(join(tmp, 'from-hand')).readConfig().sim, DEFAULT_SIM);
+  const fromOld = new RunDir(join(tmp, 'from-old')).readConfig();
+  const fromHand = new RunDir(join(tmp, 'from-hand')).readConfig();
+  assert.deepEqual([fromOld.sim, fromOld.fitness, fromOld.plasticFrom, (fromOld.policy as { synapseArithmetic?: string }).synapseArithmetic], [LEGACY_SIM, 'return', 1, 'f64']);
+  assert.deepEqual([fromHand.sim, fromHand.fitness, fromHand.plasticFrom, (fromHand.policy as { synapseArithmetic?: string }).synapseArithmetic], [DEFAULT_SIM, 'distance', 1, 'f32']);
+  // The library reads it the same way, overrides on top.
+  const lib = resolveSavedRunConfig(saved, { name: 'from-old', outDir: tmp, generations: 1, workers: 0, maxSteps: 20, strategy: { popSize: 4 } });
+  assert.deepEqual(lib, fromOld);
+  // A saved run's config is complete by itself: a preset has nothing to add.
+  const err: string[] = [];
+  assert.equal(await main(['train', '--preset', 'long', '--config', join(old, 'config.json'), ...args], { out: () => {}, err: (s: string) => err.push(s) }), 2);
+  assert.match(err.join(''), /config\.json is a run's config\.json, complete by itself; drop --preset/);
 });
 
 // Each committed run's first eval episode (`propamine eval RUN --episodes 1 --max-steps 200`),

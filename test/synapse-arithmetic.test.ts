@@ -7,16 +7,13 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describePolicy, policyLayout, validatePolicyConfig, type PolicyConfig, type SnnPolicyConfig } from '../policies/index.ts';
 import { checkBpttConfig } from '../policies/bptt-trace.ts';
 import { resolveLearnConfig } from '../src/learn/config.ts';
 import { resolveTrainConfig, validateTrainConfig, type PresetName } from '../src/train/config.ts';
-import { RunDir } from '../src/train/run-dir.ts';
 import { loadPolicyFile } from '../src/train/policy-file.ts';
-import { main } from '../src/cli/main.ts';
 import { flagsToConfig } from '../src/cli/train.ts';
 
 const RUNS = join(import.meta.dirname, '..', 'docs', 'runs', 'snn-learning');
@@ -41,22 +38,6 @@ test('a policy config, run config or policy file without synapseArithmetic is "f
   for (const over of [{}, { rule: 'abcd', ruleSharing: 'synapse', modulation: 'retroactive' }] as const) {
     assert.deepEqual(policyLayout(validatePolicyConfig({ ...over, synapseArithmetic: 'f32' }), 27, 8), policyLayout(validatePolicyConfig(over), 27, 8));
   }
-});
-
-test("a run's config.json without synapseArithmetic, given to train --config, keeps f64; a hand-written config gets the presets' f32", async () => {
-  const tmp = mkdtempSync(join(tmpdir(), 'propamine-arith-'));
-  const old = join(tmp, 'old-run');
-  mkdirSync(old, { recursive: true });
-  for (const f of ['config.json', 'metrics.jsonl']) cpSync(join(RUNS, 'pf41-s1', f), join(old, f));
-  const hand = join(tmp, 'hand.json');
-  writeFileSync(hand, JSON.stringify({ policy: { hidden: [8] } }));
-  const quiet = { out: () => {}, err: () => {} };
-  const args = ['--generations', '1', '--pop', '4', '--max-steps', '20', '--workers', '0', '--out', tmp, '--quiet'];
-  assert.equal(await main(['train', '--config', join(old, 'config.json'), '--name', 'from-old', ...args], quiet), 0);
-  assert.equal(await main(['train', '--config', hand, '--name', 'from-hand', ...args], quiet), 0);
-  assert.equal(arithmetic(new RunDir(join(tmp, 'from-old')).readConfig().policy), 'f64');
-  assert.equal(arithmetic(new RunDir(join(tmp, 'from-hand')).readConfig().policy), 'f32');
-  assert.equal(JSON.parse(readFileSync(join(tmp, 'from-hand', 'config.json'), 'utf8')).policy.synapseArithmetic, 'f32');
 });
 
 test('gradient training keeps float64 synapses: its default, and f32 refused', () => {

@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { readJsonFile } from '../fsutil.ts';
-import { resolveTrainConfig, type PresetName, type TrainConfig } from '../train/config.ts';
+import { resolveSavedRunConfig, resolveTrainConfig, type PresetName, type TrainConfig } from '../train/config.ts';
 import { TrainingRun, type BackendChoice, type TrainOptions } from '../train/run.ts';
 import { DEFAULT_REDIS_URL } from '../../workers/redis.ts';
 import { loadInitialPolicy } from '../train/init-from.ts';
@@ -17,8 +17,6 @@ import { MOD_INPUT_NAMES, MODULATION_NAMES, RULE_NAMES, RULE_SHARINGS, SYNAPSE_A
 import { onInterrupt } from '../interrupt.ts';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { LEGACY_SIM } from '../../envs/sim-settings.ts';
-import { isPlainObject } from '../../core/schema.ts';
 
 const quick = resolveTrainConfig('quick');
 const long = resolveTrainConfig('long');
@@ -160,15 +158,10 @@ export const trainCommand: Command = {
     }
     const raw = values.config ? readJsonFile(values.config, 'config file') : {};
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new CliError(`${values.config} must hold a JSON object`);
-    // A run's config.json works as a config file; its digest belongs to that run's file, not to this config.
-    const { digest: _digest, ...file } = raw as Record<string, unknown>;
-    // A run's config.json without sim was written before runs recorded their solver: it trained under LEGACY_SIM, and keeps it.
+    // A run's config.json works as a config file, read as that run was trained (resolveSavedRunConfig); its digest belongs to that run's file.
     const savedRun = values.config !== undefined && isRunConfig(values.config);
-    if (savedRun && file.sim === undefined) file.sim = { ...LEGACY_SIM };
-    // Nor did its SNN record its synapses' arithmetic: float64, which it keeps (the presets' is float32).
-    if (savedRun && isPlainObject(file.policy) && file.policy.type !== 'mlp' && file.policy.synapseArithmetic === undefined) {
-      file.policy = { ...file.policy, synapseArithmetic: 'f64' };
-    }
+    if (savedRun && values.preset) throw new CliError(`${values.config} is a run's config.json, complete by itself; drop --preset`);
+    const { digest: _digest, ...file } = raw as Record<string, unknown>;
     // Fine-tuning trains the source's policy, with the policy flags applied on top of it, unless the config file names one.
     const initPath = overrides.init ?? file.init;
     if (typeof initPath === 'string' && file.policy === undefined) {
@@ -180,7 +173,7 @@ export const trainCommand: Command = {
     }
     let config: TrainConfig;
     try {
-      config = resolveTrainConfig((values.preset ?? 'quick') as PresetName, file, overrides);
+      config = savedRun ? resolveSavedRunConfig(file, overrides) : resolveTrainConfig((values.preset ?? 'quick') as PresetName, file, overrides);
     } catch (e) {
       throw new CliError((e as Error).message);
     }

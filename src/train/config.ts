@@ -126,4 +126,16 @@ export function resolveTrainConfig(preset: PresetName, file: Record<string, unkn
   return validateTrainConfig(merged);
 }
 
+/**
+ * A saved run's config.json (`train --config RUN/config.json`) with overrides. The file is
+ * complete as of when it was written, so a field it lacks reads as runs trained before the
+ * field existed (the schemas' defaults: ranked by the shifted return, 2 × 16 solver
+ * iterations, float64 synapses, plastic from the start), never as the presets' current value.
+ */
+export function resolveSavedRunConfig(saved: Record<string, unknown>, overrides: Record<string, unknown> = {}): TrainConfig {
+  const { digest: _digest, ...file } = saved;
+  const asTrained = validateTrainConfig(file) as unknown as Record<string, unknown>;
+  return validateTrainConfig(mergeConfig(asTrained, overrides));
+}
+
 export { strategyNames };
