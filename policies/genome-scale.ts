@@ -25,6 +25,19 @@ export type GenomeScale = Record<GenomeGroup, number>;
 
 export const unitGenomeScale: Readonly<GenomeScale> = Object.freeze({ weights: 1, alpha: 1, rule: 1, mod: 1, neuron: 1, readout: 1 });
 
+/**
+ * A plastic network's parameters with its plasticity removed: every alpha set to 0, so that
+ * W_eff = W whatever H does. Evaluated side by side with the parameters as trained, it
+ * measures what the plasticity adds (`propamine eval --no-plasticity`).
+ */
+export function withoutPlasticity(slices: readonly ParamSlice[], params: Float64Array): Float64Array {
+  const out = Float64Array.from(params);
+  const alphas = slices.filter((s) => genomeGroupOf(s.name) === 'alpha');
+  if (alphas.length === 0) throw new Error('the policy has no plasticity to remove (no alpha parameters)');
+  for (const s of alphas) out.fill(0, s.offset, s.offset + s.length);
+  return out;
+}
+
 /** The group a layout slice belongs to. */
 export function genomeGroupOf(sliceName: string): GenomeGroup {
   if (sliceName === 'readout.leak_raw' || /\.(leak_raw|threshold_raw|trace_raw)$/.test(sliceName)) return 'neuron';

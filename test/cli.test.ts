@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withDigest } from '../envs/digest.ts';
 import { main } from '../src/cli/main.ts';
+import { loadPolicyFile, savePolicyFile } from '../src/train/policy-file.ts';
+import { policyLayout } from '../policies/index.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'propamine-cli-'));
 const MAIN = join(import.meta.dirname, '..', 'src', 'cli', 'main.ts');
@@ -207,4 +209,31 @@ test('learn trains with a tiny budget, stops on Ctrl-C, resumes, scores and plot
   const ant = cli('eval', run, '--episodes', '1');
   assert.equal(ant.code, 2);
   assert.match(ant.err, /best\.json is a policy for 6 inputs and 1 outputs \(task cue-reward\), not the ant's 27 and 8; score it with propamine learn --eval\n$/);
+});
+
+test('eval --no-plasticity runs a plastic SNN with every alpha at 0; a network without plasticity is refused', async () => {
+  const runs = join(import.meta.dirname, '..', 'docs', 'runs', 'quick3');
+  const plastic = join(runs, 'snn32-s1', 'best.json');
+  const args = ['--episodes', '2', '--max-steps', '60', '--workers', '0', '--json'];
+  const removed = await cliInProcess('eval', plastic, '--no-plasticity', ...args);
+  assert.equal(removed.code, 0, removed.err);
+  const asTrained = JSON.parse((await cliInProcess('eval', plastic, ...args)).out);
+  const r = JSON.parse(removed.out);
+  assert.equal(r.plasticity, 'removed');
+  // The same as the policy file with its alpha slices zeroed by hand, and not the network as trained.
+  const p = loadPolicyFile(plastic);
+  const params = Float64Array.from(p.params);
+  const slices = policyLayout(p.policy, 27, 8).filter((s) => /\.alpha_(in|rec)$/.test(s.name));
+  assert.equal(slices.length, 2);
+  for (const s of slices) params.fill(0, s.offset, s.offset + s.length);
+  const zeroed = join(tmp, 'alpha0.json');
+  savePolicyFile(zeroed, { ...p, params });
+  const byHand = JSON.parse((await cliInProcess('eval', zeroed, ...args)).out);
+  assert.deepEqual(r.returns, byHand.returns);
+  assert.notDeepEqual(r.returns, asTrained.returns);
+  for (const other of ['static-snn32-s1', 'mlp-s1']) {
+    const refused = await cliInProcess('eval', join(runs, other), '--no-plasticity', ...args);
+    assert.equal(refused.code, 2);
+    assert.match(refused.err, /--no-plasticity: .*: the policy has no plasticity to remove \(no alpha parameters\)/);
+  }
 });

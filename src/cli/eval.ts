@@ -8,6 +8,8 @@ import { loadPolicy } from '../policy-source.ts';
 import { evaluatePolicy, type EvaluationReport } from '../evaluate.ts';
 import { num } from './flags.ts';
 import { poolForWorkers } from './workers-arg.ts';
+import { policyLayout, withoutPlasticity } from '../../policies/index.ts';
+import { ANT_IO } from '../train/policy-file.ts';
 
 const HELP = `Usage: propamine eval <run directory | policy file> [options]
 
@@ -21,6 +23,8 @@ Options:
   --condition JSON  a condition, e.g. '{"friction":0.3}' (default nominal)
   --workers N       worker threads (default 2; at most one per core and per episode)
   --checkpoint      use the latest checkpoint's center instead of best.json
+  --no-plasticity   a plastic SNN with every alpha set to 0 (W_eff = W): beside the
+                    same command without it, what the network's plasticity adds
   --json            print one JSON object instead of text
   -h, --help        this help`;
 
@@ -31,7 +35,7 @@ export const evalCommand: Command = {
   async run(argv, io) {
     const { values, positionals } = parseArgs({
       args: argv, allowPositionals: true, strict: true,
-      options: { episodes: { type: 'string' }, seed: { type: 'string' }, 'max-steps': { type: 'string' }, condition: { type: 'string' }, workers: { type: 'string' }, checkpoint: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: { episodes: { type: 'string' }, seed: { type: 'string' }, 'max-steps': { type: 'string' }, condition: { type: 'string' }, workers: { type: 'string' }, checkpoint: { type: 'boolean' }, 'no-plasticity': { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     });
     if (values.help) {
       io.out(HELP);
@@ -53,7 +57,15 @@ export const evalCommand: Command = {
       condition = validateCondition(raw, '--condition');
     }
     // The flags are checked before the policy is loaded, so a typo costs no waiting.
-    const p = loadPolicy(positionals[0]!, { checkpoint: values.checkpoint ?? false });
+    const loaded = loadPolicy(positionals[0]!, { checkpoint: values.checkpoint ?? false });
+    let p = loaded;
+    if (values['no-plasticity']) {
+      try {
+        p = { ...loaded, params: withoutPlasticity(policyLayout(loaded.policy, ANT_IO.obsSize, ANT_IO.actSize), loaded.params) };
+      } catch (e) {
+        throw new CliError(`--no-plasticity: ${positionals[0]!}: ${(e as Error).message}`);
+      }
+    }
     const pool = poolForWorkers(values.workers, episodes, io);
     let r: EvaluationReport;
     try {
@@ -63,14 +75,14 @@ export const evalCommand: Command = {
     }
     if (values.json) {
       const { speedMean: _speed, ...rest } = r;
-      io.out(JSON.stringify({ source: p.source, ...rest }));
+      io.out(JSON.stringify({ source: p.source, ...(values['no-plasticity'] ? { plasticity: 'removed' } : {}), ...rest }));
     } else {
       // One episode has no spread to give an interval from.
       const pm = (ci: number, d: number) => (episodes === 1 ? '' : ` ± ${ci.toFixed(d)}`);
       const n = episodes === 1 ? ' (n = 1, no interval)' : '';
       io.out(`${episodes} episode${episodes === 1 ? '' : 's'}: return ${r.returnMean.toFixed(1)}${pm(r.returnCI95, 1)}, forward distance ${r.distanceMean.toFixed(2)}${pm(r.distanceCI95, 2)} m${n}, mean speed ${r.speedMean.toFixed(2)} m/s, steps ${r.steps.join(' ')}`);
       io.out(`joint limits: worst violation ${r.limitWorst.toFixed(2)}°, ${(100 * r.limitPast5Fraction).toFixed(3)}% of joint-steps more than 5° past a limit`);
-      io.out(`policy: ${positionals[0]!}, ${p.source}`);
+      io.out(`policy: ${positionals[0]!}, ${p.source}${values['no-plasticity'] ? ', plasticity removed (alpha = 0)' : ''}`);
     }
     return 0;
   },
