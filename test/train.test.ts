@@ -504,12 +504,10 @@ test('plasticFrom: a static stage, then the grown plastic network; reproducible 
   const m3 = await train({ config: tiny('pf-mlp3', { generations: 2, workers: 0, plasticFrom: 3, policy: { type: 'mlp', hidden: [8] } }), quiet: true, log: quiet });
   assert.deepEqual(deterministic(m3.runDir), deterministic(m1.runDir));
   assert.throws(() => resolveTrainConfig('quick', { plasticFrom: 0 }), /config\.plasticFrom must be a whole number in \[1, \d+\] \(got 0\)/);
-  // The presets start plasticity halfway, whatever the number of generations, unless told otherwise.
-  assert.equal(resolveTrainConfig('quick').plasticFrom, 41);
-  assert.equal(resolveTrainConfig('quick', {}, { generations: 30 }).plasticFrom, 16);
+  // The presets are plastic from the start (docs/snn-learning.md, round 8), unless told otherwise.
+  for (const preset of ['quick', 'long', 'full'] as const) assert.equal(resolveTrainConfig(preset).plasticFrom, 1, preset);
+  assert.equal(resolveTrainConfig('quick', {}, { generations: 30 }).plasticFrom, 1);
   assert.equal(resolveTrainConfig('quick', { generations: 30 }, { plasticFrom: 5 }).plasticFrom, 5);
-  assert.equal(resolveTrainConfig('full').plasticFrom, 501);
-  assert.equal(resolveTrainConfig('long').plasticFrom, 801);
 });
 
 test('plasticFrom: the static stage\'s center grown acts exactly as the static network', () => {

@@ -27,20 +27,17 @@ const SNN_PRESET_POLICY = {
   synapseArithmetic: 'f32',
 } as PolicyConfig;
 
-/** The generation at which a preset's SNN becomes plastic: halfway through `generations`. */
-export function halfway(generations: number): number {
-  return Math.floor(generations / 2) + 1;
-}
-
 const BASE: Omit<TrainConfig, 'name'> = {
   outDir: 'runs',
   seed: 1,
   generations: 80,
   // 4 SNN steps per control step, a readout leak of 0.5 and the readout's genome scaled by 4:
   // the spiking network reacts within a control step and explores and steps its readout as far
-  // as the MLP does; a tenth of the noise and step on alpha and the modulator, and plasticity
-  // from halfway (plasticFrom): the first half searches the same network without plasticity,
-  // then it is grown plastic (docs/snn-learning.md, rounds 3-4). `--policy static-snn` inherits them.
+  // as the MLP does; a tenth of the noise and step on alpha and the modulator
+  // (docs/snn-learning.md, rounds 1-4). Plastic from the first generation (plasticFrom 1): the
+  // static first half of rounds 4-7 was a way out of the standing basin that ranking by distance
+  // removes, and restarting the search at the switch cost more than it gave (round 8).
+  // `--policy static-snn` inherits the same settings.
   policy: SNN_PRESET_POLICY,
   strategy: { name: 'openai-es', popSize: 32, sigma: 0.08, lr: 0.04, l2: 0.005 },
   episodesPerMember: 1,
@@ -59,7 +56,7 @@ const BASE: Omit<TrainConfig, 'name'> = {
   // network that stands still with small actions (the SNN in 1 seed of 10 at population 32,
   // 2 of 3 at 64). Ranked by distance every seed walks (docs/snn-learning.md, round 8).
   fitness: 'distance',
-  plasticFrom: halfway(80),
+  plasticFrom: 1,
   // A run without this field in its config.json ran LEGACY_SIM (see the schema).
   sim: { ...DEFAULT_SIM },
   init: null,
@@ -74,14 +71,12 @@ export const PRESETS: Readonly<Record<PresetName, Partial<TrainConfig>>> = {
    */
   long: {
     generations: 1600,
-    plasticFrom: halfway(1600),
     testEvery: 10,
     replayEvery: 100,
   },
   /** A serious run: full 1000-step episodes, a larger network and population. */
   full: {
     generations: 1000,
-    plasticFrom: halfway(1000),
     maxSteps: 1000,
     policy: { ...SNN_PRESET_POLICY, hidden: [64] } as PolicyConfig,
     strategy: { name: 'openai-es', popSize: 64, sigma: 0.06, lr: 0.03, l2: 0.005 },
@@ -111,17 +106,12 @@ export function validateTrainConfig(raw: unknown): TrainConfig {
   return parseTrainConfig(raw);
 }
 
-/** preset <- file <- overrides, then validation (a preset's plasticFrom follows a given number of generations: halfway). */
+/** preset <- file <- overrides, then validation. */
 export function resolveTrainConfig(preset: PresetName, file: Record<string, unknown> = {}, overrides: Record<string, unknown> = {}): TrainConfig {
   if (!Object.hasOwn(PRESETS, preset)) throw new Error(`--preset must be one of ${Object.keys(PRESETS).join(', ')} (got ${shown(preset)})`);
   let merged: Record<string, unknown> = mergeConfig({ ...BASE } as Record<string, unknown>, PRESETS[preset] as Record<string, unknown>);
   merged = mergeConfig(merged, file);
   merged = mergeConfig(merged, overrides);
-  // The presets start plasticity halfway: with another number of generations, still halfway.
-  const given = (k: string) => Object.hasOwn(file, k) || Object.hasOwn(overrides, k);
-  if (!given('plasticFrom') && given('generations') && typeof merged.generations === 'number' && (merged.plasticFrom as number) > 1) {
-    merged.plasticFrom = halfway(merged.generations);
-  }
   if (merged.name === undefined) merged.name = `${preset}-${String((merged.policy as PolicyConfig).type)}-s${String(merged.seed)}`;
   return validateTrainConfig(merged);
 }
