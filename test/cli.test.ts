@@ -99,7 +99,8 @@ test('bad input gets one clear line naming the field, flag or file', async () =>
 });
 
 test('train, eval and record run end to end with a tiny budget', () => {
-  const t = cli('train', '--name', 'smoke', '--generations', '2', '--pop', '4', '--max-steps', '40', '--workers', '1', '--hidden', '8');
+  // Plastic from generation 2, so the resume below continues across the switch from the static stage.
+  const t = cli('train', '--name', 'smoke', '--generations', '2', '--plastic-from', '2', '--pop', '4', '--max-steps', '40', '--workers', '1', '--hidden', '8');
   assert.equal(t.code, 0, t.err);
   assert.match(t.out, /gen 2\/2 \[#+\] return mean/);
   const run = join(tmp, 'runs', 'smoke');
@@ -231,6 +232,10 @@ test('eval --no-plasticity runs a plastic SNN with every alpha at 0; a network w
   const byHand = JSON.parse((await cliInProcess('eval', zeroed, ...args)).out);
   assert.deepEqual(r.returns, byHand.returns);
   assert.notDeepEqual(r.returns, asTrained.returns);
+  // A network whose alphas are all 0 already says that nothing was removed.
+  const none = await cliInProcess('eval', zeroed, '--no-plasticity', ...args);
+  assert.equal(JSON.parse(none.out).plasticity, 'already-zero');
+  assert.deepEqual(JSON.parse(none.out).returns, byHand.returns);
   for (const other of ['static-snn32-s1', 'mlp-s1']) {
     const refused = await cliInProcess('eval', join(runs, other), '--no-plasticity', ...args);
     assert.equal(refused.code, 2);

@@ -45,7 +45,7 @@ function worker(url: string, threads = 1) {
 }
 
 function tiny(name: string, over: Record<string, unknown> = {}): TrainConfig {
-  return resolveTrainConfig('quick', { outDir: tmp, name, generations: 4, maxSteps: 60, testEvery: 2, testEpisodes: 1, replayEvery: 0, episodesPerMember: 2, membersPerTask: 2, strategy: { name: 'openai-es', popSize: 8, sigma: 0.05, lr: 0.03 }, policy: { type: 'snn', hidden: [16] }, ...over });
+  return resolveTrainConfig('quick', { outDir: tmp, name, generations: 4, maxSteps: 60, testEvery: 2, testEpisodes: 1, replayEvery: 0, episodesPerMember: 2, membersPerTask: 2, strategy: { name: 'openai-es', popSize: 8, sigma: 0.05, lr: 0.03 }, policy: { type: 'snn', hidden: [16] }, plasticFrom: 3, ...over });
 }
 function deterministic(runDir: string) {
   return new RunDir(runDir).readMetrics().map(({ wallTime: _w, stepsPerSec: _s, overheadFraction: _o, ...rest }) => rest);

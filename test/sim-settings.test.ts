@@ -77,6 +77,12 @@ test("a run's config.json, given to train --config, is read as that run trained 
   const err: string[] = [];
   assert.equal(await main(['train', '--preset', 'long', '--config', join(old, 'config.json'), ...args], { out: () => {}, err: (s: string) => err.push(s) }), 2);
   assert.match(err.join(''), /config\.json is a run's config\.json, complete by itself; drop --preset/);
+  // A run's config.json copied elsewhere is still recognised, by its digest.
+  const copy = join(tmp, 'copied.json');
+  cpSync(join(RUNS, '..', 'quick3', 'snn32-s1', 'config.json'), copy);
+  const err2: string[] = [];
+  assert.equal(await main(['train', '--preset', 'quick', '--config', copy, ...args], { out: () => {}, err: (s: string) => err2.push(s) }), 2);
+  assert.match(err2.join(''), /copied\.json is a run's config\.json, complete by itself; drop --preset/);
 });
 
 // Each committed run's first eval episode (`propamine eval RUN --episodes 1 --max-steps 200`),

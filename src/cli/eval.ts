@@ -67,6 +67,8 @@ export const evalCommand: Command = {
       }
     }
     const pool = poolForWorkers(values.workers, episodes, io);
+    // A network whose alphas are all 0 already (e.g. a center grown from a static SNN) says so.
+    const removed = !values['no-plasticity'] ? null : p.params.every((x, i) => x === loaded.params[i]) ? 'already-zero' : 'removed';
     let r: EvaluationReport;
     try {
       r = await evaluatePolicy(p, { episodes, seed, maxSteps, condition }, pool);
@@ -75,14 +77,15 @@ export const evalCommand: Command = {
     }
     if (values.json) {
       const { speedMean: _speed, ...rest } = r;
-      io.out(JSON.stringify({ source: p.source, ...(values['no-plasticity'] ? { plasticity: 'removed' } : {}), ...rest }));
+      io.out(JSON.stringify({ source: p.source, ...(removed ? { plasticity: removed } : {}), ...rest }));
     } else {
       // One episode has no spread to give an interval from.
       const pm = (ci: number, d: number) => (episodes === 1 ? '' : ` ± ${ci.toFixed(d)}`);
       const n = episodes === 1 ? ' (n = 1, no interval)' : '';
       io.out(`${episodes} episode${episodes === 1 ? '' : 's'}: return ${r.returnMean.toFixed(1)}${pm(r.returnCI95, 1)}, forward distance ${r.distanceMean.toFixed(2)}${pm(r.distanceCI95, 2)} m${n}, mean speed ${r.speedMean.toFixed(2)} m/s, steps ${r.steps.join(' ')}`);
       io.out(`joint limits: worst violation ${r.limitWorst.toFixed(2)}°, ${(100 * r.limitPast5Fraction).toFixed(3)}% of joint-steps more than 5° past a limit`);
-      io.out(`policy: ${positionals[0]!}, ${p.source}${values['no-plasticity'] ? ', plasticity removed (alpha = 0)' : ''}`);
+      const note = removed === 'removed' ? ', plasticity removed (alpha = 0)' : removed === 'already-zero' ? ', every alpha already 0 (nothing removed: the network as trained)' : '';
+      io.out(`policy: ${positionals[0]!}, ${p.source}${note}`);
     }
     return 0;
   },

@@ -1,5 +1,6 @@
 /**
- * `propamine train`: builds the config (preset <- --config file <- flags) and hands it to a
+ * `propamine train`: builds the config (preset <- --config file <- flags; a run's config.json
+ * instead of a preset, read as that run trained) and hands it to a
  * training run (src/train/run.ts), with Ctrl-C handled: the first finishes the current
  * generation, writes a checkpoint and exits; `--resume runs/x` continues.
  */
@@ -26,7 +27,7 @@ const field = fieldFlag(trainConfigDoc);
 
 const FLAGS = [
   { name: 'preset', arg: 'NAME', help: 'quick (default: visibly learns in minutes on 2 cores), long (within an hour on 2 cores) or full (1000-step episodes, a larger network; hours)' },
-  { name: 'config', arg: 'FILE', help: "a JSON config file (fields as in a run's config.json)" },
+  { name: 'config', arg: 'FILE', help: "a JSON config file (fields as in a run's config.json); a run's config.json (one in a run directory, or any file with its digest) is read as that run trained, a field it lacks meaning what runs did before the field existed, and takes no --preset" },
   { name: 'resume', arg: 'DIR|FILE', help: 'continue the run in DIR from its last checkpoint, or from a checkpoint file in DIR/checkpoints/ (previous.json, when latest.json was refused as damaged)' },
   field('name', 'NAME', 'name', '(default: <preset>-<policy>-s<seed>)'),
   field('out', 'DIR', 'outDir', `(default ${quick.outDir})`),
@@ -159,7 +160,7 @@ export const trainCommand: Command = {
     const raw = values.config ? readJsonFile(values.config, 'config file') : {};
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new CliError(`${values.config} must hold a JSON object`);
     // A run's config.json works as a config file, read as that run was trained (resolveSavedRunConfig); its digest belongs to that run's file.
-    const savedRun = values.config !== undefined && isRunConfig(values.config);
+    const savedRun = values.config !== undefined && (isRunConfig(values.config) || Object.hasOwn(raw, 'digest'));
     if (savedRun && values.preset) throw new CliError(`${values.config} is a run's config.json, complete by itself; drop --preset`);
     const { digest: _digest, ...file } = raw as Record<string, unknown>;
     // Fine-tuning trains the source's policy, with the policy flags applied on top of it, unless the config file names one.

@@ -168,7 +168,7 @@ export class Trainer {
   }
 
   /** Evaluates the center on the fixed nominal test seeds (one task per episode, run in parallel). */
-  /** Mean return, distance and fitness (return minus the per-step shift: what training maximises). */
+  /** Mean return, distance and fitness (what members are ranked by, config.fitness: what training maximises). */
   async testCenter(gen: number): Promise<{ return: number; distance: number; fitness: number }> {
     const center = this.searchCenter();
     const norm = this.normalizer.snapshot();
