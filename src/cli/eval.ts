@@ -59,16 +59,17 @@ export const evalCommand: Command = {
     // The flags are checked before the policy is loaded, so a typo costs no waiting.
     const loaded = loadPolicy(positionals[0]!, { checkpoint: values.checkpoint ?? false });
     let p = loaded;
+    // With --no-plasticity: 'removed', or 'already-zero' for a network whose alphas were all 0 (e.g. a center grown from a static SNN).
+    let removed: 'removed' | 'already-zero' | null = null;
     if (values['no-plasticity']) {
       try {
         p = { ...loaded, params: withoutPlasticity(policyLayout(loaded.policy, ANT_IO.obsSize, ANT_IO.actSize), loaded.params) };
       } catch (e) {
         throw new CliError(`--no-plasticity: ${positionals[0]!}: ${(e as Error).message}`);
       }
+      removed = p.params.every((x, i) => x === loaded.params[i]) ? 'already-zero' : 'removed';
     }
     const pool = poolForWorkers(values.workers, episodes, io);
-    // A network whose alphas are all 0 already (e.g. a center grown from a static SNN) says so.
-    const removed = !values['no-plasticity'] ? null : p.params.every((x, i) => x === loaded.params[i]) ? 'already-zero' : 'removed';
     let r: EvaluationReport;
     try {
       r = await evaluatePolicy(p, { episodes, seed, maxSteps, condition }, pool);
