@@ -18,7 +18,7 @@ import { withDigest } from '../envs/digest.ts';
 import { FAULTY_WORKER, withFault } from './helpers/faults.ts';
 import { createPolicy, initParams, policyLayout, validatePolicyConfig, type PolicyConfig, type SnnPolicy, type SnnPolicyConfig as SnnPolicyConfigT } from '../policies/index.ts';
 import { policyGenome } from '../src/train/plastic-from.ts';
-import { grownGenome, retimed } from '../src/train/init-from.ts';
+import { grownGenome, rescaledGenome, retimed } from '../src/train/init-from.ts';
 import { Rng } from '../core/rng.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'propamine-train-'));
@@ -298,6 +298,12 @@ test('a run can start from another run or a policy file: its best center and obs
   let slow: ReturnType<typeof start> | null = null;
   const slowRun = await train({ config: tiny('init-slow', { workers: 0, generations: 1, init: src.runDir, policy: { ...srcPolicy, plasticityEvery: 4, activityDecay: 0.9 } }), quiet: true, log: quiet, onTrainer: (t) => (slow = start(t)) });
   assert.deepEqual(slow!.center, best.params);
+  // The same network at other genome scales: the genome rescaled, the parameters it decodes to unchanged.
+  let wide: ReturnType<typeof start> | null = null;
+  const wideScale = { ...srcPolicy.genomeScale, alpha: 1, mod: 1 };
+  await train({ config: tiny('init-wide', { workers: 0, generations: 1, init: src.runDir, policy: { ...srcPolicy, genomeScale: wideScale } }), quiet: true, log: quiet, onTrainer: (t) => (wide = start(t)) });
+  assert.deepEqual(wide!.center, rescaledGenome(srcPolicy, best.params, validatePolicyConfig({ ...srcPolicy, genomeScale: wideScale })));
+  assert.notDeepEqual(wide!.center, best.params);
   const slowPolicy = new RunDir(slowRun.runDir).readConfig().policy as SnnPolicyConfigT;
   assert.deepEqual([slowPolicy.plasticityEvery, slowPolicy.activityDecay], [4, 0.9]);
   const v = policyLayout(new RunDir(ext.runDir).readConfig().policy, 27, 8).find((x) => x.name === 'hidden0.mod.v')!;
@@ -346,6 +352,39 @@ test('a trained static SNN grows plasticity (alpha 0) and modulator inputs (v_M 
   assert.ok(retimed(oja, slowOja) && retimed(oja, validatePolicyConfig({ ...oja, activityDecay: 0.5 })));
   assert.ok(!retimed(oja, oja) && !retimed(stat, validatePolicyConfig({ ...stat, plasticityEvery: 4 })));
   assert.ok(!retimed(oja, validatePolicyConfig({ ...oja, plasticityEvery: 4, clip: 2 })));
+});
+
+test('a trained network searched at other genome scales decodes to exactly its trained parameters and acts as before', () => {
+  const oja = validatePolicyConfig({ type: 'snn', hidden: [12], rule: 'oja', genomeScale: { alpha: 0.1, mod: 0.1, readout: 4 } });
+  const wide = validatePolicyConfig({ ...oja, genomeScale: { alpha: 1, mod: 0.3, readout: 4, weights: 0.5 } });
+  const params = Float64Array.from(initParams(oja, 27, 8, new Rng(3)));
+  const g = rescaledGenome(oja, params, wide)!;
+  const layout = policyLayout(oja, 27, 8);
+  const alpha = layout.find((x) => x.name === 'hidden0.alpha_in')!;
+  // The genome itself changes by the ratio of the scales (alpha 0.1 -> 1: ten times smaller).
+  assert.ok(Math.abs(g[alpha.offset]! - params[alpha.offset]! / 10) < 1e-6 * Math.abs(params[alpha.offset]!) + 1e-12);
+  assert.notDeepEqual(Array.from(g), Array.from(params));
+  const a = createPolicy(oja, 27, 8) as SnnPolicy;
+  const b = createPolicy(wide, 27, 8) as SnnPolicy;
+  a.setParams(params);
+  b.setParams(g);
+  for (let t = 0; t < 40; t++) {
+    const obs = Float64Array.from({ length: 27 }, (_, i) => 2 * Math.sin(7 * t + i));
+    assert.deepEqual(Array.from(b.act(obs)), Array.from(a.act(obs)), `step ${t}`);
+  }
+  assert.deepEqual(Array.from(b.plasticState(0).Hin), Array.from(a.plasticState(0).Hin));
+  // An MLP too; and only the scales may differ.
+  const mlp = validatePolicyConfig({ type: 'mlp', hidden: [8] });
+  const mlp2 = validatePolicyConfig({ type: 'mlp', hidden: [8], genomeScale: { readout: 2 } });
+  const mp = Float64Array.from(initParams(mlp, 27, 8, new Rng(4)));
+  const m1 = createPolicy(mlp, 27, 8);
+  const m2 = createPolicy(mlp2, 27, 8);
+  m1.setParams(mp);
+  m2.setParams(rescaledGenome(mlp, mp, mlp2)!);
+  const obs = Float64Array.from({ length: 27 }, (_, i) => Math.cos(i));
+  assert.deepEqual(Array.from(m2.act(obs)), Array.from(m1.act(obs)));
+  assert.equal(rescaledGenome(oja, params, oja), null, 'nothing to rescale');
+  assert.equal(rescaledGenome(oja, params, validatePolicyConfig({ ...wide, clip: 2 })), null, 'more than the scales differ');
 });
 
 /** Runs `config` and stops it after `stopAt` generations; returns the outcome and the lines it printed. */

@@ -15,6 +15,7 @@ import type { SimSettings } from '../../envs/sim-settings.ts';
 import { initParams, policyLayout, type PolicyConfig } from '../../policies/index.ts';
 import type { RandomSource } from '../../core/rng.ts';
 import { SliceIndex } from '../../policies/layout.ts';
+import { GENOME_GROUPS, genomeGroupOf } from '../../policies/genome-scale.ts';
 import { loadPolicyFile, savePolicyFile } from './policy-file.ts';
 import { ObsNormalizer } from './normalizer.ts';
 import { RunDir } from './run-dir.ts';
@@ -86,6 +87,32 @@ export function retimed(source: PolicyConfig, target: PolicyConfig): boolean {
     return rest;
   };
   return !isDeepStrictEqual(source, target) && isDeepStrictEqual(untimed(source), untimed(target));
+}
+
+/**
+ * The genome of `source` for `target`, the same policy searched at other per-group genome
+ * scales (p = s * g): each entry becomes p / s_target, so the network decodes to exactly the
+ * parameters it was trained to (p is a float32, and float64 division and product give it back
+ * bit for bit) while evolution now perturbs and steps each group at its new scale. Null when
+ * anything but `genomeScale` differs, or nothing does.
+ */
+export function rescaledGenome(source: PolicyConfig, params: Float64Array, target: PolicyConfig): Float64Array | null {
+  const { genomeScale: from, ...sourceRest } = source;
+  const { genomeScale: to, ...targetRest } = target;
+  if (isDeepStrictEqual(from, to) || !isDeepStrictEqual(sourceRest, targetRest)) return null;
+  const out = new Float64Array(params.length);
+  for (const s of policyLayout(target, OBS_SIZE, ACT_SIZE)) {
+    const g = genomeGroupOf(s.name);
+    const a = Math.fround(from[g]);
+    const b = Math.fround(to[g]);
+    for (let j = s.offset; j < s.offset + s.length; j++) out[j] = Math.fround(a * params[j]!) / b;
+  }
+  return out;
+}
+
+/** "alpha 0.1 -> 1, mod 0.1 -> 1": the groups whose scale differs, for the log. */
+export function describeRescale(source: PolicyConfig, target: PolicyConfig): string {
+  return GENOME_GROUPS.filter((g) => source.genomeScale[g] !== target.genomeScale[g]).map((g) => `${g} ${source.genomeScale[g]} -> ${target.genomeScale[g]}`).join(', ');
 }
 
 /**

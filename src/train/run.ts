@@ -20,7 +20,7 @@ import { RedisBackend } from '../../workers/redis.ts';
 import { loadSuite } from '../suites.ts';
 import type { Checkpoint } from './checkpoint.ts';
 import type { TrainConfig } from './config.ts';
-import { grownGenome, loadInitialPolicy, retimed, saveInitialPolicy, type InitialPolicy } from './init-from.ts';
+import { describeRescale, grownGenome, loadInitialPolicy, rescaledGenome, retimed, saveInitialPolicy, type InitialPolicy } from './init-from.ts';
 import { Rng, mixSeed } from '../../core/rng.ts';
 import { RUN_DIR_OBSERVERS, progressObserver, type RunContext, type RunObserver } from './observers.ts';
 import { RunDir } from './run-dir.ts';
@@ -236,9 +236,16 @@ function loadInit(config: TrainConfig): InitialPolicy {
     checkInitSize(config, extended);
     return extended;
   }
+  const rescaled = rescaledGenome(source, init.params, target);
+  if (rescaled) {
+    // The same network searched at other genome scales: it decodes to the trained parameters exactly.
+    const extended = { ...init, policy: target, params: rescaled, description: `${init.description}, genome scales changed: ${describeRescale(source, target)}` };
+    checkInitSize(config, extended);
+    return extended;
+  }
   // Growing a trained network (plasticity with alpha = 0, modulator inputs with v_M = 0): it starts acting exactly as the source.
   const params = grownGenome(source, init.params, target, new Rng(mixSeed(config.seed, 0x1417)));
-  if (!params) throw new Error(`--init-from (config.init): ${config.init} holds a ${describePolicy(init.policy)} policy, but the config trains a ${describePolicy(config.policy)}; drop the policy flags (or config.policy) to train the source's policy (only plasticity, on a static network, and --mod-inputs may be added, or a plastic network's plasticityEvery and activityDecay changed)`);
+  if (!params) throw new Error(`--init-from (config.init): ${config.init} holds a ${describePolicy(init.policy)} policy, but the config trains a ${describePolicy(config.policy)}; drop the policy flags (or config.policy) to train the source's policy (only plasticity, on a static network, and --mod-inputs may be added, or a plastic network's plasticityEvery and activityDecay, or the genome scales, changed)`);
   const t = target as SnnPolicyConfig;
   const added = [(source as SnnPolicyConfig).rule === 'none' ? `${t.rule}/${t.modulation} plasticity (alpha 0)` : '', t.modInputs.length && !(source as SnnPolicyConfig).modInputs.length ? `modulator inputs ${t.modInputs.join(', ')} (weights 0)` : ''].filter(Boolean);
   const extended = { ...init, policy: target, params, description: `${init.description}, grown: ${added.join(' and ')} added` };
