@@ -304,6 +304,11 @@ test('a run can start from another run or a policy file: its best center and obs
   await train({ config: tiny('init-wide', { workers: 0, generations: 1, init: src.runDir, policy: { ...srcPolicy, genomeScale: wideScale } }), quiet: true, log: quiet, onTrainer: (t) => (wide = start(t)) });
   assert.deepEqual(wide!.center, rescaledGenome(srcPolicy, best.params, validatePolicyConfig({ ...srcPolicy, genomeScale: wideScale })));
   assert.notDeepEqual(wide!.center, best.params);
+  // Rescaled and retimed at once.
+  let wideSlow: ReturnType<typeof start> | null = null;
+  const wsRun = await train({ config: tiny('init-wide-slow', { workers: 0, generations: 1, init: src.runDir, policy: { ...srcPolicy, genomeScale: wideScale, plasticityEvery: 4, activityDecay: 0.9 } }), quiet: true, log: quiet, onTrainer: (t) => (wideSlow = start(t)) });
+  assert.deepEqual(wideSlow!.center, wide!.center);
+  assert.equal((new RunDir(wsRun.runDir).readConfig().policy as SnnPolicyConfigT).plasticityEvery, 4);
   const slowPolicy = new RunDir(slowRun.runDir).readConfig().policy as SnnPolicyConfigT;
   assert.deepEqual([slowPolicy.plasticityEvery, slowPolicy.activityDecay], [4, 0.9]);
   const v = policyLayout(new RunDir(ext.runDir).readConfig().policy, 27, 8).find((x) => x.name === 'hidden0.mod.v')!;

@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { ACT_SIZE, OBS_SIZE } from '../../envs/ant-sim.ts';
 import type { Suite } from '../../envs/suites.ts';
 import { staticStagePolicy } from './plastic-from.ts';
-import { describePolicy, validatePolicyConfig, type SnnPolicyConfig } from '../../policies/index.ts';
+import { describePolicy, validatePolicyConfig, type PolicyConfig, type SnnPolicyConfig } from '../../policies/index.ts';
 import { RolloutPool, threadsFor, type RolloutBackend } from '../../workers/pool.ts';
 import { RedisBackend } from '../../workers/redis.ts';
 import { loadSuite } from '../suites.ts';
@@ -223,34 +223,35 @@ function loadInit(config: TrainConfig): InitialPolicy {
   } catch (e) {
     throw new Error(`--init-from (config.init): ${(e as Error).message}`);
   }
-  const source = validatePolicyConfig(init.policy);
+  let source = validatePolicyConfig(init.policy);
   const target = validatePolicyConfig(config.policy);
-  if (isDeepStrictEqual(source, target)) {
-    checkInitSize(config, init);
-    return init;
+  const changes: string[] = [];
+  if (!isDeepStrictEqual(source.genomeScale, target.genomeScale)) {
+    // Other genome scales: the genome rescaled to decode to the trained parameters exactly; then
+    // the network may also be retimed or grown, as from a source at the new scales.
+    const rescaledSource = validatePolicyConfig({ ...source, genomeScale: target.genomeScale });
+    init = { ...init, params: rescaledGenome(source, init.params, rescaledSource)! };
+    changes.push(`genome scales changed: ${describeRescale(source, target)}`);
+    source = rescaledSource;
   }
+  const started = (policy: PolicyConfig, params: Float64Array, change?: string): InitialPolicy => {
+    const all = change ? [...changes, change] : changes;
+    const extended = { ...init, policy, params, description: [init.description, ...all].join(', ') };
+    checkInitSize(config, extended);
+    return extended;
+  };
+  if (isDeepStrictEqual(source, target)) return started(target, init.params);
   if (retimed(source, target)) {
     // The same genome under slow plasticity's other timing: its traces change otherwise from the first step.
     const t = target as SnnPolicyConfig;
-    const extended = { ...init, policy: target, description: `${init.description}, plasticity retimed: H every ${t.plasticityEvery} SNN steps, activity decay ${t.activityDecay}` };
-    checkInitSize(config, extended);
-    return extended;
-  }
-  const rescaled = rescaledGenome(source, init.params, target);
-  if (rescaled) {
-    // The same network searched at other genome scales: it decodes to the trained parameters exactly.
-    const extended = { ...init, policy: target, params: rescaled, description: `${init.description}, genome scales changed: ${describeRescale(source, target)}` };
-    checkInitSize(config, extended);
-    return extended;
+    return started(target, init.params, `plasticity retimed: H every ${t.plasticityEvery} SNN steps, activity decay ${t.activityDecay}`);
   }
   // Growing a trained network (plasticity with alpha = 0, modulator inputs with v_M = 0): it starts acting exactly as the source.
   const params = grownGenome(source, init.params, target, new Rng(mixSeed(config.seed, 0x1417)));
   if (!params) throw new Error(`--init-from (config.init): ${config.init} holds a ${describePolicy(init.policy)} policy, but the config trains a ${describePolicy(config.policy)}; drop the policy flags (or config.policy) to train the source's policy (only plasticity, on a static network, and --mod-inputs may be added, or a plastic network's plasticityEvery and activityDecay, or the genome scales, changed)`);
   const t = target as SnnPolicyConfig;
   const added = [(source as SnnPolicyConfig).rule === 'none' ? `${t.rule}/${t.modulation} plasticity (alpha 0)` : '', t.modInputs.length && !(source as SnnPolicyConfig).modInputs.length ? `modulator inputs ${t.modInputs.join(', ')} (weights 0)` : ''].filter(Boolean);
-  const extended = { ...init, policy: target, params, description: `${init.description}, grown: ${added.join(' and ')} added` };
-  checkInitSize(config, extended);
-  return extended;
+  return started(target, params, `grown: ${added.join(' and ')} added`);
 }
 
 /** The initial policy must fit the config's policy (checked before any worker starts). */
