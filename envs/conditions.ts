@@ -57,6 +57,11 @@ export type Condition = v.InferOutput<typeof ConditionSchema>;
 
 export const NOMINAL: Readonly<Condition> = Object.freeze({ name: 'nominal' });
 
+/** Whether a condition changes the body or the world at all (not only names an onset). */
+export function changesAnything(c: Condition): boolean {
+  return CONDITION_KINDS.some((k) => (c as Record<string, unknown>)[k.key] !== undefined);
+}
+
 /** The kinds as one type, for loops over all of them. */
 type AnyKind = ConditionKind<string, unknown>;
 const KINDS = CONDITION_KINDS as readonly AnyKind[];

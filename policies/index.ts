@@ -16,6 +16,7 @@ export {
   validatePolicyConfig,
   PolicyConfigSchema,
   describePolicy,
+  isPlastic,
   isPlasticLayer,
   READOUT_NAMES,
   WEIGHTS_NAMES,

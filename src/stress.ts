@@ -12,7 +12,7 @@ import type { RolloutTask } from '../workers/types.ts';
 import { simOf, type PolicyFile } from './train/policy-file.ts';
 import { simWorld } from '../envs/sim-settings.ts';
 import { episodeFigures, meanCI, type EpisodeFigures } from './stats.ts';
-import type { PolicyConfig } from '../policies/index.ts';
+import { isPlastic } from '../policies/index.ts';
 
 export interface StressOptions {
   episodes: number;
@@ -102,10 +102,6 @@ function degradation(nominal: number, v: number): number | null {
   return (100 * (nominal - v)) / Math.abs(nominal);
 }
 
-/** Whether a policy has plastic synapses (what freezing at the onset can lesion). */
-export function isPlastic(p: PolicyConfig): boolean {
-  return p.type === 'snn' && p.rule !== 'none';
-}
 
 /** Mean distance per third after the onset, and the last third over the first (null unless the first went forward). */
 function thirds(flat: ArrayLike<number>): { mean: [number, number, number]; recovery: number | null } {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { resolveTrainConfig, validateTrainConfig, type TrainConfig } from '../src/train/config.ts';
 import { train } from '../src/train/run.ts';
 import { RunDir } from '../src/train/run-dir.ts';
-import { meanFitness, type Trainer } from '../src/train/trainer.ts';
+import { adaptationFitness, meanFitness, type Trainer } from '../src/train/trainer.ts';
 import { loadPolicyFile } from '../src/train/policy-file.ts';
 import { RolloutPool, threadsFor } from '../workers/pool.ts';
 import { availableParallelism } from 'node:os';
@@ -203,7 +203,7 @@ test('members are ranked by the configured fitness: shifted return, distance, or
   const saved: Record<string, unknown> = { ...tiny('x') };
   delete saved.fitness;
   assert.equal(validateTrainConfig(saved).fitness, 'return', 'configs saved without the field ranked by the shifted return');
-  assert.throws(() => tiny('x', { fitness: 'speed' }), /config\.fitness must be one of return, distance, onset-distance \(got "speed"\)/);
+  assert.throws(() => tiny('x', { fitness: 'speed' }), /config\.fitness must be one of return, distance, onset-distance, onset-adaptation \(got "speed"\)/);
   // The center's test fitness (what picks best.json) is the same quantity: on nominal test episodes, the distance.
   const d = await train({ config: tiny('fit-dist', { fitness: 'distance', workers: 1, generations: 2 }), quiet: true, log: quiet });
   const tested = new RunDir(d.runDir).readMetrics().filter((m) => m.testFitness !== null);
@@ -212,6 +212,34 @@ test('members are ranked by the configured fitness: shifted return, distance, or
   // Another objective ranks members differently, so the run moves elsewhere.
   const ret = await train({ config: tiny('fit-ret', { fitness: 'return', workers: 1, generations: 2 }), quiet: true, log: quiet });
   assert.notDeepEqual(deterministic(d.runDir).map((m) => m.testDistance), deterministic(ret.runDir).map((m) => m.testDistance));
+});
+
+test('onset-adaptation: distance after the onset, plus what plasticity adds after damage, minus what it changes on the intact body', async () => {
+  const damaged = { seed: 1, condition: { name: 'disabled ankle_2', jointDamage: [{ joint: 'ankle_2' as const, mode: 'disabled' as const }], onset: 20 } };
+  const intact = { seed: 2, condition: { name: 'nominal', onset: 20 } };
+  const plain = { seed: 3, condition: { name: 'nominal' } };
+  const r = { onsetDistances: Float64Array.of(9, 5, 4, 7) } as unknown as RolloutResult;
+  const frozen = { onsetDistances: Float64Array.of(9, 3, 6, 1) } as unknown as RolloutResult;
+  // Member 1's episodes are entries 1..3: damaged 5 (frozen 3: +2), intact 4 (frozen 6: -|-2|), no onset 7 (counts 7).
+  assert.equal(adaptationFitness([damaged, intact, plain], r, frozen, 1), (5 + 2 + 4 - 2 + 7) / 3);
+  // Plasticity that helps the intact body after the onset pays too: only its size counts there.
+  assert.equal(adaptationFitness([intact], { onsetDistances: Float64Array.of(8) } as unknown as RolloutResult, { onsetDistances: Float64Array.of(5) } as unknown as RolloutResult, 0), 8 - 3);
+  // Without plasticity (no frozen runs) it is the distance after the onset.
+  assert.equal(adaptationFitness([damaged, intact, plain], r, null, 1), (5 + 4 + 7) / 3);
+  // Trained: each member's episodes also run frozen (twice the steps), reproducibly whatever the workers.
+  const suite = join(tmp, 'onset-suite.json');
+  writeFileSync(suite, JSON.stringify({ name: 'onset', conditions: [{ name: 'nominal', onset: [10, 30] }, { name: 'disabled ankle_2', jointDamage: [{ joint: 'ankle_2', mode: 'disabled' }], onset: [10, 30] }] }));
+  const a = await train({ config: tiny('adapt-w1', { fitness: 'onset-adaptation', conditions: suite, workers: 1, generations: 2 }), quiet: true, log: quiet });
+  const b = await train({ config: tiny('adapt-w2', { fitness: 'onset-adaptation', conditions: suite, workers: 2, generations: 2 }), quiet: true, log: quiet });
+  assert.deepEqual(deterministic(a.runDir), deterministic(b.runDir));
+  const o = await train({ config: tiny('onset-w1', { fitness: 'onset-distance', conditions: suite, workers: 1, generations: 2 }), quiet: true, log: quiet });
+  assert.equal(a.records[0]!.steps, 2 * o.records[0]!.steps, 'the frozen runs are real rollouts and counted');
+  assert.notDeepEqual(deterministic(a.runDir).map((m) => m.testDistance), deterministic(o.runDir).map((m) => m.testDistance), 'the objective ranks members otherwise');
+  // A policy without plasticity has nothing to freeze: the same run as onset-distance.
+  const mlp = { type: 'mlp', hidden: [8] };
+  const ma = await train({ config: tiny('adapt-mlp', { fitness: 'onset-adaptation', conditions: suite, workers: 1, generations: 2, policy: mlp }), quiet: true, log: quiet });
+  const mo = await train({ config: tiny('onset-mlp', { fitness: 'onset-distance', conditions: suite, workers: 1, generations: 2, policy: mlp }), quiet: true, log: quiet });
+  assert.deepEqual(deterministic(ma.runDir), deterministic(mo.runDir));
 });
 
 test('a member is center + sign * scale ⊙ z(seed), for strategies and workers alike; sign 0 is the center', () => {

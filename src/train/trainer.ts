@@ -15,10 +15,10 @@
  */
 import { OBS_SIZE, ACT_SIZE } from '../../envs/ant-sim.ts';
 import { Rng, mixSeed } from '../../core/rng.ts';
-import { NOMINAL } from '../../envs/conditions.ts';
+import { NOMINAL, changesAnything } from '../../envs/conditions.ts';
 import { simWorld } from '../../envs/sim-settings.ts';
 import { sampleConditionIndex, type Suite } from '../../envs/suites.ts';
-import { createPolicy, initParams } from '../../policies/index.ts';
+import { createPolicy, initParams, isPlastic } from '../../policies/index.ts';
 import type { RolloutBackend } from '../../workers/pool.ts';
 import type { RolloutResult, RolloutTask, TaskEpisode } from '../../workers/types.ts';
 import type { MaximizerState, Population } from '../es/index.ts';
@@ -90,6 +90,26 @@ export function meanFitness(c: Pick<TrainConfig, 'fitness' | 'fitnessShift'>, en
     dist += c.fitness === 'distance' ? r.distances[k]! : r.onsetDistances[k]!;
   }
   return (c.fitness === 'return' ? ret - c.fitnessShift * steps : dist) / entries.length;
+}
+
+/**
+ * A member's 'onset-adaptation' fitness over its episodes (entries k0 .. k0 + episodes.length - 1
+ * of `r`, as trained, and of `frozen`, the same episodes with plasticity frozen at the onset; null
+ * for a policy without plasticity, which freezing cannot change). Per episode: the distance after
+ * the onset d, plus (d - d_frozen) when the episode's condition changes the ant, minus |d - d_frozen|
+ * when it has an onset and changes nothing; episodes without an onset count d. So plasticity that
+ * is only part of the gait gains nothing, and plasticity that moves the intact gait pays for it.
+ */
+export function adaptationFitness(episodes: readonly TaskEpisode[], r: RolloutResult, frozen: RolloutResult | null, k0: number): number {
+  let sum = 0;
+  episodes.forEach((e, i) => {
+    const d = r.onsetDistances[k0 + i]!;
+    sum += d;
+    if (!frozen || e.condition.onset === undefined) return;
+    const gain = d - frozen.onsetDistances[k0 + i]!;
+    sum += changesAnything(e.condition) ? gain : -Math.abs(gain);
+  });
+  return sum / episodes.length;
 }
 
 export class Trainer {
@@ -164,7 +184,9 @@ export class Trainer {
         policy: searchedPolicy(c, gen), world: { maxSteps: c.maxSteps, ...simWorld(c.sim) }, episodes, normalizer: norm, collectObsStats: true,
       });
     }
-    return tasks;
+    // The adaptation objective also runs every member's episodes with plasticity frozen at the onset.
+    if (c.fitness !== 'onset-adaptation' || !isPlastic(searchedPolicy(c, gen))) return tasks;
+    return [...tasks, ...tasks.map((t) => ({ ...t, index: t.index + tasks.length, collectObsStats: false, freezeAtOnset: true }))];
   }
 
   /** Evaluates the center on the fixed nominal test seeds (one task per episode, run in parallel). */
@@ -212,23 +234,25 @@ export class Trainer {
     let distSum = 0;
     let limitWorst = 0;
     let past5 = 0;
+    // Tasks beyond the population's (the adaptation objective's frozen runs) count in steps and joint limits only.
+    const asTrained = Math.ceil(n / c.membersPerTask);
     for (const r of results) {
       for (let k = 0; k < r.limitWorst.length; k++) {
         limitWorst = Math.max(limitWorst, r.limitWorst[k]!);
         past5 += r.limitPast5[k]!;
+        steps += r.steps[k]!;
       }
+      if (r.index >= asTrained) continue;
+      const frozen = results[r.index + asTrained] ?? null;
       for (let m = 0; m < tasks[r.index]!.members.length; m++) {
         let ret = 0;
-        let memberSteps = 0;
         for (let e = 0; e < ne; e++) {
           ret += r.returns[m * ne + e]!;
-          memberSteps += r.steps[m * ne + e]!;
           distSum += r.distances[m * ne + e]!;
         }
         const i = r.index * c.membersPerTask + m;
         returns[i] = ret / ne;
-        fitness[i] = meanFitness(c, Array.from({ length: ne }, (_, e) => ({ r, k: m * ne + e })));
-        steps += memberSteps;
+        fitness[i] = c.fitness === 'onset-adaptation' ? adaptationFitness(episodes, r, frozen, m * ne) : meanFitness(c, Array.from({ length: ne }, (_, e) => ({ r, k: m * ne + e })));
       }
     }
     const told = this.maximizer.tell(state, population, fitness);

@@ -104,7 +104,7 @@ export class RedisBackend implements RolloutBackend {
     const byIdentity: { part: SharedPart; small: string; hash: string }[] = [];
     for (const t of tasks) {
       const part = sharedOf(t);
-      const small = JSON.stringify([part.policy, part.world, part.collectObsStats, part.batch ?? null]);
+      const small = JSON.stringify([part.policy, part.world, part.collectObsStats, part.batch ?? null, part.freezeAtOnset ?? false]);
       let found = byIdentity.find((b) => b.part.center === part.center && b.part.scale === part.scale && b.part.normalizer === part.normalizer && b.small === small);
       if (!found) {
         const buf = encode(part);

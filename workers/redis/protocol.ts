@@ -26,7 +26,7 @@ import type { ChainableCommander } from 'ioredis';
 import type { RolloutResult, RolloutTask } from '../types.ts';
 
 /** Bumped when task or result messages change shape; workers refuse other versions. */
-export const WIRE_VERSION = 1;
+export const WIRE_VERSION = 2;
 
 
 export const PREFIX = 'propamine';
@@ -58,6 +58,7 @@ export interface SharedPart {
   normalizer: RolloutTask['normalizer'];
   collectObsStats: boolean;
   batch?: number;
+  freezeAtOnset?: boolean;
 }
 export interface TaskMessage {
   v: number;
@@ -83,7 +84,7 @@ export interface ResultMessage {
 }
 
 export function sharedOf(t: RolloutTask): SharedPart {
-  return { center: t.center, scale: t.scale, policy: t.policy, world: t.world, normalizer: t.normalizer, collectObsStats: t.collectObsStats, ...(t.batch !== undefined ? { batch: t.batch } : {}) };
+  return { center: t.center, scale: t.scale, policy: t.policy, world: t.world, normalizer: t.normalizer, collectObsStats: t.collectObsStats, ...(t.batch !== undefined ? { batch: t.batch } : {}), ...(t.freezeAtOnset ? { freezeAtOnset: true } : {}) };
 }
 
 /**
