@@ -57,14 +57,14 @@ export type Condition = v.InferOutput<typeof ConditionSchema>;
 
 export const NOMINAL: Readonly<Condition> = Object.freeze({ name: 'nominal' });
 
-/** Whether a condition changes the body or the world at all (not only names an onset). */
-export function changesAnything(c: Condition): boolean {
-  return CONDITION_KINDS.some((k) => (c as Record<string, unknown>)[k.key] !== undefined);
-}
-
 /** The kinds as one type, for loops over all of them. */
 type AnyKind = ConditionKind<string, unknown>;
 const KINDS = CONDITION_KINDS as readonly AnyKind[];
+
+/** Whether a condition changes the body or the world at all (not only names an onset). */
+export function changesAnything(c: Condition): boolean {
+  return KINDS.some((kind) => (c as Record<string, unknown>)[kind.key] !== undefined);
+}
 
 /** Validates untrusted data as a Condition; errors name the field, e.g. `condition.massScale[0].factor must be ...`. */
 export function validateCondition(raw: unknown, path = 'condition'): Condition {

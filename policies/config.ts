@@ -200,12 +200,12 @@ export const defaultMlpConfig: Readonly<MlpPolicyConfig> = Object.freeze(parseWi
 /** The default policy: the plastic SNN. */
 export const defaultPolicyConfig: Readonly<PolicyConfig> = defaultSnnConfig;
 
-/** Whether hidden layer `l` of a validated SNN config has plastic synapses. */
 /** Whether a policy has plastic synapses (what freezing at the onset can lesion). */
 export function isPlastic(p: PolicyConfig): boolean {
   return p.type === 'snn' && p.rule !== 'none';
 }
 
+/** Whether hidden layer `l` of a validated SNN config has plastic synapses. */
 export function isPlasticLayer(c: SnnPolicyConfig, l: number): boolean {
   if (c.rule === 'none') return false;
   return c.plasticLayers === 'all' || c.plasticLayers.includes(l);

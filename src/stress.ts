@@ -102,7 +102,6 @@ function degradation(nominal: number, v: number): number | null {
   return (100 * (nominal - v)) / Math.abs(nominal);
 }
 
-
 /** Mean distance per third after the onset, and the last third over the first (null unless the first went forward). */
 function thirds(flat: ArrayLike<number>): { mean: [number, number, number]; recovery: number | null } {
   const n = flat.length / 3;

@@ -234,8 +234,8 @@ export class Trainer {
     let distSum = 0;
     let limitWorst = 0;
     let past5 = 0;
-    // Tasks beyond the population's (the adaptation objective's frozen runs) count in steps and joint limits only.
-    const asTrained = Math.ceil(n / c.membersPerTask);
+    // The adaptation objective's frozen runs (the tasks after the population's) count in steps and joint limits only.
+    const asTrained = tasks.filter((t) => !t.freezeAtOnset).length;
     for (const r of results) {
       for (let k = 0; k < r.limitWorst.length; k++) {
         limitWorst = Math.max(limitWorst, r.limitWorst[k]!);
