@@ -16,7 +16,8 @@ import { RunDir } from '../src/train/run-dir.ts';
 import { RolloutPool } from '../workers/pool.ts';
 import { RedisBackend, WIRE_VERSION, connectRedis } from '../workers/redis.ts';
 import { decode, encode } from '../core/codec.ts';
-import { createPolicy } from '../policies/index.ts';
+import { createPolicy, initParams } from '../policies/index.ts';
+import { Rng } from '../core/rng.ts';
 import { BUILTIN_SUITES } from '../envs/suites.ts';
 import type { RolloutTask } from '../workers/types.ts';
 import { freePort, haveRedis, startRedis, startWorker, type RedisServer, type WorkerProc } from './helpers/redis.ts';
@@ -153,6 +154,25 @@ test('results not bound to this run, call and generation are discarded', { skip 
     assert.deepEqual(got.map((r) => Array.from(r.returns)), real.map((r) => Array.from(r.returns)));
   } finally {
     spy.disconnect();
+    await backend.close();
+  }
+});
+
+test('a task frozen at the onset (the adaptation objective) is frozen on a Redis worker as on a local one', { skip }, async () => {
+  const s = await server();
+  worker(s.url);
+  const backend = await RedisBackend.connect({ url: s.url, log: quiet });
+  try {
+    const policy = tiny('x').policy;
+    const center = Float64Array.from(initParams(policy, 27, 8, new Rng(5)));
+    const condition = { name: 'disabled ankle_2', jointDamage: [{ joint: 'ankle_2' as const, mode: 'disabled' as const }], onset: 10 };
+    const base: RolloutTask = { index: 0, runId: 'run-f', generation: 1, center, scale: null, members: [{ seed: 0, sign: 0 }], policy, world: { maxSteps: 60 }, episodes: [{ seed: 7, condition }], normalizer: null, collectObsStats: false };
+    const tasks = [base, { ...base, index: 1, freezeAtOnset: true }];
+    const remote = await backend.runAll(tasks);
+    const here = await new RolloutPool({ threads: 0 }).runAll(tasks);
+    assert.deepEqual(remote.map((r) => Array.from(r.onsetDistances)), here.map((r) => Array.from(r.onsetDistances)));
+    assert.notDeepEqual(Array.from(here[1]!.onsetDistances), Array.from(here[0]!.onsetDistances), 'freezing changes the episode, so a dropped flag would show');
+  } finally {
     await backend.close();
   }
 });
