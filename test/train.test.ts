@@ -240,6 +240,12 @@ test('onset-adaptation: distance after the onset, plus what plasticity adds afte
   const ma = await train({ config: tiny('adapt-mlp', { fitness: 'onset-adaptation', conditions: suite, workers: 1, generations: 2, policy: mlp }), quiet: true, log: quiet });
   const mo = await train({ config: tiny('onset-mlp', { fitness: 'onset-distance', conditions: suite, workers: 1, generations: 2, policy: mlp }), quiet: true, log: quiet });
   assert.deepEqual(deterministic(ma.runDir), deterministic(mo.runDir));
+  // A suite without an onset cannot serve them: refused before anything is written, naming the suite.
+  for (const fitness of ['onset-distance', 'onset-adaptation'] as const) {
+    const config = tiny(`no-onset-${fitness}`, { fitness, conditions: 'train', workers: 1, generations: 1 });
+    await assert.rejects(train({ config, quiet: true, log: quiet }), new RegExp(`config\\.fitness ${fitness} needs damage that strikes mid-episode, and no condition of the suite "train" has an onset`));
+    assert.ok(!existsSync(join(config.outDir, config.name)), 'no run directory is left behind');
+  }
 });
 
 test('a member is center + sign * scale ⊙ z(seed), for strategies and workers alike; sign 0 is the center', () => {

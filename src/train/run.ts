@@ -24,7 +24,7 @@ import { describeRescale, grownGenome, loadInitialPolicy, rescaledGenome, retime
 import { Rng, mixSeed } from '../../core/rng.ts';
 import { RUN_DIR_OBSERVERS, progressObserver, type RunContext, type RunObserver } from './observers.ts';
 import { RunDir } from './run-dir.ts';
-import { Trainer, policySize, tasksAtOnce, type GenerationRecord } from './trainer.ts';
+import { Trainer, checkObjective, policySize, tasksAtOnce, type GenerationRecord } from './trainer.ts';
 
 /** Where rollouts run: not part of a run's config (results do not depend on it), so a resumed run may switch. */
 export type BackendChoice = { kind: 'local' } | { kind: 'redis'; url: string; noWorkerTimeoutMs?: number; leaseMs?: number };
@@ -188,8 +188,9 @@ function prepareRun(opts: TrainOptions): RunStart {
   if (!opts.resume) {
     if (!opts.config) throw new Error('train: give a config (a new run) or resume (a run directory)');
     const config = opts.config;
-    const dir = RunDir.forNewRun(config);
     const suite = loadSuite(config.conditions);
+    checkObjective(config, suite);
+    const dir = RunDir.forNewRun(config);
     const init = config.init === null ? undefined : loadInit(config);
     return { dir, config, suite, ...(init ? { init } : {}), isNew: true };
   }

@@ -93,6 +93,17 @@ export function meanFitness(c: Pick<TrainConfig, 'fitness' | 'fitnessShift'>, en
 }
 
 /**
+ * Refuses an objective the suite cannot serve: the fitnesses after the onset need a condition
+ * that strikes mid-episode (without one they rank as 'distance' does, and onset-adaptation
+ * would spend twice the rollouts on it).
+ */
+export function checkObjective(config: Pick<TrainConfig, 'fitness' | 'conditions'>, suite: Suite): void {
+  if ((config.fitness === 'onset-distance' || config.fitness === 'onset-adaptation') && suite.conditions.every((x) => x.onset === undefined)) {
+    throw new Error(`config.fitness ${config.fitness} needs damage that strikes mid-episode, and no condition of the suite ${JSON.stringify(config.conditions)} has an onset (give one that does, e.g. --conditions train-damage)`);
+  }
+}
+
+/**
  * A member's 'onset-adaptation' fitness over its episodes (entries k0 .. k0 + episodes.length - 1
  * of `r`, as trained, and of `frozen`, the same episodes with plasticity frozen at the onset; null
  * for a policy without plasticity, which freezing cannot change). Per episode: the distance after
@@ -128,6 +139,7 @@ export class Trainer {
 
   /** `init` replaces the random initial parameters and the empty normalizer of a new run (see init-from.ts). */
   constructor(readonly config: TrainConfig, readonly suite: Suite, readonly backend: RolloutBackend, readonly runId: string, snapshot?: TrainerSnapshot, init?: { params: Float64Array; normalizer: ObsNormalizer }) {
+    checkObjective(config, suite);
     this.maximizer = maximizerFor(config.strategy);
     this.numParams = policySize(config);
     if (snapshot) {
