@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, existsSync, writeFileSync, mkdirSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadRapier } from '../envs/rapier.ts';
@@ -13,7 +13,8 @@ import { Rng } from '../core/rng.ts';
 import { createPolicy, initParams, validatePolicyConfig, type SnnPolicy } from '../policies/index.ts';
 import { normalizeObs } from '../workers/rollout.ts';
 import { RolloutPool } from '../workers/pool.ts';
-import { runStress, stressMarkdown, stressSeeds } from '../src/stress.ts';
+import { runStress, stressMarkdown, stressSeeds, type ConditionResult, type StressReport } from '../src/stress.ts';
+import { compareStress, comparisonMarkdown, readStressReport } from '../src/stress-compare.ts';
 import type { PolicyFile } from '../src/train/policy-file.ts';
 import { loadPolicy } from '../src/policy-source.ts';
 
@@ -280,4 +281,89 @@ test('a committed stress report re-evaluates bit for bit: docs/runs/adaptation/f
   } finally {
     await pool.close();
   }
+});
+
+/** A stress report with the given distances after an onset, per condition (nominal first). */
+function fakeReport(policy: string, after: number[][], extra: (i: number) => Partial<ConditionResult> = () => ({})): StressReport {
+  const seeds = after[0]!.map((_, e) => 100 + e);
+  return {
+    format: 'propamine-stress', version: 1, suite: 'fake', policy, episodes: seeds.length, seed: 1, maxSteps: 50, episodeSeeds: seeds,
+    conditions: after.map((xs, i) => ({
+      name: i === 0 ? 'nominal' : `c${i}`, description: '', returns: xs, distances: xs.map((x) => x + 1), steps: xs.map(() => 50),
+      returnMean: 0, returnCI95: 0, distanceMean: 0, distanceCI95: 0, falls: 0, limitWorst: 0, limitPast5: 0,
+      onsetStep: 10, onsetDistances: xs, onsetDistanceMean: 0, onsetDistanceCI95: 0, onsetDistanceDegradationPct: null, returnDegradationPct: null, distanceDegradationPct: null,
+      ...extra(i),
+    })),
+  };
+}
+
+test('stress reports compared: paired by episode, the farthest per condition, counts over the held-out conditions', () => {
+  // c1: b is ahead of a by 1 m on every episode (a paired interval of 0 width) though their
+  // own intervals overlap; c2: a is farthest; c3: b and a tie on the mean, a is counted.
+  const a = fakeReport('a', [[10, 12, 14], [5, 9, 13], [8, 8, 8], [3, 4, 5]], (i) => (i === 0 ? {} : { adaptationMean: i === 1 ? 2 : -1, adaptationCI95: i === 3 ? 5 : 0.5, speedRecovery: i === 2 ? 1.2 : 0.9 }));
+  const b = fakeReport('b', [[20, 22, 24], [6, 10, 14], [1, 2, 3], [5, 4, 3]]);
+  const c = compareStress([{ label: 'a', file: 'a.json', report: a }, { label: 'b', file: 'b.json', report: b }]);
+  assert.equal(c.afterOnset, true);
+  assert.deepEqual(c.conditions.map((x) => x.farthest), [1, 1, 0, 0]);
+  const c1 = c.conditions[1]!.cells[1]!;
+  assert.equal(c1.pairedMean, 1);
+  assert.equal(c1.pairedCI95, 0);
+  assert.equal(c.policies[0]!.heldOutMean, (9 + 8 + 4) / 3);
+  assert.equal(c.policies[1]!.heldOutMean, (10 + 2 + 4) / 3);
+  assert.deepEqual(c.policies.map((p) => p.farthestOn), [2, 1]);
+  assert.deepEqual([c.policies[1]!.ahead, c.policies[1]!.behind], [1, 1]);
+  assert.deepEqual([c.policies[0]!.indexAbove, c.policies[0]!.indexBelow, c.policies[0]!.recovered], [1, 1, 1]);
+  assert.deepEqual([c.policies[1]!.indexAbove, c.policies[1]!.recovered], [null, null]);
+  const md = comparisonMarkdown(c);
+  assert.match(md, /\| c1 \| 9\.0 ± [\d.]+ \| \*\*10\.0 ± [\d.]+\*\* \(\+1\.0 ± 0\.0\) \|/);
+  assert.match(md, /\| against a: ahead \/ behind \(interval excludes 0\) \| — \| 1 \/ 1 \|/);
+  assert.match(md, /\| adaptation index above 0 \/ below 0 \| 1 \/ 1 \| — \|/);
+  // Without onsets the whole episode's distance is compared.
+  const plain = (r: StressReport): StressReport => ({ ...r, conditions: r.conditions.map((x) => ({ ...x, onsetDistances: null })) });
+  const p = compareStress([{ label: 'a', file: 'a.json', report: plain(a) }, { label: 'b', file: 'b.json', report: plain(b) }]);
+  assert.equal(p.afterOnset, false);
+  assert.equal(p.policies[0]!.nominal, 13);
+});
+
+test('stress reports of other episodes, suites or conditions are refused with the file and the field', () => {
+  const a = fakeReport('a', [[1, 2], [3, 4]]);
+  const cmp = (b: StressReport) => () => compareStress([{ label: 'a', file: 'a.json', report: a }, { label: 'b', file: 'b.json', report: b }]);
+  assert.throws(cmp({ ...a, seed: 2, episodeSeeds: [7, 8] }), /^Error: b\.json: episodes \(seed, count\) \[2,2\] differs from a\.json's \[1,2\]: compare reports of one suite run with the same --seed/);
+  assert.throws(cmp({ ...a, suite: 'other' }), /b\.json: suite "other" differs from a\.json's "fake"/);
+  assert.throws(cmp({ ...a, maxSteps: 1000 }), /b\.json: maxSteps 1000 differs/);
+  assert.throws(cmp({ ...a, conditions: a.conditions.slice(0, 1) }), /b\.json: conditions \["nominal"\] differs/);
+  assert.throws(() => compareStress([{ label: 'a', file: 'a.json', report: a }]), /two stress reports or more/);
+  const file = join(tmp, 'not-a-report.json');
+  writeFileSync(file, JSON.stringify({ format: 'propamine-stress', version: 1, suite: 's', policy: 'p', episodes: 1, seed: 1, maxSteps: 5, episodeSeeds: [1], conditions: [{ name: 'nominal' }] }));
+  assert.throws(() => readStressReport(file), new RegExp(`stress report ${file}: conditions\\[0\\]\\.distances is missing`));
+  writeFileSync(file, JSON.stringify({ format: 'propamine-run' }));
+  assert.throws(() => readStressReport(file), /format is "propamine-run", not "propamine-stress"/);
+  assert.throws(() => readStressReport(join(tmp, 'absent.json')), /stress report not found: .*absent\.json/);
+});
+
+test('propamine stress --compare reproduces experiment 7 seed 1 from the committed reports (docs/results.md)', () => {
+  const A = join(import.meta.dirname, '..', 'docs', 'runs', 'adaptation');
+  const report = (arm: string) => join(A, `e7-${arm}-s1`, 'stress20', 'heldout-onset.json');
+  const r = cli('stress', '--compare', report('adapt1000'), report('static'), report('mlp'));
+  assert.equal(r.code, 0, r.err);
+  // results.md: held-out mean 32.9 / 35.5 / 37.8 m, recovered 4 / 1 / 0, ahead of both on 1 of 12, index 2 / 2.
+  assert.match(r.out, /\| mean distance after the onset \(m\) \| 32\.9 \| 35\.5 \| 37\.8 \|/);
+  assert.match(r.out, /\| farthest on \| 1 of 12 \| 4 of 12 \| 7 of 12 \|/);
+  assert.match(r.out, /\| adaptation index above 0 \/ below 0 \| 2 \/ 2 \| — \| — \|/);
+  assert.match(r.out, /\| speed recovery 1 or more \| 4 of 12 \| 1 of 12 \| 0 of 12 \|/);
+  assert.match(r.out, /\| weak hip_2 \(×0\.3\) \| \*\*36\.6 ± 0\.9\*\* \| 0\.7 ± 0\.4 \(-35\.8 ± 0\.8\) \|/);
+  // Run directories: stress/<suite>.json is read; the same run twice is labelled by its path.
+  const run = join(tmp, 'cmp-run');
+  mkdirSync(join(run, 'stress'), { recursive: true });
+  copyFileSync(report('mlp'), join(run, 'stress', 'heldout-onset.json'));
+  const d = cli('stress', '--compare', run, run, '--suite', 'heldout-onset');
+  assert.equal(d.code, 0, d.err);
+  assert.match(d.out, new RegExp(`\\| condition \\| ${run} \\| ${run} \\|`));
+  assert.match(d.out, /\| against .*: ahead \/ behind \(interval excludes 0\) \| — \| 0 \/ 0 \|/);
+  const missing = cli('stress', '--compare', run, run);
+  assert.equal(missing.code, 2);
+  assert.match(missing.err, /stress report not found: .*cmp-run\/stress\/heldout\.json/);
+  const flag = cli('stress', '--compare', run, run, '--episodes', '5');
+  assert.equal(flag.code, 2);
+  assert.match(flag.err, /--compare reads reports already written and runs nothing: --episodes is for running a stress test/);
 });

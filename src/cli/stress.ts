@@ -4,6 +4,7 @@
  * reports and one replay per condition for the viewer.
  */
 import { parseArgs } from 'node:util';
+import { existsSync, statSync } from 'node:fs';
 import { join, basename } from 'node:path';
 import { loadRapier } from '../../envs/rapier.ts';
 import { recordEpisode } from '../../workers/record.ts';
@@ -11,6 +12,7 @@ import { describePolicy } from '../../policies/index.ts';
 import { atomicWriteFile, atomicWriteJson } from '../fsutil.ts';
 import { writeReplay } from '../replays.ts';
 import { runStress, stressMarkdown, stressSeeds, withNominal } from '../stress.ts';
+import { compareStress, comparisonMarkdown, readStressReport } from '../stress-compare.ts';
 import { CliError, type Command } from './command.ts';
 import { loadPolicy } from '../policy-source.ts';
 import { simOf } from '../train/policy-file.ts';
@@ -20,6 +22,7 @@ import { num } from './flags.ts';
 import { poolForWorkers } from './workers-arg.ts';
 
 const HELP = `Usage: propamine stress <run directory | policy file> [options]
+       propamine stress --compare <run directory | report.json> <...> [--suite NAME|FILE]
 
 Evaluates a trained policy on every condition of a suite (nominal first) on the same
 episode seeds, prints return and forward distance with 95% confidence intervals and the
@@ -36,6 +39,14 @@ Options:
   --out DIR           report folder (default <run>/stress)
   --no-replays        do not record replays
   --checkpoint        use the latest checkpoint's center instead of best.json
+  --compare           run nothing: print the stress reports of two or more policies side by
+                      side (a run directory's stress/<suite>.json, or a report file), per
+                      condition with the farthest in bold and the difference from the first
+                      policy on the same episodes (a paired 95% interval), then each policy's
+                      mean over the held-out conditions, the conditions it is farthest on,
+                      those it is ahead of or behind the first on, its adaptation indices
+                      above and below 0 and its speed recoveries; the reports must share the
+                      suite, episodes, seed and step limit
   -h, --help          this help
 
 A suite file: {"name": "mine", "conditions": [{"name": "heavy", "massScale": [{"target": "front_left", "factor": 2}]}, ...]}
@@ -56,10 +67,22 @@ export const stressCommand: Command = {
   async run(argv, io) {
     const { values, positionals } = parseArgs({
       args: argv, allowPositionals: true, strict: true,
-      options: { suite: { type: 'string' }, episodes: { type: 'string' }, seed: { type: 'string' }, 'max-steps': { type: 'string' }, workers: { type: 'string' }, out: { type: 'string' }, 'no-replays': { type: 'boolean' }, checkpoint: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: { suite: { type: 'string' }, episodes: { type: 'string' }, seed: { type: 'string' }, 'max-steps': { type: 'string' }, workers: { type: 'string' }, out: { type: 'string' }, 'no-replays': { type: 'boolean' }, checkpoint: { type: 'boolean' }, compare: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     });
     if (values.help) {
       io.out(HELP);
+      return 0;
+    }
+    if (values.compare) {
+      const running = ['episodes', 'seed', 'max-steps', 'workers', 'out', 'no-replays', 'checkpoint'].filter((k) => values[k as keyof typeof values] !== undefined);
+      if (running.length) throw new CliError(`--compare reads reports already written and runs nothing: --${running[0]} is for running a stress test`);
+      if (positionals.length < 2) throw new CliError('--compare needs two or more run directories or stress report files');
+      const suiteName = loadSuite(values.suite ?? 'heldout').name;
+      const files = positionals.map((x) => (existsSync(x) && statSync(x).isDirectory() ? join(x, 'stress', `${suiteName}.json`) : x));
+      const reports = files.map((file) => ({ file, report: readStressReport(file) }));
+      const names = reports.map((r) => r.report.policy);
+      const labelled = reports.map((r, i) => ({ ...r, label: names.filter((n) => n === names[i]).length > 1 ? positionals[i]! : names[i]! }));
+      io.out(comparisonMarkdown(compareStress(labelled)));
       return 0;
     }
     if (positionals.length !== 1) throw new CliError('stress needs exactly one run directory or policy file (see propamine stress --help)');

@@ -1,0 +1,193 @@
+/**
+ * Stress reports of several policies side by side. The reports must come from one suite run on
+ * the same episodes (seed, episode count, step limit), so every condition compares the policies
+ * on common random numbers: each episode is the same draw for all of them, and the difference
+ * between two policies is taken per episode (a paired interval).
+ */
+import { readJsonFile } from './fsutil.ts';
+import { meanCI } from './stats.ts';
+import type { ConditionResult, StressReport } from './stress.ts';
+
+export interface LabelledReport {
+  /** The column heading. */
+  label: string;
+  /** Where the report was read from (named in errors). */
+  file: string;
+  report: StressReport;
+}
+
+export interface ComparedCell {
+  mean: number;
+  ci95: number;
+  /** Against the first report, per episode: this − first (null in the first column). */
+  pairedMean: number | null;
+  pairedCI95: number | null;
+}
+
+export interface ComparedCondition {
+  name: string;
+  /** One per report, in order. */
+  cells: ComparedCell[];
+  /** The report with the highest mean (ties: the first of them). */
+  farthest: number;
+}
+
+export interface ComparedPolicy {
+  label: string;
+  file: string;
+  source: string | null;
+  nominal: number;
+  /** Mean over the conditions after the first (nominal). */
+  heldOutMean: number;
+  /** Held-out conditions on which this report has the highest mean. */
+  farthestOn: number;
+  /** Against the first report, paired: held-out conditions with the interval of the difference above 0, and below 0 (null for the first). */
+  ahead: number | null;
+  behind: number | null;
+  /** Held-out conditions with the adaptation index's interval above 0 and below 0 (null: no index in the report). */
+  indexAbove: number | null;
+  indexBelow: number | null;
+  /** Held-out conditions with a speed recovery of 1 or more (null: no onsets). */
+  recovered: number | null;
+}
+
+export interface StressComparison {
+  suite: string;
+  episodes: number;
+  seed: number;
+  maxSteps: number;
+  /** The distance after the onset (true) or over the whole episode (false: the suite has no onsets). */
+  afterOnset: boolean;
+  conditions: ComparedCondition[];
+  policies: ComparedPolicy[];
+}
+
+const isNumArray = (v: unknown): v is number[] => Array.isArray(v) && v.every((x) => typeof x === 'number');
+
+/** Reads a stress report written by `propamine stress`; anything else is reported with the file and the field. */
+export function readStressReport(path: string): StressReport {
+  const raw = readJsonFile(path, 'stress report');
+  const bad = (what: string) => new Error(`stress report ${path}: ${what}`);
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw bad('not a JSON object');
+  const r = raw as Record<string, unknown>;
+  if (r.format !== 'propamine-stress') throw bad(`format is ${JSON.stringify(r.format)}, not "propamine-stress" (write one with propamine stress)`);
+  if (r.version !== 1) throw bad(`version ${JSON.stringify(r.version)} is not supported (1 is)`);
+  for (const k of ['suite', 'policy'] as const) if (typeof r[k] !== 'string') throw bad(`"${k}" is missing or not a string`);
+  for (const k of ['episodes', 'seed', 'maxSteps'] as const) if (typeof r[k] !== 'number') throw bad(`"${k}" is missing or not a number`);
+  if (!isNumArray(r.episodeSeeds)) throw bad('"episodeSeeds" is missing or not a list of numbers');
+  if (!Array.isArray(r.conditions) || r.conditions.length === 0) throw bad('"conditions" is missing or empty');
+  r.conditions.forEach((c: unknown, i: number) => {
+    const at = `conditions[${i}]`;
+    if (c === null || typeof c !== 'object') throw bad(`${at} is not an object`);
+    const x = c as Record<string, unknown>;
+    if (typeof x.name !== 'string') throw bad(`${at}.name is missing`);
+    if (!isNumArray(x.distances)) throw bad(`${at}.distances is missing or not a list of numbers`);
+    if (x.onsetDistances !== null && x.onsetDistances !== undefined && !isNumArray(x.onsetDistances)) throw bad(`${at}.onsetDistances is not a list of numbers`);
+  });
+  return raw as StressReport;
+}
+
+/** The figure compared: the distance after the onset where the condition has one, else the whole episode's. */
+function figure(c: ConditionResult): number[] {
+  return c.onsetDistances ?? c.distances;
+}
+
+/** Throws unless every report ran the first's suite on the same episodes. */
+function checkComparable(rs: readonly LabelledReport[]): void {
+  const first = rs[0]!;
+  const hint = 'compare reports of one suite run with the same --seed, --episodes and --max-steps';
+  for (const r of rs.slice(1)) {
+    const differs = (what: string, a: unknown, b: unknown) => new Error(`${r.file}: ${what} ${JSON.stringify(b)} differs from ${first.file}'s ${JSON.stringify(a)}: ${hint}`);
+    const a = first.report;
+    const b = r.report;
+    if (a.suite !== b.suite) throw differs('suite', a.suite, b.suite);
+    if (a.maxSteps !== b.maxSteps) throw differs('maxSteps', a.maxSteps, b.maxSteps);
+    if (JSON.stringify(a.episodeSeeds) !== JSON.stringify(b.episodeSeeds)) throw differs('episodes (seed, count)', [a.seed, a.episodes], [b.seed, b.episodes]);
+    const names = (x: StressReport) => x.conditions.map((c) => c.name);
+    if (JSON.stringify(names(a)) !== JSON.stringify(names(b))) throw differs('conditions', names(a), names(b));
+    a.conditions.forEach((c, i) => {
+      const d = b.conditions[i]!;
+      if ((c.onsetDistances === null) !== (d.onsetDistances === null)) throw differs(`condition "${c.name}"'s onset`, c.onsetStep, d.onsetStep);
+    });
+  }
+}
+
+/** The reports side by side: per condition, per policy, and the first against each other, paired by episode. */
+export function compareStress(rs: readonly LabelledReport[]): StressComparison {
+  if (rs.length < 2) throw new Error('a comparison needs two stress reports or more');
+  checkComparable(rs);
+  const first = rs[0]!.report;
+  const conditions: ComparedCondition[] = first.conditions.map((c0, ci) => {
+    const base = figure(c0);
+    const cells = rs.map((r, k): ComparedCell => {
+      const xs = figure(r.report.conditions[ci]!);
+      const s = meanCI(xs);
+      if (k === 0) return { mean: s.mean, ci95: s.ci95, pairedMean: null, pairedCI95: null };
+      const d = meanCI(xs.map((x, e) => x - base[e]!));
+      return { mean: s.mean, ci95: s.ci95, pairedMean: d.mean, pairedCI95: d.ci95 };
+    });
+    let farthest = 0;
+    cells.forEach((c, k) => { if (c.mean > cells[farthest]!.mean) farthest = k; });
+    return { name: c0.name, cells, farthest };
+  });
+  const held = conditions.slice(1);
+  const policies = rs.map((r, k): ComparedPolicy => {
+    const hc = r.report.conditions.slice(1);
+    const withIndex = hc.filter((c) => typeof c.adaptationMean === 'number' && typeof c.adaptationCI95 === 'number');
+    const withRecovery = hc.filter((c) => typeof c.speedRecovery === 'number');
+    const paired = held.map((c) => c.cells[k]!);
+    return {
+      label: r.label, file: r.file, source: r.report.source ?? null,
+      nominal: conditions[0]!.cells[k]!.mean,
+      heldOutMean: held.length ? held.reduce((a, c) => a + c.cells[k]!.mean, 0) / held.length : NaN,
+      farthestOn: held.filter((c) => c.farthest === k).length,
+      ahead: k === 0 ? null : paired.filter((c) => c.pairedMean! - c.pairedCI95! > 0).length,
+      behind: k === 0 ? null : paired.filter((c) => c.pairedMean! + c.pairedCI95! < 0).length,
+      indexAbove: withIndex.length ? withIndex.filter((c) => c.adaptationMean! - c.adaptationCI95! > 0).length : null,
+      indexBelow: withIndex.length ? withIndex.filter((c) => c.adaptationMean! + c.adaptationCI95! < 0).length : null,
+      recovered: withRecovery.length ? withRecovery.filter((c) => c.speedRecovery! >= 1).length : null,
+    };
+  });
+  return {
+    suite: first.suite, episodes: first.episodes, seed: first.seed, maxSteps: first.maxSteps,
+    afterOnset: first.conditions.some((c) => c.onsetDistances !== null), conditions, policies,
+  };
+}
+
+const f = (v: number | null, d = 1) => (v === null || !Number.isFinite(v) ? '—' : v.toFixed(d));
+const signed = (v: number, d = 1) => (v >= 0 ? '+' : '') + v.toFixed(d);
+
+/** The comparison as Markdown (what `propamine stress --compare` prints). */
+export function comparisonMarkdown(c: StressComparison): string {
+  const head = `| condition | ${c.policies.map((p) => p.label).join(' | ')} |`;
+  const rule = `|---|${c.policies.map(() => '---|').join('')}`;
+  const n = c.conditions.length - 1;
+  const what = c.afterOnset ? 'distance after the onset' : 'distance';
+  const cell = (x: ComparedCell, k: number, best: boolean) => {
+    const v = `${f(x.mean)} ± ${f(x.ci95)}`;
+    const paired = k === 0 || x.pairedMean === null ? '' : ` (${signed(x.pairedMean)} ± ${f(x.pairedCI95)})`;
+    return best ? `**${v}**${paired}` : `${v}${paired}`;
+  };
+  const row = (label: string, values: string[]) => `| ${label} | ${values.join(' | ')} |`;
+  const count = (v: number | null) => (v === null ? '—' : `${v} of ${n}`);
+  const lines = [
+    `Stress reports compared on suite "${c.suite}": ${c.episodes} episodes per condition, ${c.maxSteps} steps, seed ${c.seed}, the same episodes for every policy.`,
+    `Per condition: ${what} (m, ± 95% CI), bold the farthest; in brackets, the difference from ${c.policies[0]!.label} on the same episodes (± 95% CI).`,
+    '',
+    head,
+    rule,
+    ...c.conditions.map((x) => row(x.name, x.cells.map((y, k) => cell(y, k, k === x.farthest)))),
+    '',
+    `| over the ${n} conditions after ${c.conditions[0]!.name} | ${c.policies.map((p) => p.label).join(' | ')} |`,
+    rule,
+    row(`mean ${what} (m)`, c.policies.map((p) => f(p.heldOutMean))),
+    row('farthest on', c.policies.map((p) => `${p.farthestOn} of ${n}`)),
+    row(`against ${c.policies[0]!.label}: ahead / behind (interval excludes 0)`, c.policies.map((p) => (p.ahead === null ? '—' : `${p.ahead} / ${p.behind}`))),
+  ];
+  if (c.policies.some((p) => p.indexAbove !== null)) {
+    lines.push(row('adaptation index above 0 / below 0', c.policies.map((p) => (p.indexAbove === null ? '—' : `${p.indexAbove} / ${p.indexBelow}`))));
+  }
+  if (c.policies.some((p) => p.recovered !== null)) lines.push(row('speed recovery 1 or more', c.policies.map((p) => count(p.recovered))));
+  lines.push('', ...c.policies.map((p) => `- ${p.label}: ${p.file}${p.source !== null ? `, ${p.source}` : ''}`));
+  return lines.join('\n') + '\n';
+}
