@@ -360,6 +360,12 @@ test('propamine stress --compare reproduces experiment 7 seed 1 from the committ
   assert.equal(d.code, 0, d.err);
   assert.match(d.out, new RegExp(`\\| condition \\| ${run} \\| ${run} \\|`));
   assert.match(d.out, /\| against .*: ahead \/ behind \(interval excludes 0\) \| — \| 0 \/ 0 \|/);
+  // The same policy's reports in two folders: labelled by folder.
+  mkdirSync(join(run, 'stress-again'));
+  copyFileSync(report('mlp'), join(run, 'stress-again', 'heldout-onset.json'));
+  const f = cli('stress', '--compare', join(run, 'stress', 'heldout-onset.json'), join(run, 'stress-again', 'heldout-onset.json'), report('static'));
+  assert.equal(f.code, 0, f.err);
+  assert.match(f.out, /\| condition \| cmp-run\/stress \| cmp-run\/stress-again \| e7-static-s1 \|/);
   const missing = cli('stress', '--compare', run, run);
   assert.equal(missing.code, 2);
   assert.match(missing.err, /stress report not found: .*cmp-run\/stress\/heldout\.json/);

@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { existsSync, statSync } from 'node:fs';
-import { join, basename } from 'node:path';
+import { join, basename, dirname, resolve } from 'node:path';
 import { loadRapier } from '../../envs/rapier.ts';
 import { recordEpisode } from '../../workers/record.ts';
 import { describePolicy } from '../../policies/index.ts';
@@ -80,8 +80,13 @@ export const stressCommand: Command = {
       const suiteName = loadSuite(values.suite ?? 'heldout').name;
       const files = positionals.map((x) => (existsSync(x) && statSync(x).isDirectory() ? join(x, 'stress', `${suiteName}.json`) : x));
       const reports = files.map((file) => ({ file, report: readStressReport(file) }));
+      // Labels: the policy's name; where names repeat, the report's folder and its parent
+      // (e.g. run/stress2400); where those repeat too, the path given.
+      const unique = (xs: string[]) => xs.map((x, i) => xs.indexOf(x) === i && xs.lastIndexOf(x) === i);
       const names = reports.map((r) => r.report.policy);
-      const labelled = reports.map((r, i) => ({ ...r, label: names.filter((n) => n === names[i]).length > 1 ? positionals[i]! : names[i]! }));
+      const folders = reports.map((r) => join(basename(dirname(dirname(resolve(r.file)))), basename(dirname(resolve(r.file)))));
+      const [nameOk, folderOk] = [unique(names), unique(folders)];
+      const labelled = reports.map((r, i) => ({ ...r, label: nameOk[i] ? names[i]! : folderOk[i] ? folders[i]! : positionals[i]! }));
       io.out(comparisonMarkdown(compareStress(labelled)));
       return 0;
     }
