@@ -368,7 +368,7 @@ test('propamine stress --compare reproduces experiment 7 seed 1 from the committ
   assert.match(f.out, /\| condition \| cmp-run\/stress \| cmp-run\/stress-again \| e7-static-s1 \|/);
   const missing = cli('stress', '--compare', run, run);
   assert.equal(missing.code, 2);
-  assert.match(missing.err, /stress report not found: .*cmp-run\/stress\/heldout\.json/);
+  assert.match(missing.err, /stress report not found: .*cmp-run\/stress\/heldout\.json \(.*cmp-run has stress reports for --suite heldout-onset\)/);
   const flag = cli('stress', '--compare', run, run, '--episodes', '5');
   assert.equal(flag.code, 2);
   assert.match(flag.err, /--compare reads reports already written and runs nothing: --episodes is for running a stress test/);

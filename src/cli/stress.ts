@@ -4,7 +4,7 @@
  * reports and one replay per condition for the viewer.
  */
 import { parseArgs } from 'node:util';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, basename, dirname, resolve } from 'node:path';
 import { loadRapier } from '../../envs/rapier.ts';
 import { recordEpisode } from '../../workers/record.ts';
@@ -78,7 +78,14 @@ export const stressCommand: Command = {
       if (running.length) throw new CliError(`--compare reads reports already written and runs nothing: --${running[0]} is for running a stress test`);
       if (positionals.length < 2) throw new CliError('--compare needs two or more run directories or stress report files');
       const suiteName = loadSuite(values.suite ?? 'heldout').name;
-      const files = positionals.map((x) => (existsSync(x) && statSync(x).isDirectory() ? join(x, 'stress', `${suiteName}.json`) : x));
+      const files = positionals.map((x) => {
+        if (!(existsSync(x) && statSync(x).isDirectory())) return x;
+        const file = join(x, 'stress', `${suiteName}.json`);
+        const dir = join(x, 'stress');
+        const has = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)) : [];
+        if (!existsSync(file)) throw new CliError(`stress report not found: ${file} (${has.length ? `${x} has stress reports for --suite ${has.join(', ')}` : `run propamine stress ${x} --suite ${suiteName} first`})`);
+        return file;
+      });
       const reports = files.map((file) => ({ file, report: readStressReport(file) }));
       // Labels: the policy's name; where names repeat, the report's folder and its parent
       // (e.g. run/stress2400); where those repeat too, the path given.
