@@ -4,6 +4,8 @@
  * on common random numbers: each episode is the same draw for all of them, and the difference
  * between two policies is taken per episode (a paired interval).
  */
+import * as v from 'valibot';
+import { got, looseRecord, parseIn } from '../core/schema.ts';
 import { readJsonFile } from './fsutil.ts';
 import { meanCI } from './stats.ts';
 import type { ConditionResult, StressReport } from './stress.ts';
@@ -62,29 +64,30 @@ export interface StressComparison {
   policies: ComparedPolicy[];
 }
 
-const isNumArray = (v: unknown): v is number[] => Array.isArray(v) && v.every((x) => typeof x === 'number');
+const numbers = v.array(v.number(), got('must be a list of numbers'));
+
+/**
+ * What a comparison reads of a stress report; other fields are kept as written. A report
+ * without onsets may lack `onsetDistances` (read as null).
+ */
+const StressReportSchema = looseRecord({
+  format: v.literal('propamine-stress', got('must be "propamine-stress" (write one with propamine stress)')),
+  version: v.literal(1, got('must be 1, the version this build reads')),
+  suite: v.string(got('must be a string')),
+  policy: v.string(got('must be a string')),
+  episodes: v.number(got('must be a number')),
+  seed: v.number(got('must be a number')),
+  maxSteps: v.number(got('must be a number')),
+  episodeSeeds: numbers,
+  conditions: v.pipe(
+    v.array(looseRecord({ name: v.string(got('must be a string')), distances: numbers, onsetDistances: v.optional(v.nullable(numbers), null) }), got('must be a list')),
+    v.minLength(1, 'must not be empty'),
+  ),
+});
 
 /** Reads a stress report written by `propamine stress`; anything else is reported with the file and the field. */
 export function readStressReport(path: string): StressReport {
-  const raw = readJsonFile(path, 'stress report');
-  const bad = (what: string) => new Error(`stress report ${path}: ${what}`);
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw bad('not a JSON object');
-  const r = raw as Record<string, unknown>;
-  if (r.format !== 'propamine-stress') throw bad(`format is ${JSON.stringify(r.format)}, not "propamine-stress" (write one with propamine stress)`);
-  if (r.version !== 1) throw bad(`version ${JSON.stringify(r.version)} is not supported (1 is)`);
-  for (const k of ['suite', 'policy'] as const) if (typeof r[k] !== 'string') throw bad(`"${k}" is missing or not a string`);
-  for (const k of ['episodes', 'seed', 'maxSteps'] as const) if (typeof r[k] !== 'number') throw bad(`"${k}" is missing or not a number`);
-  if (!isNumArray(r.episodeSeeds)) throw bad('"episodeSeeds" is missing or not a list of numbers');
-  if (!Array.isArray(r.conditions) || r.conditions.length === 0) throw bad('"conditions" is missing or empty');
-  r.conditions.forEach((c: unknown, i: number) => {
-    const at = `conditions[${i}]`;
-    if (c === null || typeof c !== 'object') throw bad(`${at} is not an object`);
-    const x = c as Record<string, unknown>;
-    if (typeof x.name !== 'string') throw bad(`${at}.name is missing`);
-    if (!isNumArray(x.distances)) throw bad(`${at}.distances is missing or not a list of numbers`);
-    if (x.onsetDistances !== null && x.onsetDistances !== undefined && !isNumArray(x.onsetDistances)) throw bad(`${at}.onsetDistances is not a list of numbers`);
-  });
-  return raw as StressReport;
+  return parseIn(StressReportSchema, readJsonFile(path, 'stress report'), `stress report ${path}`) as unknown as StressReport;
 }
 
 /** The figure compared: the distance after the onset where the condition has one, else the whole episode's. */

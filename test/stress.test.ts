@@ -335,9 +335,9 @@ test('stress reports of other episodes, suites or conditions are refused with th
   assert.throws(() => compareStress([{ label: 'a', file: 'a.json', report: a }]), /two stress reports or more/);
   const file = join(tmp, 'not-a-report.json');
   writeFileSync(file, JSON.stringify({ format: 'propamine-stress', version: 1, suite: 's', policy: 'p', episodes: 1, seed: 1, maxSteps: 5, episodeSeeds: [1], conditions: [{ name: 'nominal' }] }));
-  assert.throws(() => readStressReport(file), new RegExp(`stress report ${file}: conditions\\[0\\]\\.distances is missing`));
+  assert.throws(() => readStressReport(file), new RegExp(`^Error: stress report ${file}: conditions\\[0\\]\\.distances must be a list of numbers \\(got nothing\\)$`));
   writeFileSync(file, JSON.stringify({ format: 'propamine-run' }));
-  assert.throws(() => readStressReport(file), /format is "propamine-run", not "propamine-stress"/);
+  assert.throws(() => readStressReport(file), /format must be "propamine-stress" \(write one with propamine stress\) \(got "propamine-run"\)$/);
   assert.throws(() => readStressReport(join(tmp, 'absent.json')), /stress report not found: .*absent\.json/);
 });
 

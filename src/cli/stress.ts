@@ -80,11 +80,11 @@ export const stressCommand: Command = {
       const suiteName = loadSuite(values.suite ?? 'heldout').name;
       const files = positionals.map((x) => {
         if (!(existsSync(x) && statSync(x).isDirectory())) return x;
-        const file = join(x, 'stress', `${suiteName}.json`);
         const dir = join(x, 'stress');
+        const file = join(dir, `${suiteName}.json`);
+        if (existsSync(file)) return file;
         const has = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)) : [];
-        if (!existsSync(file)) throw new CliError(`stress report not found: ${file} (${has.length ? `${x} has stress reports for --suite ${has.join(', ')}` : `run propamine stress ${x} --suite ${suiteName} first`})`);
-        return file;
+        throw new CliError(`stress report not found: ${file} (${has.length ? `${x} has stress reports for --suite ${has.join(', ')}` : `run propamine stress ${x} --suite ${suiteName} first`})`);
       });
       const reports = files.map((file) => ({ file, report: readStressReport(file) }));
       // Labels: the policy's name; where names repeat, the report's folder and its parent
