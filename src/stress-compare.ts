@@ -4,10 +4,10 @@
  * on common random numbers: each episode is the same draw for all of them, and the difference
  * between two policies is taken per episode (a paired interval).
  */
-import * as v from 'valibot';
-import { got, looseRecord, parseIn } from '../core/schema.ts';
+import { parseIn } from '../core/schema.ts';
 import { readJsonFile } from './fsutil.ts';
 import { meanCI } from './stats.ts';
+import { asStressReport, StressReportSchema } from './stress-report.ts';
 import type { ConditionResult, StressReport } from './stress.ts';
 
 export interface LabelledReport {
@@ -64,30 +64,9 @@ export interface StressComparison {
   policies: ComparedPolicy[];
 }
 
-const numbers = v.array(v.number(), got('must be a list of numbers'));
-
-/**
- * What a comparison reads of a stress report; other fields are kept as written. A report
- * without onsets may lack `onsetDistances` (read as null).
- */
-const StressReportSchema = looseRecord({
-  format: v.literal('propamine-stress', got('must be "propamine-stress" (write one with propamine stress)')),
-  version: v.literal(1, got('must be 1, the version this build reads')),
-  suite: v.string(got('must be a string')),
-  policy: v.string(got('must be a string')),
-  episodes: v.number(got('must be a number')),
-  seed: v.number(got('must be a number')),
-  maxSteps: v.number(got('must be a number')),
-  episodeSeeds: numbers,
-  conditions: v.pipe(
-    v.array(looseRecord({ name: v.string(got('must be a string')), distances: numbers, onsetDistances: v.optional(v.nullable(numbers), null) }), got('must be a list')),
-    v.minLength(1, 'must not be empty'),
-  ),
-});
-
 /** Reads a stress report written by `propamine stress`; anything else is reported with the file and the field. */
 export function readStressReport(path: string): StressReport {
-  return parseIn(StressReportSchema, readJsonFile(path, 'stress report'), `stress report ${path}`) as unknown as StressReport;
+  return asStressReport(parseIn(StressReportSchema, readJsonFile(path, 'stress report'), `stress report ${path}`));
 }
 
 /** The figure compared: the distance after the onset where the condition has one, else the whole episode's. */

@@ -334,8 +334,14 @@ test('stress reports of other episodes, suites or conditions are refused with th
   assert.throws(cmp({ ...a, conditions: a.conditions.slice(0, 1) }), /b\.json: conditions \["nominal"\] differs/);
   assert.throws(() => compareStress([{ label: 'a', file: 'a.json', report: a }]), /two stress reports or more/);
   const file = join(tmp, 'not-a-report.json');
-  writeFileSync(file, JSON.stringify({ format: 'propamine-stress', version: 1, suite: 's', policy: 'p', episodes: 1, seed: 1, maxSteps: 5, episodeSeeds: [1], conditions: [{ name: 'nominal' }] }));
-  assert.throws(() => readStressReport(file), new RegExp(`^Error: stress report ${file}: conditions\\[0\\]\\.distances must be a list of numbers \\(got nothing\\)$`));
+  writeFileSync(file, JSON.stringify({ format: 'propamine-stress', version: 1, suite: 's', policy: 'p', episodes: 1, seed: 1, maxSteps: 5, episodeSeeds: [1], conditions: [{ name: 'nominal', description: 'nominal' }] }));
+  assert.throws(() => readStressReport(file), new RegExp(`^Error: stress report ${file}: conditions\\[0\\]\\.returns must be a list of numbers \\(got nothing\\)$`));
+  // One episode: the intervals are NaN, which JSON writes as null; they read back as NaN.
+  const one = fakeReport('one', [[3]]);
+  writeFileSync(file, JSON.stringify({ ...one, conditions: one.conditions.map((x) => ({ ...x, returnCI95: NaN, distanceCI95: NaN, onsetDistanceCI95: NaN })) }));
+  const back = readStressReport(file).conditions[0]!;
+  assert.ok(Number.isNaN(back.distanceCI95) && Number.isNaN(back.returnCI95));
+  assert.equal(back.onsetDistanceCI95, null);
   writeFileSync(file, JSON.stringify({ format: 'propamine-run' }));
   assert.throws(() => readStressReport(file), /format must be "propamine-stress" \(write one with propamine stress\) \(got "propamine-run"\)$/);
   assert.throws(() => readStressReport(join(tmp, 'absent.json')), /stress report not found: .*absent\.json/);

@@ -8,6 +8,7 @@ import { parseReplay, ReplayIndexSchema, type Replay, type ReplayIndexEntry } fr
 import type { ConditionResult, StressReport as FullStressReport } from '../../src/stress.ts';
 import { ChartedRecordSchema, type ChartedRecord } from '../../src/train/metrics.ts';
 import { parseIn } from '../../core/schema.ts';
+import { asStressReport, StressReportSchema } from '../../src/stress-report.ts';
 
 export type { ReplayIndexEntry };
 
@@ -107,7 +108,7 @@ export async function loadMetrics(run = ''): Promise<MetricsResult> {
   return { records, warnings };
 }
 
-/** One condition of a stress report (src/stress.ts writes them); only the charted fields, which reports of every version have. */
+/** One condition of a stress report (src/stress.ts writes them, src/stress-report.ts checks them): the fields the charts use. */
 export type StressCondition = Pick<
   ConditionResult,
   'name' | 'description' | 'returnMean' | 'returnCI95' | 'distanceMean' | 'distanceCI95' | 'distanceDegradationPct' | 'onsetStep' | 'onsetDistanceMean' | 'onsetDistanceCI95' | 'falls' | 'returns'
@@ -125,14 +126,7 @@ export async function loadStress(run: string, file: string): Promise<StressRepor
   } catch {
     throw new Error(`${path}: not valid JSON (truncated or corrupt file?)`);
   }
-  const r = raw as Partial<StressReport>;
-  if (r?.format !== 'propamine-stress') throw new Error(`${path}: not a stress report (format ${JSON.stringify(r?.format)})`);
-  if (r.version !== 1) throw new Error(`${path}: unsupported version ${JSON.stringify(r.version)} (this viewer reads version 1)`);
-  if (!Array.isArray(r.conditions)) throw new Error(`${path}: "conditions" must be a list`);
-  for (const [i, c] of r.conditions.entries()) {
-    if (typeof c?.name !== 'string' || typeof c.distanceMean !== 'number' || typeof c.returnMean !== 'number') throw new Error(`${path}: conditions[${i}] lacks name/returnMean/distanceMean`);
-  }
-  return r as StressReport;
+  return asStressReport(parseIn(StressReportSchema, raw, path));
 }
 
 /** Per-frame forward distance (torso x from its start, m) and speed (m/s, centred difference). */
