@@ -38,6 +38,15 @@ export function withoutPlasticity(slices: readonly ParamSlice[], params: Float64
   return out;
 }
 
+/** Whether a plastic network's plasticity acts: some alpha is not 0 (false for a network without alpha parameters). */
+export function hasPlasticity(slices: readonly ParamSlice[], params: ArrayLike<number>): boolean {
+  for (const s of slices) {
+    if (genomeGroupOf(s.name) !== 'alpha') continue;
+    for (let i = s.offset; i < s.offset + s.length; i++) if (params[i] !== 0) return true;
+  }
+  return false;
+}
+
 /** The group a layout slice belongs to. */
 export function genomeGroupOf(sliceName: string): GenomeGroup {
   if (sliceName === 'readout.leak_raw' || /\.(leak_raw|threshold_raw|trace_raw)$/.test(sliceName)) return 'neuron';

@@ -23,7 +23,7 @@ export {
 } from './config.ts';
 export type { PolicyConfig, PolicyConfigInput, SnnPolicyConfig, MlpPolicyConfig, ReadoutName, WeightsName } from './config.ts';
 export { initParams, INIT_GAINS } from './init.ts';
-export { GENOME_GROUPS, unitGenomeScale, genomeGroupOf, withoutPlasticity, type GenomeGroup, type GenomeScale } from './genome-scale.ts';
+export { GENOME_GROUPS, unitGenomeScale, genomeGroupOf, withoutPlasticity, hasPlasticity, type GenomeGroup, type GenomeScale } from './genome-scale.ts';
 export { policyLayout, layoutSize } from './layout.ts';
 export { SnnPolicy, RANDOM_WEIGHTS_SALT, type PlasticSnapshot, type KernelName, type PolicyOptions } from './snn.ts';
 export { MlpPolicy } from './mlp.ts';

@@ -9,10 +9,10 @@ import { describeCondition, type Condition } from '../envs/conditions.ts';
 import type { Suite } from '../envs/suites.ts';
 import type { RolloutBackend } from '../workers/pool.ts';
 import type { RolloutTask } from '../workers/types.ts';
-import { simOf, type PolicyFile } from './train/policy-file.ts';
+import { ANT_IO, simOf, type PolicyFile } from './train/policy-file.ts';
 import { simWorld } from '../envs/sim-settings.ts';
 import { episodeFigures, meanCI, type EpisodeFigures } from './stats.ts';
-import { isPlastic } from '../policies/index.ts';
+import { hasPlasticity, isPlastic, policyLayout } from '../policies/index.ts';
 
 export interface StressOptions {
   episodes: number;
@@ -118,8 +118,10 @@ export async function runStress(policy: PolicyFile, policyName: string, suite: S
     policy: policy.policy, world: { maxSteps: o.maxSteps, ...simWorld(simOf(policy)) }, episodes: seeds.map((seed) => ({ seed, condition })),
     normalizer: policy.normalizer, collectObsStats: false, ...(freezeAtOnset ? { freezeAtOnset } : {}),
   });
-  // A plastic policy also runs every condition with an onset with its plasticity frozen there.
-  const frozenOf = isPlastic(policy.policy) ? conditions.map((c, i) => (c.onset === undefined ? -1 : i)).filter((i) => i >= 0) : [];
+  // A plastic policy also runs every condition with an onset with its plasticity frozen there
+  // (not one whose every alpha is 0: frozen or not, it is the same network).
+  const plastic = isPlastic(policy.policy) && hasPlasticity(policyLayout(policy.policy, ANT_IO.obsSize, ANT_IO.actSize), policy.params);
+  const frozenOf = plastic ? conditions.map((c, i) => (c.onset === undefined ? -1 : i)).filter((i) => i >= 0) : [];
   const tasks = [...conditions.map((c, i) => task(c, i, false)), ...frozenOf.map((ci, k) => task(conditions[ci]!, conditions.length + k, true))];
   const all = await backend.runAll(tasks);
   const results = all.slice(0, conditions.length);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withDigest } from '../envs/digest.ts';
@@ -210,6 +210,54 @@ test('learn trains with a tiny budget, stops on Ctrl-C, resumes, scores and plot
   const ant = cli('eval', run, '--episodes', '1');
   assert.equal(ant.code, 2);
   assert.match(ant.err, /best\.json is a policy for 6 inputs and 1 outputs \(task cue-reward\), not the ant's 27 and 8; score it with propamine learn --eval\n$/);
+});
+
+test('stress --no-plasticity: every alpha at 0 on the same episodes, its own report and replays, no frozen copies; compared with the report as trained', async () => {
+  const runs = join(import.meta.dirname, '..', 'docs', 'runs', 'quick3');
+  const run = join(tmp, 'snn-np');
+  cpSync(join(runs, 'snn32-s1'), run, { recursive: true });
+  const suite = join(tmp, 'onset-suite.json');
+  writeFileSync(suite, JSON.stringify({ name: 'struck', conditions: [{ name: 'nominal', onset: 20 }, { name: 'heavy', massScale: [{ target: 'front_left', factor: 3 }], onset: 20 }] }));
+  const args = ['--suite', suite, '--episodes', '2', '--max-steps', '60', '--workers', '0'];
+  const trained = await cliInProcess('stress', run, ...args);
+  assert.equal(trained.code, 0, trained.err);
+  const removed = await cliInProcess('stress', run, '--no-plasticity', ...args);
+  assert.equal(removed.code, 0, removed.err);
+  const read = (f: string) => JSON.parse(readFileSync(f, 'utf8'));
+  const a = read(join(run, 'stress', 'struck.json'));
+  const b = read(join(run, 'stress-no-plasticity', 'struck.json'));
+  assert.equal(b.policy, 'snn-np (no plasticity)');
+  assert.match(b.source, /^best\.json.*, every alpha at 0$/);
+  assert.deepEqual(b.episodeSeeds, a.episodeSeeds);
+  // As trained, the onset condition has its frozen copy and index; without plasticity there is nothing to freeze.
+  assert.ok(Array.isArray(a.conditions[1].adaptation));
+  assert.equal(b.conditions[1].adaptation ?? null, null);
+  assert.equal(b.conditions[1].frozen ?? null, null);
+  assert.notDeepEqual(b.conditions[0].returns, a.conditions[0].returns);
+  // The same as stressing the policy file with its alphas zeroed by hand.
+  const p = loadPolicyFile(join(run, 'best.json'));
+  const params = Float64Array.from(p.params);
+  for (const s of policyLayout(p.policy, 27, 8)) if (/\.alpha_(in|rec)$/.test(s.name)) params.fill(0, s.offset, s.offset + s.length);
+  const zeroed = join(tmp, 'np-alpha0.json');
+  savePolicyFile(zeroed, { ...p, params });
+  const byHand = await cliInProcess('stress', zeroed, ...args, '--out', join(tmp, 'np-byhand'));
+  assert.equal(byHand.code, 0, byHand.err);
+  assert.deepEqual(read(join(tmp, 'np-byhand', 'struck.json')).conditions.map((c: { returns: number[] }) => c.returns), b.conditions.map((c: { returns: number[] }) => c.returns));
+  // Its replays beside, not over, those as trained.
+  const index = read(join(run, 'replays', 'index.json')) as { replays: { file: string; label: string }[] };
+  const labels = Object.fromEntries(index.replays.map((r) => [r.file, r.label]));
+  assert.equal(labels['stress-struck-01.json'], 'stress struck: heavy');
+  assert.equal(labels['stress-struck-no-plasticity-01.json'], 'stress struck (no plasticity): heavy');
+  // Side by side.
+  const cmp = await cliInProcess('stress', '--compare', join(run, 'stress', 'struck.json'), join(run, 'stress-no-plasticity', 'struck.json'));
+  assert.equal(cmp.code, 0, cmp.err);
+  assert.match(cmp.out, /snn-np \(no plasticity\)/);
+  const refused = await cliInProcess('stress', join(runs, 'static-snn32-s1'), '--no-plasticity', ...args, '--out', join(tmp, 'np-static'));
+  assert.equal(refused.code, 2);
+  assert.match(refused.err, /--no-plasticity: .*static-snn32-s1: the policy has no plasticity to remove \(no alpha parameters\)/);
+  const both = await cliInProcess('stress', '--compare', run, run, '--no-plasticity');
+  assert.equal(both.code, 2);
+  assert.match(both.err, /--compare reads reports already written and runs nothing: --no-plasticity is for running a stress test/);
 });
 
 test('eval --no-plasticity runs a plastic SNN with every alpha at 0; a network without plasticity is refused', async () => {

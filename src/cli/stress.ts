@@ -8,14 +8,14 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, basename, dirname, resolve } from 'node:path';
 import { loadRapier } from '../../envs/rapier.ts';
 import { recordEpisode } from '../../workers/record.ts';
-import { describePolicy } from '../../policies/index.ts';
+import { describePolicy, policyLayout, withoutPlasticity } from '../../policies/index.ts';
 import { atomicWriteFile, atomicWriteJson } from '../fsutil.ts';
 import { writeReplay } from '../replays.ts';
 import { runStress, stressMarkdown, stressSeeds, withNominal } from '../stress.ts';
 import { compareStress, comparisonMarkdown, readStressReport } from '../stress-compare.ts';
 import { CliError, type Command } from './command.ts';
 import { loadPolicy } from '../policy-source.ts';
-import { simOf } from '../train/policy-file.ts';
+import { ANT_IO, simOf } from '../train/policy-file.ts';
 import { simWorld } from '../../envs/sim-settings.ts';
 import { loadSuite } from '../suites.ts';
 import { num } from './flags.ts';
@@ -39,6 +39,12 @@ Options:
   --out DIR           report folder (default <run>/stress)
   --no-replays        do not record replays
   --checkpoint        use the latest checkpoint's center instead of best.json
+  --no-plasticity     a plastic SNN with every alpha set to 0 (W_eff = W) from the first step,
+                      on the same episodes: beside the report as trained (--compare), what
+                      the network's plasticity adds over whole episodes, where the adaptation
+                      index measures what it adds after the onset; the report goes to
+                      <run>/stress-no-plasticity unless --out says otherwise, its replays are
+                      labelled "stress <suite> (no plasticity)"
   --compare           run nothing: print the stress reports of two or more policies side by
                       side (a run directory's stress/<suite>.json, or a report file), per
                       condition with the farthest in bold and the difference from the first
@@ -67,14 +73,14 @@ export const stressCommand: Command = {
   async run(argv, io) {
     const { values, positionals } = parseArgs({
       args: argv, allowPositionals: true, strict: true,
-      options: { suite: { type: 'string' }, episodes: { type: 'string' }, seed: { type: 'string' }, 'max-steps': { type: 'string' }, workers: { type: 'string' }, out: { type: 'string' }, 'no-replays': { type: 'boolean' }, checkpoint: { type: 'boolean' }, compare: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: { suite: { type: 'string' }, episodes: { type: 'string' }, seed: { type: 'string' }, 'max-steps': { type: 'string' }, workers: { type: 'string' }, out: { type: 'string' }, 'no-replays': { type: 'boolean' }, checkpoint: { type: 'boolean' }, 'no-plasticity': { type: 'boolean' }, compare: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     });
     if (values.help) {
       io.out(HELP);
       return 0;
     }
     if (values.compare) {
-      const running = ['episodes', 'seed', 'max-steps', 'workers', 'out', 'no-replays', 'checkpoint'].filter((k) => values[k as keyof typeof values] !== undefined);
+      const running = ['episodes', 'seed', 'max-steps', 'workers', 'out', 'no-replays', 'checkpoint', 'no-plasticity'].filter((k) => values[k as keyof typeof values] !== undefined);
       if (running.length) throw new CliError(`--compare reads reports already written and runs nothing: --${running[0]} is for running a stress test`);
       if (positionals.length < 2) throw new CliError('--compare needs two or more run directories or stress report files');
       const suiteName = loadSuite(values.suite ?? 'heldout').name;
@@ -99,15 +105,25 @@ export const stressCommand: Command = {
     }
     if (positionals.length !== 1) throw new CliError('stress needs exactly one run directory or policy file (see propamine stress --help)');
     const suite = loadSuite(values.suite ?? 'heldout');
-    const p = loadPolicy(positionals[0]!, { checkpoint: values.checkpoint ?? false });
     const opts = { episodes: num(values.episodes, 'episodes') ?? 5, seed: num(values.seed, 'seed') ?? 777, maxSteps: num(values['max-steps'], 'max-steps') ?? 1000 };
     if (!Number.isInteger(opts.episodes) || opts.episodes < 1) throw new CliError('--episodes must be a whole number >= 1');
-    const out = values.out ?? (p.runDir ? join(p.runDir, 'stress') : null);
+    const noPlasticity = values['no-plasticity'] ?? false;
+    const loaded = loadPolicy(positionals[0]!, { checkpoint: values.checkpoint ?? false });
+    let p = loaded;
+    if (noPlasticity) {
+      try {
+        p = { ...loaded, params: withoutPlasticity(policyLayout(loaded.policy, ANT_IO.obsSize, ANT_IO.actSize), loaded.params), source: `${loaded.source}, every alpha at 0` };
+      } catch (e) {
+        throw new CliError(`--no-plasticity: ${positionals[0]!}: ${(e as Error).message}`);
+      }
+    }
+    const out = values.out ?? (p.runDir ? join(p.runDir, noPlasticity ? 'stress-no-plasticity' : 'stress') : null);
     if (!out) throw new CliError('--out is required when stressing a policy file');
+    const name = `${p.runDir ? basename(p.runDir) : positionals[0]!}${noPlasticity ? ' (no plasticity)' : ''}`;
     const pool = poolForWorkers(values.workers, withNominal(suite).length, io);
     let report;
     try {
-      report = await runStress(p, p.runDir ? basename(p.runDir) : positionals[0]!, suite, opts, pool, p.source);
+      report = await runStress(p, name, suite, opts, pool, p.source);
     } finally {
       await pool.close();
     }
@@ -122,9 +138,9 @@ export const stressCommand: Command = {
       withNominal(suite).forEach((c, i) => {
         const replay = recordEpisode(R, {
           policy: p.policy, params: p.params, normalizer: p.normalizer, episode: { seed, condition: c }, world: { maxSteps: opts.maxSteps, ...simWorld(simOf(p)) },
-          meta: { label: `stress ${suite.name}: ${c.name ?? i}`, policy: describePolicy(p.policy), ...(p.meta.generation !== undefined ? { generation: p.meta.generation } : {}) },
+          meta: { label: `stress ${suite.name}${noPlasticity ? ' (no plasticity)' : ''}: ${c.name ?? i}`, policy: describePolicy(p.policy), ...(p.meta.generation !== undefined ? { generation: p.meta.generation } : {}) },
         });
-        writeReplay(join(p.runDir!, 'replays'), `stress-${suite.name}-${String(i).padStart(2, '0')}`, replay);
+        writeReplay(join(p.runDir!, 'replays'), `stress-${suite.name}${noPlasticity ? '-no-plasticity' : ''}-${String(i).padStart(2, '0')}`, replay);
       });
       io.out(`replays: ${join(p.runDir, 'replays')} (propamine view ${p.runDir})`);
     }
