@@ -31,6 +31,16 @@ function cli(...args: string[]) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
+test('a reader that closes early (propamine eval RUN | true) does not crash the command on EPIPE', () => {
+  const run = join(import.meta.dirname, '..', 'docs', 'runs', 'quick3', 'snn32-s1');
+  const q = (x: string) => `'${x.replace(/'/g, `'\\''`)}'`;
+  const cmd = [process.execPath, '--import', import.meta.resolve('tsx'), MAIN, 'eval', run, '--episodes', '1', '--max-steps', '20', '--workers', '0'].map(q).join(' ');
+  // `true` exits at once, so every line the command writes meets a closed pipe.
+  const r = spawnSync('bash', ['-c', `${cmd} | true; exit \${PIPESTATUS[0]}`], { encoding: 'utf8', cwd: tmp, timeout: 120_000 });
+  assert.equal(r.stderr, '');
+  assert.equal(r.status, 0);
+});
+
 test('help is printed for the program and every command', () => {
   const top = cli('--help');
   assert.equal(top.code, 0);

@@ -90,5 +90,18 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   }
 }
 
+/**
+ * A reader that stops early (`propamine eval RUN | head -1`) closes stdout: the command goes on
+ * without its output (a training run keeps training and checkpointing) instead of dying on EPIPE.
+ */
+function survivingClosedStdout(): void {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+  });
+}
+
 const isEntry = process.argv[1] && /cli[/\\]main\.(ts|js)$/.test(process.argv[1]);
-if (isEntry) process.exitCode = await main(process.argv.slice(2));
+if (isEntry) {
+  survivingClosedStdout();
+  process.exitCode = await main(process.argv.slice(2));
+}
