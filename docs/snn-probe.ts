@@ -5,12 +5,15 @@
  *    scale sigma on the genome moves the actions (RMS over a 200-step observation stream of
  *    the ant under random actions, normalised by its own moments), perturbing each parameter
  *    group alone and all together: the exploration ES gets in action space, per group.
- *  gait FILE|RUN...: action statistics of trained policies (a policy file, or a run's latest center) over one nominal 300-step
+ *  gait FILE|RUN... [--steps 300]: action statistics of trained policies (a policy file, or a run's latest center) over one nominal
  *    episode: RMS, share of saturated actions (|a| > 0.95), mean |a_t - a_{t-1}|, crossings of
- *    the mean per 100 steps, and each joint's dominant period (autocorrelation peak, in steps).
+ *    the mean per 100 steps, and each joint's dominant period (autocorrelation peak, in steps);
+ *    and the body's carriage after the first 100 steps: the torso's yaw (its heading against the
+ *    direction of travel, x; at 45° a leg points forward), mean and standard deviation, the
+ *    torso's height, and the sideways drift (y, m).
  *
  *   node --import tsx docs/snn-probe.ts explore '{"hidden":[32],"rule":"none"}'
- *   node --import tsx docs/snn-probe.ts gait runs/mlp-s1/best.json runs/quick-snn-s1/best.json
+ *   node --import tsx docs/snn-probe.ts gait runs/mlp-s1/best.json runs/quick-snn-s1/best.json --steps 1000
  */
 import { parseArgs } from 'node:util';
 import { loadRapier, type Rapier } from '../envs/rapier.ts';
@@ -23,7 +26,7 @@ import { simWorld } from '../envs/sim-settings.ts';
 import { RunDir } from '../src/train/run-dir.ts';
 import { normalizeObs } from '../workers/rollout.ts';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { sigma: { type: 'string', default: '0.08' } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { sigma: { type: 'string', default: '0.08' }, steps: { type: 'string', default: '300' } } });
 const [mode, ...rest] = positionals;
 const R = await loadRapier();
 
@@ -93,15 +96,20 @@ function loadPolicy(path: string): PolicyFile {
   return RunDir.open(path).loadCenterPolicy();
 }
 
-function gait(file: string): void {
+function gait(file: string, steps: number): void {
   const pf = loadPolicy(file);
   const policy = createPolicy(pf.policy, OBS_SIZE, ACT_SIZE);
   policy.setParams(pf.params);
   policy.reset();
-  const world = new AntWorld(R, { maxSteps: 300, ...simWorld(simOf(pf)) });
+  const world = new AntWorld(R, { maxSteps: steps, ...simWorld(simOf(pf)) });
   const actions: number[][] = [];
   const norm = new Float64Array(OBS_SIZE);
+  const pose = new Float64Array(7);
+  const yaws: number[] = [];
+  const heights: number[] = [];
   let distance = 0;
+  let y0 = 0;
+  let drift = 0;
   try {
     let obs = world.reset([{ seed: 11, condition: {} }]);
     while (!world.done[0]) {
@@ -110,6 +118,14 @@ function gait(file: string): void {
       actions.push(Array.from(a));
       world.step(a);
       obs = world.obs;
+      world.ants[0]!.poses(pose);
+      if (actions.length === 100) y0 = pose[1]!;
+      if (actions.length > 100) {
+        const [qx, qy, qz, qw] = [pose[3]!, pose[4]!, pose[5]!, pose[6]!];
+        yaws.push((Math.atan2(2 * (qw * qz + qx * qy), 1 - 2 * (qy * qy + qz * qz)) * 180) / Math.PI);
+        heights.push(pose[2]!);
+        drift = pose[1]! - y0;
+      }
     }
     distance = world.ants[0]!.distance();
   } finally {
@@ -138,12 +154,15 @@ function gait(file: string): void {
     }
   }
   const n = T * ACT_SIZE;
+  const mean = (x: number[]) => x.reduce((p, c) => p + c, 0) / Math.max(1, x.length);
+  const sd = (x: number[]) => Math.sqrt(mean(x.map((v) => (v - mean(x)) ** 2)));
   console.log(
-    `${file}: ${distance.toFixed(2)} m; action RMS ${Math.sqrt(sq / n).toFixed(2)}, saturated ${((100 * sat) / n).toFixed(0)}%, ` +
-      `mean |da| ${(jump / n).toFixed(3)}, crossings per 100 steps ${((100 * crossings) / n).toFixed(1)}, periods ${periods.join(',')}`,
+    `${file}: ${distance.toFixed(2)} m in ${T} steps; action RMS ${Math.sqrt(sq / n).toFixed(2)}, saturated ${((100 * sat) / n).toFixed(0)}%, ` +
+      `mean |da| ${(jump / n).toFixed(3)}, crossings per 100 steps ${((100 * crossings) / n).toFixed(1)}, periods ${periods.join(',')}` +
+      (yaws.length ? `; after step 100: yaw ${mean(yaws).toFixed(0)}° ± ${sd(yaws).toFixed(0)}°, torso height ${mean(heights).toFixed(3)} m, sideways drift ${drift.toFixed(1)} m` : ''),
   );
 }
 
 if (mode === 'explore') for (const c of rest) explore(c, Number(values.sigma));
-else if (mode === 'gait') for (const f of rest) gait(f);
-else throw new Error('usage: snn-probe.ts explore CONFIG_JSON... | gait FILE...');
+else if (mode === 'gait') for (const f of rest) gait(f, Number(values.steps));
+else throw new Error('usage: snn-probe.ts explore CONFIG_JSON... | gait FILE... [--steps N]');
