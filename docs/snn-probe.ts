@@ -25,6 +25,9 @@ import { loadPolicyFile, simOf, type PolicyFile } from '../src/train/policy-file
 import { simWorld } from '../envs/sim-settings.ts';
 import { RunDir } from '../src/train/run-dir.ts';
 import { normalizeObs } from '../workers/rollout.ts';
+import { twistAngle } from '../envs/quat.ts';
+
+const UP = { x: 0, y: 0, z: 1 };
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { sigma: { type: 'string', default: '0.08' }, steps: { type: 'string', default: '300' } } });
 const [mode, ...rest] = positionals;
@@ -121,8 +124,7 @@ function gait(file: string, steps: number): void {
       world.ants[0]!.poses(pose);
       if (actions.length === 100) y0 = pose[1]!;
       if (actions.length > 100) {
-        const [qx, qy, qz, qw] = [pose[3]!, pose[4]!, pose[5]!, pose[6]!];
-        yaws.push((Math.atan2(2 * (qw * qz + qx * qy), 1 - 2 * (qy * qy + qz * qz)) * 180) / Math.PI);
+        yaws.push((twistAngle({ x: pose[3]!, y: pose[4]!, z: pose[5]!, w: pose[6]! }, UP) * 180) / Math.PI);
         heights.push(pose[2]!);
         drift = pose[1]! - y0;
       }

@@ -12,7 +12,7 @@
 import { parseArgs } from 'node:util';
 import { ACT_SIZE, OBS_SIZE } from '../envs/ant-sim.ts';
 import { Rng } from '../core/rng.ts';
-import { policyLayout } from '../policies/index.ts';
+import { policyLayout, withoutPlasticity } from '../policies/index.ts';
 import { evaluatePolicy } from '../src/evaluate.ts';
 import { loadPolicy } from '../src/policy-source.ts';
 import { meanCI } from '../src/stats.ts';
@@ -51,11 +51,11 @@ try {
     if (mode !== undefined && mode !== 'no-alpha') throw new Error(`${arg}: the only mode is :no-alpha`);
     const policy = loadPolicy(path, { checkpoint: !values.best });
     const slices = policyLayout(policy.policy, OBS_SIZE, ACT_SIZE);
-    const base = Float64Array.from(policy.params);
-    if (mode === 'no-alpha') {
-      const alphas = slices.filter((s) => /\.alpha_/.test(s.name));
-      if (alphas.length === 0) throw new Error(`${arg}: the policy has no plasticity to remove`);
-      for (const s of alphas) base.fill(0, s.offset, s.offset + s.length);
+    let base: Float64Array;
+    try {
+      base = mode === 'no-alpha' ? withoutPlasticity(slices, policy.params) : Float64Array.from(policy.params);
+    } catch (e) {
+      throw new Error(`${arg}: ${(e as Error).message}`);
     }
     const distance = async (params: Float64Array) => (await evaluatePolicy({ ...policy, params }, { episodes, maxSteps, seed }, pool)).distanceMean;
     const clean = await distance(base);

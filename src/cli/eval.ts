@@ -8,7 +8,8 @@ import { loadPolicy } from '../policy-source.ts';
 import { evaluatePolicy, type EvaluationReport } from '../evaluate.ts';
 import { num } from './flags.ts';
 import { poolForWorkers } from './workers-arg.ts';
-import { policyLayout, withoutPlasticity } from '../../policies/index.ts';
+import { hasPlasticity, policyLayout } from '../../policies/index.ts';
+import { withoutPlasticityArg } from './no-plasticity-arg.ts';
 import { ANT_IO } from '../train/policy-file.ts';
 
 const HELP = `Usage: propamine eval <run directory | policy file> [options]
@@ -62,12 +63,8 @@ export const evalCommand: Command = {
     // With --no-plasticity: 'removed', or 'already-zero' for a network whose alphas were all 0 (e.g. a center grown from a static SNN).
     let removed: 'removed' | 'already-zero' | null = null;
     if (values['no-plasticity']) {
-      try {
-        p = { ...loaded, params: withoutPlasticity(policyLayout(loaded.policy, ANT_IO.obsSize, ANT_IO.actSize), loaded.params) };
-      } catch (e) {
-        throw new CliError(`--no-plasticity: ${positionals[0]!}: ${(e as Error).message}`);
-      }
-      removed = p.params.every((x, i) => x === loaded.params[i]) ? 'already-zero' : 'removed';
+      p = withoutPlasticityArg(loaded, positionals[0]!);
+      removed = hasPlasticity(policyLayout(loaded.policy, ANT_IO.obsSize, ANT_IO.actSize), loaded.params) ? 'removed' : 'already-zero';
     }
     const pool = poolForWorkers(values.workers, episodes, io);
     let r: EvaluationReport;

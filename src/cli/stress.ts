@@ -8,14 +8,15 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, basename, dirname, resolve } from 'node:path';
 import { loadRapier } from '../../envs/rapier.ts';
 import { recordEpisode } from '../../workers/record.ts';
-import { describePolicy, policyLayout, withoutPlasticity } from '../../policies/index.ts';
+import { describePolicy } from '../../policies/index.ts';
 import { atomicWriteFile, atomicWriteJson } from '../fsutil.ts';
 import { writeReplay } from '../replays.ts';
 import { runStress, stressMarkdown, stressSeeds, withNominal } from '../stress.ts';
 import { compareStress, comparisonMarkdown, readStressReport } from '../stress-compare.ts';
 import { CliError, type Command } from './command.ts';
 import { loadPolicy } from '../policy-source.ts';
-import { ANT_IO, simOf } from '../train/policy-file.ts';
+import { simOf } from '../train/policy-file.ts';
+import { withoutPlasticityArg } from './no-plasticity-arg.ts';
 import { simWorld } from '../../envs/sim-settings.ts';
 import { loadSuite } from '../suites.ts';
 import { num } from './flags.ts';
@@ -109,14 +110,7 @@ export const stressCommand: Command = {
     if (!Number.isInteger(opts.episodes) || opts.episodes < 1) throw new CliError('--episodes must be a whole number >= 1');
     const noPlasticity = values['no-plasticity'] ?? false;
     const loaded = loadPolicy(positionals[0]!, { checkpoint: values.checkpoint ?? false });
-    let p = loaded;
-    if (noPlasticity) {
-      try {
-        p = { ...loaded, params: withoutPlasticity(policyLayout(loaded.policy, ANT_IO.obsSize, ANT_IO.actSize), loaded.params), source: `${loaded.source}, every alpha at 0` };
-      } catch (e) {
-        throw new CliError(`--no-plasticity: ${positionals[0]!}: ${(e as Error).message}`);
-      }
-    }
+    const p = noPlasticity ? { ...withoutPlasticityArg(loaded, positionals[0]!), source: `${loaded.source}, every alpha at 0` } : loaded;
     const out = values.out ?? (p.runDir ? join(p.runDir, noPlasticity ? 'stress-no-plasticity' : 'stress') : null);
     if (!out) throw new CliError('--out is required when stressing a policy file');
     const name = `${p.runDir ? basename(p.runDir) : positionals[0]!}${noPlasticity ? ' (no plasticity)' : ''}`;
