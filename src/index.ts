@@ -18,6 +18,7 @@ export { train, TrainingRun, type TrainOptions, type TrainOutcome, type BackendC
 export { RUN_DIR_OBSERVERS, metricsObserver, checkpointObserver, bestObserver, replayObserver, progressObserver, type RunObserver, type RunContext } from './train/observers.ts';
 export { resolveTrainConfig, resolveSavedRunConfig, validateTrainConfig, PRESETS, type TrainConfig, type PresetName, type StrategyConfig } from './train/config.ts';
 export { Trainer, testEpisodes, generationEpisodes, type GenerationRecord } from './train/trainer.ts';
+export { stageAt } from './train/stages.ts';
 export { RunDir } from './train/run-dir.ts';
 export { checkpointCenter, type Checkpoint } from './train/checkpoint.ts';
 export { loadPolicyFile, savePolicyFile, simOf, type PolicyFile } from './train/policy-file.ts';

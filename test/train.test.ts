@@ -18,6 +18,7 @@ import { withDigest } from '../envs/digest.ts';
 import { FAULTY_WORKER, withFault } from './helpers/faults.ts';
 import { createPolicy, initParams, policyLayout, validatePolicyConfig, type PolicyConfig, type SnnPolicy, type SnnPolicyConfig as SnnPolicyConfigT } from '../policies/index.ts';
 import { policyGenome } from '../src/train/plastic-from.ts';
+import { stageAt, strategyGenerations } from '../src/train/stages.ts';
 import { grownGenome, rescaledGenome, retimed } from '../src/train/init-from.ts';
 import { Rng } from '../core/rng.ts';
 
@@ -586,6 +587,77 @@ test('plasticFrom: a static stage, then the grown plastic network; reproducible 
   for (const preset of ['quick', 'long', 'full'] as const) assert.equal(resolveTrainConfig(preset).plasticFrom, 1, preset);
   assert.equal(resolveTrainConfig('quick', {}, { generations: 30 }).plasticFrom, 1);
   assert.equal(resolveTrainConfig('quick', { generations: 30 }, { plasticFrom: 5 }).plasticFrom, 5);
+});
+
+test('stages: longer episodes and another population from a generation on, the strategy restarted there; reproducible across workers, resumable on either side of the switch', async () => {
+  const stages = [{ from: 3, maxSteps: 90, strategy: { popSize: 12, sigma: 0.03 } }];
+  const cfg = (name: string, over: Record<string, unknown> = {}) => tiny(name, { generations: 5, testEvery: 1, stages, ...over });
+  const seen: { gen: number; maxSteps: number; members: number; told: number }[] = [];
+  const straight = await train({
+    config: cfg('st-straight', { workers: 2 }), quiet: true, log: quiet,
+    onTrainer: (t) => {
+      const runAll = t.backend.runAll.bind(t.backend);
+      t.backend.runAll = async (tasks) => {
+        const population = tasks.filter((k) => k.scale !== null);
+        if (population.length) seen.push({ gen: tasks[0]!.generation, maxSteps: tasks[0]!.world.maxSteps ?? -1, members: population.reduce((n, k) => n + k.members.length, 0), told: t.state.core.generation ?? -1 });
+        return runAll(tasks);
+      };
+    },
+  });
+  // Generations 1-2 as the config says; from 3 the stage's episodes and population, asked by a strategy started anew.
+  assert.deepEqual(seen.map((x) => [x.gen, x.maxSteps, x.members]), [[1, 60, 8], [2, 60, 8], [3, 90, 12], [4, 90, 12], [5, 90, 12]]);
+  assert.deepEqual(seen.map((x) => x.told), [0, 1, 0, 1, 2]);
+  const metrics = deterministic(straight.runDir);
+  assert.deepEqual(metrics.map((r) => r.strategy.sigma), [0.05, 0.05, 0.03, 0.03, 0.03]);
+  // Tests and the saved policies use the episodes of their generation's stage.
+  const best = loadPolicyFile(join(straight.runDir, 'best.json'));
+  assert.equal(best.meta?.world?.maxSteps, best.meta!.generation! >= 3 ? 90 : 60);
+  assert.equal(new RunDir(straight.runDir).loadCenterPolicy().meta?.world?.maxSteps, 90);
+  const other = await train({ config: cfg('st-w0', { workers: 0 }), quiet: true, log: quiet });
+  assert.deepEqual(deterministic(other.runDir), metrics);
+  for (const stopAt of [2, 3]) {
+    let stopped = await train({
+      config: cfg(`st-resumed${stopAt}`, { workers: 1 }), quiet: true, log: quiet,
+      onTrainer: (t) => {
+        const step = t.step.bind(t);
+        t.step = async (ev) => {
+          const r = await step(ev);
+          if (t.generation === stopAt) t.requestStop();
+          return r;
+        };
+      },
+    });
+    assert.equal(stopped.status, 'stopped');
+    stopped = await train({ resume: stopped.runDir, quiet: true, log: quiet });
+    assert.deepEqual(deterministic(stopped.runDir), metrics, `stopped after generation ${stopAt}`);
+  }
+  // A stage that changes nothing but restarts the strategy is a different run from none.
+  const plain = await train({ config: tiny('st-none', { generations: 5, testEvery: 1, workers: 0 }), quiet: true, log: quiet });
+  assert.deepEqual(deterministic(plain.runDir).slice(0, 2), metrics.slice(0, 2));
+  assert.notDeepEqual(deterministic(plain.runDir)[2], metrics[2]);
+});
+
+test('stages: a bad stage is refused, naming its field', () => {
+  const bad: [unknown, RegExp][] = [
+    [{}, /config\.stages must be a list of stages \(got \{\}\)$/],
+    [[{ from: 1, maxSteps: 10 }], /config\.stages\[0\]\.from must be a whole number in \[2, \d+\] \(got 1\)$/],
+    [[{ from: 5, maxSteps: 10 }, { from: 5, maxSteps: 20 }], /config\.stages\[1\]\.from must be after the stage before it \(5\) \(got 5\)$/],
+    [[{ from: 5, maxSteps: 0 }], /config\.stages\[0\]\.maxSteps must be a whole number in \[1, 100000\] \(got 0\)$/],
+    [[{ from: 5, episodes: 2 }], /config\.stages\[0\]\.episodes is not a known field \(known: from, maxSteps, strategy\)$/],
+    [[{ maxSteps: 10 }], /config\.stages\[0\]\.from must be a whole number in \[2, \d+\] \(got nothing\)$/],
+    [[{ from: 5, strategy: { popSize: 7 } }], /config\.stages\[0\]\.strategy\.popSize must be/],
+    [[{ from: 5, strategy: { name: 'pgpe' } }], /config\.stages\[0\]\.strategy\.name must be the run's strategy, openai-es \(got "pgpe"\)/],
+    [[{ from: 5, strategy: { temperature: 2 } }], /config\.stages\[0\]\.strategy\.temperature is not/],
+  ];
+  for (const [stages, re] of bad) assert.throws(() => resolveTrainConfig('quick', { stages }), re, JSON.stringify(stages));
+  // Stages add up: a later stage keeps what an earlier one changed and it does not name.
+  const c = resolveTrainConfig('quick', { stages: [{ from: 5, maxSteps: 600, strategy: { popSize: 64 } }, { from: 9, strategy: { sigma: 0.02 } }] });
+  assert.deepEqual([stageAt(c, 4).maxSteps, stageAt(c, 5).maxSteps, stageAt(c, 9).maxSteps], [300, 600, 600]);
+  assert.deepEqual([stageAt(c, 9).strategy.popSize, stageAt(c, 9).strategy.sigma, stageAt(c, 5).strategy.sigma], [64, 0.02, 0.08]);
+  assert.deepEqual([5, 8, 9, 12].map((g) => strategyGenerations(c, g)), [1, 4, 1, 4]);
+  // A saved config without the field had one stage.
+  const { stages: _s, ...old } = resolveTrainConfig('quick') as unknown as Record<string, unknown>;
+  assert.deepEqual(validateTrainConfig(old).stages, []);
 });
 
 test('plasticFrom: the static stage\'s center grown acts exactly as the static network', () => {

@@ -14,7 +14,8 @@ import { isPlainObject, parseWith } from '../../core/schema.ts';
 import { checkFiniteArrays, count, record } from '../es/state-check.ts';
 import type { TrainConfig } from './config.ts';
 import { ObsNormalizer } from './normalizer.ts';
-import { policyGenome, searchSize, strategyGenerations } from './plastic-from.ts';
+import { policyGenome, searchSize } from './plastic-from.ts';
+import { lastRestart, strategyGenerations } from './stages.ts';
 import type { GenerationRecord, Trainer, TrainerSnapshot } from './trainer.ts';
 
 export const CHECKPOINT_FORMAT = 'propamine-checkpoint';
@@ -60,8 +61,8 @@ function upgradeV1(raw: Record<string, unknown>): Record<string, unknown> {
 
 export interface CheckpointContext {
   config: TrainConfig;
-  /** The strategy's own state check (Maximizer.restore of the config's strategy). */
-  restore: (json: unknown) => MaximizerState;
+  /** The strategy's own state check (Maximizer.restore of the strategy of the checkpoint's generation). */
+  restore: (json: unknown, generation: number) => MaximizerState;
   /** The run's metrics.jsonl records (generations from 1), and its path for messages. */
   metrics: GenerationRecord[];
   metricsPath: string;
@@ -104,13 +105,13 @@ export function parseCheckpoint(json: unknown, ctx: CheckpointContext): Checkpoi
 
   let maximizer: MaximizerState;
   try {
-    maximizer = ctx.restore(cp.maximizer);
+    maximizer = ctx.restore(cp.maximizer, generation);
   } catch (e) {
     throw new Error(`maximizer: ${(e as Error).message}`);
   }
   const told = strategyGenerations(ctx.config, generation);
   if (maximizer.core.generation !== told) {
-    const since = told === generation ? '' : ` (it restarted with the plastic stage at generation ${ctx.config.plasticFrom}: ${told} expected)`;
+    const since = told === generation ? '' : ` (it restarted at generation ${lastRestart(ctx.config, generation)}: ${told} expected)`;
     throw new Error(`checkpoint.generation is ${generation} but the strategy state is after generation ${maximizer.core.generation} (maximizer.core.generation)${since}`);
   }
   const searched = searchSize(ctx.config, generation);

@@ -18,12 +18,40 @@ import { PolicyConfigSchema } from '../../policies/index.ts';
 import { StrategyConfigSchema } from '../es/index.ts';
 import { BUILTIN_SUITES } from '../../envs/suites.ts';
 import { LEGACY_SIM, SimSettingsSchema } from '../../envs/sim-settings.ts';
-import { documentedFields, got, numberIn, parseWith, plainObject, strictFields, wholeIn, withEveryField } from '../../core/schema.ts';
+import { checkedBy, documentedFields, fields, got, numberIn, parseWith, plainObject, shown, strictFields, wholeIn, withEveryField } from '../../core/schema.ts';
 
 export const FITNESS_KINDS = ['return', 'distance', 'onset-distance', 'onset-adaptation'] as const;
 export type FitnessKind = (typeof FITNESS_KINDS)[number];
 
 const nonEmptyPath = (what: string) => v.pipe(v.string(what), v.nonEmpty(what));
+
+/** One stage of a run (stages.ts); what it does not name stays as before it. */
+const STAGE = fields({
+  from: wholeIn(2),
+  maxSteps: v.optional(wholeIn(1, 100_000)),
+  strategy: v.optional(plainObject("must be an object of the strategy's parameters")),
+}, { notObject: 'must be an object: { from, maxSteps, strategy }' });
+
+function ascendingStages<S extends { from: number }>(stages: S[]): S[] {
+  stages.forEach((s, i) => {
+    if (i > 0 && s.from <= stages[i - 1]!.from) throw new Error(`[${i}].from must be after the stage before it (${stages[i - 1]!.from}) (got ${s.from})`);
+  });
+  return stages;
+}
+
+/** A stage's strategy must be the run's, with parameters its schema accepts. */
+function checkStageStrategies<C extends { strategy: Record<string, unknown>; stages: { strategy?: Record<string, unknown> }[] }>(config: C): C {
+  let strategy = config.strategy;
+  config.stages.forEach((s, i) => {
+    if (s.strategy === undefined) return;
+    if (Object.hasOwn(s.strategy, 'name') && s.strategy.name !== config.strategy.name) {
+      throw new Error(`.stages[${i}].strategy.name must be the run's strategy, ${String(config.strategy.name)} (got ${shown(s.strategy.name)}): a stage changes its parameters, not the strategy`);
+    }
+    strategy = { ...strategy, ...s.strategy };
+    parseWith(StrategyConfigSchema, strategy, `.stages[${i}].strategy`);
+  });
+  return config;
+}
 
 /** Each field with its description (the doc of config.json and of `--help`) and its check. */
 const FIELDS = documentedFields({
@@ -59,6 +87,11 @@ const FIELDS = documentedFields({
     // Configs saved before this field existed ran 2 substeps × 16 iterations without added inertia.
     schema: v.optional(SimSettingsSchema, () => ({ ...LEGACY_SIM })),
   },
+  stages: {
+    doc: 'from a generation on, other settings for the rest of the run: a list of { from, maxSteps, strategy } in order of from (at least 2), each changing the episode length (maxSteps) or strategy parameters it names (strategy: { popSize, sigma, lr, ... }, the same strategy) and keeping the rest; the strategy restarts around the center as each stage starts (src/train/stages.ts). [] : the same settings throughout',
+    // Configs saved before this field existed had one stage.
+    schema: v.optional(v.pipe(v.array(STAGE, got('must be a list of stages')), checkedBy(ascendingStages)), []),
+  },
   init: {
     doc: 'start from a trained policy (a run directory or a policy file) instead of random parameters; null: random',
     // Configs saved before this field existed start from random parameters.
@@ -71,7 +104,7 @@ export const TRAIN_CONFIG_FIELDS = FIELDS.keys;
 /** A field's description, for help texts. */
 export const trainConfigDoc = FIELDS.doc;
 
-export const TrainConfigSchema = v.pipe(plainObject(), strictFields(FIELDS.entries, { known: [...TRAIN_CONFIG_FIELDS].sort().join(', ') }));
+export const TrainConfigSchema = v.pipe(plainObject(), strictFields(FIELDS.entries, { known: [...TRAIN_CONFIG_FIELDS].sort().join(', ') }), checkedBy(checkStageStrategies));
 
 /** Checks a complete config object; the first error, naming its field, is thrown. */
 export function parseTrainConfig(raw: unknown): v.InferOutput<typeof TrainConfigSchema> {

@@ -59,6 +59,7 @@ const BASE: Omit<TrainConfig, 'name'> = {
   plasticFrom: 1,
   // A run without this field in its config.json ran LEGACY_SIM (see the schema).
   sim: { ...DEFAULT_SIM },
+  stages: [],
   init: null,
 };
 

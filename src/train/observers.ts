@@ -17,6 +17,7 @@ import { savePolicyFile } from './policy-file.ts';
 import { ProgressPrinter } from './progress.ts';
 import type { RunDir } from './run-dir.ts';
 import { testEpisodes, type GenerationRecord, type Trainer } from './trainer.ts';
+import { stageAt } from './stages.ts';
 
 /** What an observer sees of the run. */
 export interface RunContext {
@@ -59,7 +60,7 @@ export const bestObserver: RunObserver = {
     savePolicyFile(dir.bestPath, {
       policy: config.policy, params: b.params,
       normalizer: ObsNormalizer.fromJSON(b.normalizer, OBS_SIZE, config.obsClip).snapshot(), sim: config.sim,
-      meta: { run: basename(dir.path), generation: b.generation, testReturn: b.return, world: { maxSteps: config.maxSteps } },
+      meta: { run: basename(dir.path), generation: b.generation, testReturn: b.return, world: { maxSteps: stageAt(config, b.generation).maxSteps } },
     });
   },
 };
@@ -72,7 +73,7 @@ export const replayObserver: RunObserver = {
     if (!(config.replayEvery > 0 && (gen === 1 || gen % config.replayEvery === 0 || isLast(rec, run)))) return;
     const replay = recordEpisode(await loadRapier(), {
       policy: config.policy, params: trainer.center(), normalizer: trainer.normalizer.snapshot(), episode: testEpisodes(config)[0]!,
-      world: { maxSteps: config.maxSteps, ...simWorld(config.sim) }, meta: { label: `center after generation ${gen}`, run: basename(dir.path), generation: gen, policy: describePolicy(config.policy) },
+      world: { maxSteps: stageAt(config, gen).maxSteps, ...simWorld(config.sim) }, meta: { label: `center after generation ${gen}`, run: basename(dir.path), generation: gen, policy: describePolicy(config.policy) },
     });
     writeReplay(dir.replaysPath, `gen${String(gen).padStart(5, '0')}-nominal`, replay);
   },

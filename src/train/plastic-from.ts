@@ -53,8 +53,3 @@ export function policyGenome(config: Pick<TrainConfig, 'policy' | 'plasticFrom' 
   if (!grown) throw new Error('config.policy cannot be grown from its static stage');
   return grown;
 }
-
-/** The strategy's own generation count once `generationsDone` are done: it restarts with the plastic stage. */
-export function strategyGenerations(config: Pick<TrainConfig, 'policy' | 'plasticFrom' | 'init'>, generationsDone: number): number {
-  return staticStagePolicy(config) && generationsDone >= config.plasticFrom ? generationsDone - (config.plasticFrom - 1) : generationsDone;
-}

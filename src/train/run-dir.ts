@@ -17,6 +17,7 @@ import { GenerationRecordSchema, type GenerationRecord } from './metrics.ts';
 import * as v from 'valibot';
 import { parseIn } from '../../core/schema.ts';
 import { maximizerFor } from './maximizer.ts';
+import { stageAt } from './stages.ts';
 
 export { CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from './checkpoint.ts';
 
@@ -159,8 +160,7 @@ export class RunDir {
    * checked by the strategy the config names.
    */
   loadCheckpoint(config: TrainConfig, path = this.checkpointPath): Checkpoint {
-    const maximizer = maximizerFor(config.strategy);
-    const restore = (json: unknown) => maximizer.restore(json);
+    const restore = (json: unknown, generation: number) => maximizerFor(stageAt(config, generation).strategy).restore(json);
     try {
       const { value, text } = readCheckedJson(path, 'checkpoint');
       let cp: Checkpoint;
@@ -183,7 +183,7 @@ export class RunDir {
     const cp = this.loadCheckpoint(config);
     return {
       policy: config.policy, params: Float64Array.from(checkpointCenter(cp, config)), normalizer: cp.normalizer.snapshot(), sim: config.sim,
-      meta: { run: this.path, generation: cp.generation, world: { maxSteps: config.maxSteps } },
+      meta: { run: this.path, generation: cp.generation, world: { maxSteps: stageAt(config, cp.generation).maxSteps } },
     };
   }
 

@@ -24,6 +24,7 @@ import { describeRescale, grownGenome, loadInitialPolicy, rescaledGenome, retime
 import { Rng, mixSeed } from '../../core/rng.ts';
 import { RUN_DIR_OBSERVERS, progressObserver, type RunContext, type RunObserver } from './observers.ts';
 import { RunDir } from './run-dir.ts';
+import { describeStages } from './stages.ts';
 import { Trainer, checkObjective, policySize, tasksAtOnce, type GenerationRecord } from './trainer.ts';
 
 /** Where rollouts run: not part of a run's config (results do not depend on it), so a resumed run may switch. */
@@ -121,6 +122,7 @@ export class TrainingRun implements RunContext {
           : `; plastic from generation ${config.plasticFrom}, the same network without plasticity before it`;
         log(`training ${describePolicy(config.policy, OBS_SIZE, ACT_SIZE)} (${trainer.numParams} parameters${stage}) with ${config.strategy.name}, ${backend.description}`);
         if (init) log(`starting from ${init.description}`);
+        if (config.stages.length) log(`stages: ${describeStages(config)}`);
         log(isNew ? `run directory ${dir.path}` : `${dir.path} has no checkpoint yet: starting it at generation 1 with its config.json`);
         run = new TrainingRun(trainer, config, dir, isNew, [], log, opts);
       }

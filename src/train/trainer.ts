@@ -26,6 +26,7 @@ import { maximizerFor, type TrainMaximizer } from './maximizer.ts';
 import type { TrainConfig } from './config.ts';
 import { ObsNormalizer } from './normalizer.ts';
 import { policyGenome, searchedPolicy, searchSize, staticStagePolicy } from './plastic-from.ts';
+import { restartsAt, stageAt, stageStrategies } from './stages.ts';
 import type { GenerationRecord } from './metrics.ts';
 
 export type { GenerationRecord };
@@ -70,8 +71,10 @@ export function policySize(config: TrainConfig): number {
 
 /** The most rollout tasks one call of a run runs at once: a generation's, or the center test's (one per episode). */
 export function tasksAtOnce(config: TrainConfig): number {
-  const m = maximizerFor(config.strategy);
-  const members = m.ask(m.init(new Float64Array(policySize(config)), 0)).population.members.length;
+  const members = Math.max(...stageStrategies(config, config.generations).map((strategy) => {
+    const m = maximizerFor(strategy);
+    return m.ask(m.init(new Float64Array(policySize(config)), 0)).population.members.length;
+  }));
   return Math.max(Math.ceil(members / config.membersPerTask), config.testEpisodes);
 }
 
@@ -124,7 +127,6 @@ export function adaptationFitness(episodes: readonly TaskEpisode[], r: RolloutRe
 }
 
 export class Trainer {
-  readonly maximizer: TrainMaximizer;
   state: MaximizerState;
   normalizer: ObsNormalizer;
   /** Generations done (the next one is `generation + 1`). */
@@ -140,7 +142,6 @@ export class Trainer {
   /** `init` replaces the random initial parameters and the empty normalizer of a new run (see init-from.ts). */
   constructor(readonly config: TrainConfig, readonly suite: Suite, readonly backend: RolloutBackend, readonly runId: string, snapshot?: TrainerSnapshot, init?: { params: Float64Array; normalizer: ObsNormalizer }) {
     checkObjective(config, suite);
-    this.maximizer = maximizerFor(config.strategy);
     this.numParams = policySize(config);
     if (snapshot) {
       this.state = snapshot.maximizer;
@@ -153,14 +154,28 @@ export class Trainer {
       if (this.state.core.mean.length !== size) throw new Error(`checkpoint has ${this.state.core.mean.length} parameters but the policy needs ${size}`);
     } else if (init) {
       if (init.params.length !== this.numParams) throw new Error(`the initial policy has ${init.params.length} parameters but the policy needs ${this.numParams}`);
-      this.state = this.maximizer.init(Float64Array.from(init.params), mixSeed(config.seed, 0x5eed));
+      this.state = this.maximizerAt(1).init(Float64Array.from(init.params), mixSeed(config.seed, 0x5eed));
       this.normalizer = ObsNormalizer.fromJSON(init.normalizer.toJSON(), OBS_SIZE, config.obsClip);
     } else {
       const params = initParams(staticStagePolicy(config) ?? config.policy, OBS_SIZE, ACT_SIZE, new Rng(mixSeed(config.seed, 0x1417)));
-      this.state = this.maximizer.init(Float64Array.from(params), mixSeed(config.seed, 0x5eed));
+      this.state = this.maximizerAt(1).init(Float64Array.from(params), mixSeed(config.seed, 0x5eed));
       this.normalizer = new ObsNormalizer(OBS_SIZE, config.obsClip);
     }
   }
+
+  /** The strategy of generation `gen` (its stage's: stages.ts); the state after generation g is its stage's. */
+  maximizerAt(gen: number): TrainMaximizer {
+    const strategy = stageAt(this.config, Math.max(1, gen)).strategy;
+    if (this.maximizers.strategy !== strategy) this.maximizers = { strategy, maximizer: maximizerFor(strategy) };
+    return this.maximizers.maximizer;
+  }
+
+  /** The strategy the current state belongs to (for serializing it). */
+  get maximizer(): TrainMaximizer {
+    return this.maximizerAt(this.generation);
+  }
+
+  private maximizers: { strategy: TrainConfig['strategy'] | null; maximizer: TrainMaximizer } = { strategy: null, maximizer: null as unknown as TrainMaximizer };
 
   /** Ask to stop after the current generation (Ctrl-C). */
   requestStop(): void {
@@ -193,7 +208,7 @@ export class Trainer {
       tasks.push({
         index, runId: this.runId, generation: gen, center: pop.mean, scale: pop.scale,
         members: pop.members.slice(start, start + c.membersPerTask),
-        policy: searchedPolicy(c, gen), world: { maxSteps: c.maxSteps, ...simWorld(c.sim) }, episodes, normalizer: norm, collectObsStats: true,
+        policy: searchedPolicy(c, gen), world: { maxSteps: stageAt(c, gen).maxSteps, ...simWorld(c.sim) }, episodes, normalizer: norm, collectObsStats: true,
       });
     }
     // The adaptation objective also runs every member's episodes with plasticity frozen at the onset.
@@ -208,7 +223,7 @@ export class Trainer {
     const norm = this.normalizer.snapshot();
     const tasks: RolloutTask[] = testEpisodes(this.config).map((e, index) => ({
       index, runId: this.runId, generation: gen, center, scale: null, members: [{ seed: 0, sign: 0 }],
-      policy: searchedPolicy(this.config, gen), world: { maxSteps: this.config.maxSteps, ...simWorld(this.config.sim) }, episodes: [e], normalizer: norm, collectObsStats: false,
+      policy: searchedPolicy(this.config, gen), world: { maxSteps: stageAt(this.config, gen).maxSteps, ...simWorld(this.config.sim) }, episodes: [e], normalizer: norm, collectObsStats: false,
     }));
     const res = await this.backend.runAll(tasks);
     let ret = 0;
@@ -225,11 +240,10 @@ export class Trainer {
     const c = this.config;
     const gen = this.generation + 1;
     const t0 = performance.now();
-    if (gen === c.plasticFrom && staticStagePolicy(c) && this.state.core.mean.length !== this.numParams) {
-      // The static stage ends: the strategy restarts around the center grown into the plastic network.
-      this.state = this.maximizer.init(this.center(), mixSeed(c.seed, 0x5eed, gen));
-    }
-    const { population, state } = this.maximizer.ask(this.state);
+    const maximizer = this.maximizerAt(gen);
+    // A stage starts, or the static stage ends: the strategy restarts around the center (grown into the plastic network).
+    if (restartsAt(c, gen)) this.state = maximizer.init(this.center(), mixSeed(c.seed, 0x5eed, gen));
+    const { population, state } = maximizer.ask(this.state);
     const episodes = generationEpisodes(c, this.suite, gen);
     const tasks = this.tasksFor(population, gen, episodes);
     const tr0 = performance.now();
@@ -267,7 +281,7 @@ export class Trainer {
         fitness[i] = c.fitness === 'onset-adaptation' ? adaptationFitness(episodes, r, frozen, m * ne) : meanFitness(c, Array.from({ length: ne }, (_, e) => ({ r, k: m * ne + e })));
       }
     }
-    const told = this.maximizer.tell(state, population, fitness);
+    const told = maximizer.tell(state, population, fitness);
     this.state = told.state;
     for (const r of results) if (r.obsStats) this.normalizer.merge(r.obsStats);
 
