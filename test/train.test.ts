@@ -593,13 +593,15 @@ test('stages: longer episodes and another population from a generation on, the s
   const stages = [{ from: 3, maxSteps: 90, strategy: { popSize: 12, sigma: 0.03 } }];
   const cfg = (name: string, over: Record<string, unknown> = {}) => tiny(name, { generations: 5, testEvery: 1, stages, ...over });
   const seen: { gen: number; maxSteps: number; members: number; told: number }[] = [];
+  const tested: [number, number][] = [];
   const straight = await train({
     config: cfg('st-straight', { workers: 2 }), quiet: true, log: quiet,
     onTrainer: (t) => {
       const runAll = t.backend.runAll.bind(t.backend);
       t.backend.runAll = async (tasks) => {
         const population = tasks.filter((k) => k.scale !== null);
-        if (population.length) seen.push({ gen: tasks[0]!.generation, maxSteps: tasks[0]!.world.maxSteps ?? -1, members: population.reduce((n, k) => n + k.members.length, 0), told: t.state.core.generation ?? -1 });
+        if (!population.length) tested.push([tasks[0]!.generation, tasks[0]!.world.maxSteps ?? -1]);
+        else seen.push({ gen: tasks[0]!.generation, maxSteps: tasks[0]!.world.maxSteps ?? -1, members: population.reduce((n, k) => n + k.members.length, 0), told: t.state.core.generation ?? -1 });
         return runAll(tasks);
       };
     },
@@ -607,11 +609,13 @@ test('stages: longer episodes and another population from a generation on, the s
   // Generations 1-2 as the config says; from 3 the stage's episodes and population, asked by a strategy started anew.
   assert.deepEqual(seen.map((x) => [x.gen, x.maxSteps, x.members]), [[1, 60, 8], [2, 60, 8], [3, 90, 12], [4, 90, 12], [5, 90, 12]]);
   assert.deepEqual(seen.map((x) => x.told), [0, 1, 0, 1, 2]);
+  assert.deepEqual(tested, [[1, 60], [2, 60], [3, 90], [4, 90], [5, 90]]);
   const metrics = deterministic(straight.runDir);
   assert.deepEqual(metrics.map((r) => r.strategy.sigma), [0.05, 0.05, 0.03, 0.03, 0.03]);
-  // Tests and the saved policies use the episodes of their generation's stage.
+  // The saved policies use the episodes of their generation's stage; best.json compares tests of one length, the latest.
   const best = loadPolicyFile(join(straight.runDir, 'best.json'));
-  assert.equal(best.meta?.world?.maxSteps, best.meta!.generation! >= 3 ? 90 : 60);
+  assert.equal(best.meta?.world?.maxSteps, 90);
+  assert.ok(best.meta!.generation! >= 3);
   assert.equal(new RunDir(straight.runDir).loadCenterPolicy().meta?.world?.maxSteps, 90);
   const other = await train({ config: cfg('st-w0', { workers: 0 }), quiet: true, log: quiet });
   assert.deepEqual(deterministic(other.runDir), metrics);
@@ -631,6 +635,38 @@ test('stages: longer episodes and another population from a generation on, the s
     stopped = await train({ resume: stopped.runDir, quiet: true, log: quiet });
     assert.deepEqual(deterministic(stopped.runDir), metrics, `stopped after generation ${stopAt}`);
   }
+  // With a static stage: a stage before plasticFrom restarts the static search, plasticity grows at plasticFrom.
+  const sizes: number[] = [];
+  const staged = await train({
+    config: cfg('st-pf', { workers: 0, plasticFrom: 4, stages: [{ from: 2, strategy: { sigma: 0.04 } }, { from: 4, maxSteps: 90 }] }), quiet: true, log: quiet,
+    onTrainer: (t) => {
+      const step = t.step.bind(t);
+      t.step = async (ev) => {
+        const r = await step(ev);
+        sizes.push(t.searchCenter().length);
+        return r;
+      };
+    },
+  });
+  const plastic = createPolicy(tiny('st-size').policy, 27, 8).numParams;
+  assert.equal(sizes.length, 5);
+  assert.ok(sizes[2]! < plastic, 'generations 1-3 search the static network');
+  assert.deepEqual(sizes.slice(3), [plastic, plastic]);
+  assert.deepEqual(deterministic(staged.runDir).map((r) => [r.strategy.sigma, r.steps <= 8 * 2 * 90]), [[0.05, true], [0.04, true], [0.04, true], [0.04, true], [0.04, true]]);
+  assert.deepEqual([1, 2, 3, 4, 5].map((g) => strategyGenerations(new RunDir(staged.runDir).readConfig(), g)), [1, 1, 2, 1, 2]);
+  let resumed = await train({
+    config: cfg('st-pf-r', { workers: 1, plasticFrom: 4, stages: [{ from: 2, strategy: { sigma: 0.04 } }, { from: 4, maxSteps: 90 }] }), quiet: true, log: quiet,
+    onTrainer: (t) => {
+      const step = t.step.bind(t);
+      t.step = async (ev) => {
+        const r = await step(ev);
+        if (t.generation === 3) t.requestStop();
+        return r;
+      };
+    },
+  });
+  resumed = await train({ resume: resumed.runDir, quiet: true, log: quiet });
+  assert.deepEqual(deterministic(resumed.runDir), deterministic(staged.runDir));
   // A stage that changes nothing but restarts the strategy is a different run from none.
   const plain = await train({ config: tiny('st-none', { generations: 5, testEvery: 1, workers: 0 }), quiet: true, log: quiet });
   assert.deepEqual(deterministic(plain.runDir).slice(0, 2), metrics.slice(0, 2));

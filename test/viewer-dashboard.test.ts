@@ -46,9 +46,9 @@ function stressReport(shift: number): object {
 }
 
 /** A copy of the base run with its own config, curve and stress report (and stress replays named as `propamine stress` names them). */
-function cloneRun(dir: string, name: string, seed: number, rule: string, scale: number): void {
+function cloneRun(dir: string, name: string, seed: number, rule: string, scale: number, more: Record<string, unknown> = {}): void {
   cpSync(base, dir, { recursive: true });
-  writeFileSync(join(dir, 'config.json'), JSON.stringify({ name, outDir: 'exp', seed, generations: 20, policy: { type: 'snn', hidden: [32], rule, modulation: rule === 'none' ? 'none' : 'simple' }, strategy: { name: 'openai-es', popSize: 16, sigma: 0.05 }, maxSteps: 60 }, null, 2));
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ name, outDir: 'exp', seed, generations: 20, policy: { type: 'snn', hidden: [32], rule, modulation: rule === 'none' ? 'none' : 'simple' }, strategy: { name: 'openai-es', popSize: 16, sigma: 0.05 }, maxSteps: 60, ...more }, null, 2));
   writeFileSync(join(dir, 'metrics.jsonl'), Array.from({ length: 12 }, (_, g) => metricLine(g, scale)).join('\n') + '\n');
   mkdirSync(join(dir, 'stress'));
   writeFileSync(join(dir, 'stress', 'heldout-onset.json'), JSON.stringify(stressReport(scale - 1)));
@@ -81,7 +81,7 @@ before(async () => {
   await makeRun(base, 60, [{ name: 'short leg from step 20', legLength: [{ leg: 'back_right', factor: 0.6 }], onset: 20 }]);
   cloneRun(join(folder, 'plastic-s1'), 'plastic-s1', 1, 'oja', 1);
   cloneRun(join(folder, 'plastic-s2'), 'plastic-s2', 2, 'oja', 1.1);
-  cloneRun(join(folder, 'static-s1'), 'static-s1', 1, 'none', 0.8);
+  cloneRun(join(folder, 'static-s1'), 'static-s1', 1, 'none', 0.8, { stages: [{ from: 11, maxSteps: 90 }] });
   // A run whose config and stress report were cut short mid-write.
   cloneRun(join(folder, 'broken'), 'broken', 3, 'oja', 1);
   writeFileSync(join(folder, 'broken', 'config.json'), '{"name": "bro');
@@ -155,6 +155,7 @@ test('a folder of runs: the list says what differs, curves are overlaid, seeds a
   assert.match(table, /4 runs/);
   assert.match(table, /config\.json: not valid JSON/, 'the broken run says what is wrong in its row');
   assert.match(table, /openai-es ×16/);
+  assert.match(table, /gen · 60 steps, 90 from 11/, 'a staged run\'s longer episodes are in its budget');
   assert.doesNotMatch(table, /strategy\.sigma/, 'fields all readable configs share are not differences');
   // The two plastic seeds are one line (mean and band), the static run another; the broken run has no curve of its own config.
   await page.waitForFunction(() => window.__viewer!.curveCount() >= 2, null, { timeout: 15_000 });

@@ -32,6 +32,11 @@ export function stageAt(config: StagedFields, gen: number): { maxSteps: number; 
 
 type RestartFields = Pick<TrainConfig, 'policy' | 'plasticFrom' | 'init' | 'stages'>;
 
+/** How many stages have started by generation `gen` (0: the config's own settings). */
+export function stageIndex(config: Pick<TrainConfig, 'stages'>, gen: number): number {
+  return config.stages.filter((s) => s.from <= gen).length;
+}
+
 /** Whether the strategy restarts around the center as generation `gen` starts: a stage starts, or plasticity does. */
 export function restartsAt(config: RestartFields, gen: number): boolean {
   return (gen === config.plasticFrom && staticStagePolicy(config) !== null) || config.stages.some((s) => s.from === gen);

@@ -26,7 +26,7 @@ import { maximizerFor, type TrainMaximizer } from './maximizer.ts';
 import type { TrainConfig } from './config.ts';
 import { ObsNormalizer } from './normalizer.ts';
 import { policyGenome, searchedPolicy, searchSize, staticStagePolicy } from './plastic-from.ts';
-import { restartsAt, stageAt, stageStrategies } from './stages.ts';
+import { restartsAt, stageAt, stageIndex, stageStrategies } from './stages.ts';
 import type { GenerationRecord } from './metrics.ts';
 
 export type { GenerationRecord };
@@ -165,17 +165,22 @@ export class Trainer {
 
   /** The strategy of generation `gen` (its stage's: stages.ts); the state after generation g is its stage's. */
   maximizerAt(gen: number): TrainMaximizer {
-    const strategy = stageAt(this.config, Math.max(1, gen)).strategy;
-    if (this.maximizers.strategy !== strategy) this.maximizers = { strategy, maximizer: maximizerFor(strategy) };
-    return this.maximizers.maximizer;
+    const k = stageIndex(this.config, Math.max(1, gen));
+    let m = this.maximizers.get(k);
+    if (!m) this.maximizers.set(k, (m = maximizerFor(stageAt(this.config, Math.max(1, gen)).strategy)));
+    return m;
   }
 
-  /** The strategy the current state belongs to (for serializing it). */
+  /**
+   * The strategy the state after `generation` belongs to, for reading its center and serializing
+   * it (neither depends on the stage's parameters, so within a step, after the restart or the
+   * tell and before the generation count moves on, the previous stage's serves as well).
+   */
   get maximizer(): TrainMaximizer {
     return this.maximizerAt(this.generation);
   }
 
-  private maximizers: { strategy: TrainConfig['strategy'] | null; maximizer: TrainMaximizer } = { strategy: null, maximizer: null as unknown as TrainMaximizer };
+  private readonly maximizers = new Map<number, TrainMaximizer>();
 
   /** Ask to stop after the current generation (Ctrl-C). */
   requestStop(): void {
@@ -242,7 +247,11 @@ export class Trainer {
     const t0 = performance.now();
     const maximizer = this.maximizerAt(gen);
     // A stage starts, or the static stage ends: the strategy restarts around the center (grown into the plastic network).
-    if (restartsAt(c, gen)) this.state = maximizer.init(this.center(), mixSeed(c.seed, 0x5eed, gen));
+    if (restartsAt(c, gen)) {
+      // The static stage's center is grown only where plasticity starts; a stage before it restarts the static search.
+      const around = gen === c.plasticFrom && staticStagePolicy(c) ? this.center() : this.searchCenter();
+      this.state = maximizer.init(around, mixSeed(c.seed, 0x5eed, gen));
+    }
     const { population, state } = maximizer.ask(this.state);
     const episodes = generationEpisodes(c, this.suite, gen);
     const tasks = this.tasksFor(population, gen, episodes);
@@ -298,7 +307,9 @@ export class Trainer {
       // The tested center as the config's policy (grown once during a static stage).
       const center = this.center();
       // The best center is judged by the objective training maximises, not the raw return.
-      if (!this.bestTest || t.fitness > this.bestTest.fitness) {
+      // Only tests of the same episode length compare: a stage that changes it starts best.json anew.
+      const sameLength = this.bestTest !== null && stageAt(c, this.bestTest.generation).maxSteps === stageAt(c, gen).maxSteps;
+      if (!this.bestTest || !sameLength || t.fitness > this.bestTest.fitness) {
         this.bestTest = { return: t.return, fitness: t.fitness, generation: gen, params: Float64Array.from(center), normalizer: this.normalizer.toJSON() };
       }
       await events.test?.(gen, center, this);

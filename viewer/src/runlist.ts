@@ -6,6 +6,12 @@
  */
 import type { RunSummary } from './data.ts';
 
+/** A staged run's other episode lengths, as `, 1000 from 1601` (config.stages). */
+function longerFrom(c: Record<string, unknown>): string {
+  const stages = Array.isArray(c.stages) ? (c.stages as { from?: unknown; maxSteps?: unknown }[]) : [];
+  return stages.filter((s) => typeof s.maxSteps === 'number').map((s) => `, ${String(s.maxSteps)} from ${String(s.from)}`).join('');
+}
+
 /** Config fields with a column of their own, or that always differ, so "other differences" leaves them out. */
 const SHOWN = new Set(['name', 'outDir', 'seed', 'generations', 'policy.type', 'policy.rule', 'policy.modulation', 'strategy.name', 'strategy.popSize', 'maxSteps', 'workers', 'membersPerTask', 'digest']);
 
@@ -108,7 +114,7 @@ export class RunList {
         tr.dataset.run = r.path;
         const c = r.config;
         const strategy = c ? `${get(c, 'strategy.name')} ×${get(c, 'strategy.popSize')}` : '–';
-        const budget = c ? `${r.generations}/${r.budget ?? '–'} gen · ${get(c, 'maxSteps')} steps` : `${r.generations} gen`;
+        const budget = c ? `${r.generations}/${r.budget ?? '–'} gen · ${get(c, 'maxSteps')} steps${longerFrom(c)}` : `${r.generations} gen`;
         const cells = [r.name, get(c, 'policy.type'), get(c, 'policy.rule'), get(c, 'policy.modulation'), get(c, 'seed'), strategy, budget];
         const box = document.createElement('input');
         box.type = 'checkbox';
