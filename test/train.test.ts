@@ -691,6 +691,9 @@ test('stages: a bad stage is refused, naming its field', () => {
   assert.deepEqual([stageAt(c, 4).maxSteps, stageAt(c, 5).maxSteps, stageAt(c, 9).maxSteps], [300, 600, 600]);
   assert.deepEqual([stageAt(c, 9).strategy.popSize, stageAt(c, 9).strategy.sigma, stageAt(c, 5).strategy.sigma], [64, 0.02, 0.08]);
   assert.deepEqual([5, 8, 9, 12].map((g) => strategyGenerations(c, g)), [1, 4, 1, 4]);
+  // The long preset ends on episodes as long as the evaluation's.
+  const long = resolveTrainConfig('long');
+  assert.deepEqual([long.generations, long.maxSteps, long.stages, stageAt(long, 1600).maxSteps, stageAt(long, 1601).maxSteps], [1790, 300, [{ from: 1601, maxSteps: 1000 }], 300, 1000]);
   // A saved config without the field had one stage.
   const { stages: _s, ...old } = resolveTrainConfig('quick') as unknown as Record<string, unknown>;
   assert.deepEqual(validateTrainConfig(old).stages, []);

@@ -26,7 +26,7 @@ const full = resolveTrainConfig('full');
 const field = fieldFlag(trainConfigDoc);
 
 const FLAGS = [
-  { name: 'preset', arg: 'NAME', help: 'quick (default: visibly learns in minutes on 2 cores), long (within an hour on 2 cores) or full (1000-step episodes, a larger network; hours)' },
+  { name: 'preset', arg: 'NAME', help: 'quick (default: visibly learns in minutes on 2 cores), long (1600 generations on 300-step episodes, then 190 on 1000-step ones: within an hour on 2 cores) or full (1000-step episodes, a larger network; hours)' },
   { name: 'config', arg: 'FILE', help: "a JSON config file (fields as in a run's config.json); a run's config.json (one in a run directory, or any file with its digest) is read as that run trained, a field it lacks meaning what runs did before the field existed, and takes no --preset" },
   { name: 'resume', arg: 'DIR|FILE', help: 'continue the run in DIR from its last checkpoint, or from a checkpoint file in DIR/checkpoints/ (previous.json, when latest.json was refused as damaged)' },
   field('name', 'NAME', 'name', '(default: <preset>-<policy>-s<seed>)'),
@@ -50,7 +50,7 @@ const FLAGS = [
   { name: 'sigma', arg: 'X', help: `sampling noise scale (quick: ${String(quick.strategy.sigma)})` },
   { name: 'lr', arg: 'X', help: `learning rate (quick: ${String(quick.strategy.lr)})` },
   field('episodes', 'N', 'episodesPerMember', `(default ${quick.episodesPerMember})`),
-  field('max-steps', 'N', 'maxSteps', `(quick: ${quick.maxSteps}, full: ${full.maxSteps})`),
+  field('max-steps', 'N', 'maxSteps', `(quick: ${quick.maxSteps}, long: ${long.maxSteps} then ${String(long.stages[0]?.maxSteps)} from generation ${String(long.stages[0]?.from)}, full: ${full.maxSteps}; a config file's stages change it from a generation on)`),
   field('conditions', 'SUITE', 'conditions', `(train, train-damage, nominal, ...; default ${quick.conditions})`),
   field('fitness', 'KIND', 'fitness', `(default ${quick.fitness}; onset-distance with a suite whose damage has an onset, e.g. --conditions train-damage)`),
   field('plastic-from', 'N', 'plasticFrom', `(default ${quick.plasticFrom}: plastic from the start)`),
