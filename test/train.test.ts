@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, exist
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveTrainConfig, validateTrainConfig, type TrainConfig } from '../src/train/config.ts';
-import { train } from '../src/train/run.ts';
+import { train, type TrainOutcome } from '../src/train/run.ts';
 import { RunDir } from '../src/train/run-dir.ts';
 import { adaptationFitness, meanFitness, type Trainer } from '../src/train/trainer.ts';
 import { loadPolicyFile } from '../src/train/policy-file.ts';
@@ -66,17 +66,7 @@ test('abcd per synapse on random weights per episode trains, reproducibly and in
 
 test('3 generations, a stop, and 3 resumed generations equal 6 straight ones', async () => {
   const straight = await train({ config: tiny('straight', { generations: 6, workers: 2 }), quiet: true, log: quiet });
-  let stopped = await train({
-    config: tiny('resumed', { generations: 6, workers: 2 }), quiet: true, log: quiet,
-    onTrainer: (t) => {
-      const step = t.step.bind(t);
-      t.step = async (ev) => {
-        const r = await step(ev);
-        if (t.generation === 3) t.requestStop();
-        return r;
-      };
-    },
-  });
+  let stopped: TrainOutcome = await trainStopped(tiny('resumed', { generations: 6, workers: 2 }), 3);
   assert.equal(stopped.status, 'stopped');
   assert.equal(new RunDir(stopped.runDir).readMetrics().length, 3);
   stopped = await train({ resume: stopped.runDir, quiet: true, log: quiet });
@@ -432,16 +422,23 @@ async function trainStopped(config: TrainConfig, stopAt: number) {
   const lines: string[] = [];
   const outcome = await train({
     config, log: (l) => lines.push(l),
-    onTrainer: (t) => {
-      const step = t.step.bind(t);
-      t.step = async (ev) => {
-        const r = await step(ev);
-        if (t.generation === stopAt) t.requestStop();
-        return r;
-      };
-    },
+    onTrainer: afterEachStep((t) => {
+      if (t.generation === stopAt) t.requestStop();
+    }),
   });
   return { ...outcome, lines };
+}
+
+/** An `onTrainer` hook that calls `after` once each generation is done. */
+function afterEachStep(after: (t: Trainer) => void) {
+  return (t: Trainer) => {
+    const step = t.step.bind(t);
+    t.step = async (ev) => {
+      const r = await step(ev);
+      after(t);
+      return r;
+    };
+  };
 }
 
 test('generations count from 1 in metrics, checkpoints, best.json, replays and messages', async () => {
@@ -540,32 +537,17 @@ test('plasticFrom: a static stage, then the grown plastic network; reproducible 
   const sizes: number[] = [];
   const straight = await train({
     config: cfg('pf-straight', { workers: 2 }), quiet: true, log: quiet,
-    onTrainer: (t) => {
-      const step = t.step.bind(t);
-      t.step = async (ev) => {
-        const r = await step(ev);
-        sizes.push(t.searchCenter().length);
-        // The center a run reports is the plastic network's at every stage.
-        assert.equal(t.center().length, plasticSize);
-        return r;
-      };
-    },
+    onTrainer: afterEachStep((t) => {
+      sizes.push(t.searchCenter().length);
+      // The center a run reports is the plastic network's at every stage.
+      assert.equal(t.center().length, plasticSize);
+    }),
   });
   assert.deepEqual(sizes, [staticSize, staticSize, plasticSize, plasticSize, plasticSize], 'static search for generations 1-2, plastic from 3');
   // The grown center acts exactly as the static one did (alpha = 0), so its test at generation 2 is the static network's.
   const other = await train({ config: cfg('pf-w0', { workers: 0 }), quiet: true, log: quiet });
   assert.deepEqual(deterministic(other.runDir), deterministic(straight.runDir));
-  let stopped = await train({
-    config: cfg('pf-resumed', { workers: 2 }), quiet: true, log: quiet,
-    onTrainer: (t) => {
-      const step = t.step.bind(t);
-      t.step = async (ev) => {
-        const r = await step(ev);
-        if (t.generation === 2) t.requestStop();
-        return r;
-      };
-    },
-  });
+  let stopped: TrainOutcome = await trainStopped(cfg('pf-resumed', { workers: 2 }), 2);
   assert.equal(stopped.status, 'stopped');
   const cp = JSON.parse(readFileSync(join(stopped.runDir, 'checkpoints', 'latest.json'), 'utf8'));
   assert.equal(cp.generation, 2);
@@ -620,17 +602,7 @@ test('stages: longer episodes and another population from a generation on, the s
   const other = await train({ config: cfg('st-w0', { workers: 0 }), quiet: true, log: quiet });
   assert.deepEqual(deterministic(other.runDir), metrics);
   for (const stopAt of [2, 3]) {
-    let stopped = await train({
-      config: cfg(`st-resumed${stopAt}`, { workers: 1 }), quiet: true, log: quiet,
-      onTrainer: (t) => {
-        const step = t.step.bind(t);
-        t.step = async (ev) => {
-          const r = await step(ev);
-          if (t.generation === stopAt) t.requestStop();
-          return r;
-        };
-      },
-    });
+    let stopped: TrainOutcome = await trainStopped(cfg(`st-resumed${stopAt}`, { workers: 1 }), stopAt);
     assert.equal(stopped.status, 'stopped');
     stopped = await train({ resume: stopped.runDir, quiet: true, log: quiet });
     assert.deepEqual(deterministic(stopped.runDir), metrics, `stopped after generation ${stopAt}`);
@@ -639,14 +611,9 @@ test('stages: longer episodes and another population from a generation on, the s
   const sizes: number[] = [];
   const staged = await train({
     config: cfg('st-pf', { workers: 0, plasticFrom: 4, stages: [{ from: 2, strategy: { sigma: 0.04 } }, { from: 4, maxSteps: 90 }] }), quiet: true, log: quiet,
-    onTrainer: (t) => {
-      const step = t.step.bind(t);
-      t.step = async (ev) => {
-        const r = await step(ev);
-        sizes.push(t.searchCenter().length);
-        return r;
-      };
-    },
+    onTrainer: afterEachStep((t) => {
+      sizes.push(t.searchCenter().length);
+    }),
   });
   const plastic = createPolicy(tiny('st-size').policy, 27, 8).numParams;
   assert.equal(sizes.length, 5);
@@ -654,17 +621,7 @@ test('stages: longer episodes and another population from a generation on, the s
   assert.deepEqual(sizes.slice(3), [plastic, plastic]);
   assert.deepEqual(deterministic(staged.runDir).map((r) => [r.strategy.sigma, r.steps <= 8 * 2 * 90]), [[0.05, true], [0.04, true], [0.04, true], [0.04, true], [0.04, true]]);
   assert.deepEqual([1, 2, 3, 4, 5].map((g) => strategyGenerations(new RunDir(staged.runDir).readConfig(), g)), [1, 1, 2, 1, 2]);
-  let resumed = await train({
-    config: cfg('st-pf-r', { workers: 1, plasticFrom: 4, stages: [{ from: 2, strategy: { sigma: 0.04 } }, { from: 4, maxSteps: 90 }] }), quiet: true, log: quiet,
-    onTrainer: (t) => {
-      const step = t.step.bind(t);
-      t.step = async (ev) => {
-        const r = await step(ev);
-        if (t.generation === 3) t.requestStop();
-        return r;
-      };
-    },
-  });
+  let resumed: TrainOutcome = await trainStopped(cfg('st-pf-r', { workers: 1, plasticFrom: 4, stages: [{ from: 2, strategy: { sigma: 0.04 } }, { from: 4, maxSteps: 90 }] }), 3);
   resumed = await train({ resume: resumed.runDir, quiet: true, log: quiet });
   assert.deepEqual(deterministic(resumed.runDir), deterministic(staged.runDir));
   // A stage that changes nothing but restarts the strategy is a different run from none.

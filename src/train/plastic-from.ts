@@ -30,6 +30,11 @@ export function staticStagePolicy(config: Pick<TrainConfig, 'policy' | 'plasticF
   return { ...p, rule: 'none', modInputs: [] };
 }
 
+/** Whether the static stage's center is grown into the plastic network as generation `gen` starts. */
+export function growsAt(config: Pick<TrainConfig, 'policy' | 'plasticFrom' | 'init'>, gen: number): boolean {
+  return gen === config.plasticFrom && staticStagePolicy(config) !== null;
+}
+
 /** The network searched at generation `gen` (from 1). */
 export function searchedPolicy(config: Pick<TrainConfig, 'policy' | 'plasticFrom' | 'init'>, gen: number): PolicyConfig {
   return (gen < config.plasticFrom && staticStagePolicy(config)) || config.policy;

@@ -37,16 +37,21 @@ export function stageIndex(config: Pick<TrainConfig, 'stages'>, gen: number): nu
   return config.stages.filter((s) => s.from <= gen).length;
 }
 
-/** Whether the strategy restarts around the center as generation `gen` starts: a stage starts, or plasticity does. */
+/** The generations at which the strategy restarts around the center: where a stage starts, or plasticity does. */
+function restartGenerations(config: RestartFields): number[] {
+  const starts = config.stages.map((s) => s.from);
+  if (staticStagePolicy(config)) starts.push(config.plasticFrom);
+  return starts;
+}
+
+/** Whether the strategy restarts around the center as generation `gen` starts. */
 export function restartsAt(config: RestartFields, gen: number): boolean {
-  return (gen === config.plasticFrom && staticStagePolicy(config) !== null) || config.stages.some((s) => s.from === gen);
+  return restartGenerations(config).includes(gen);
 }
 
 /** The last generation, at most `gen`, at which the strategy restarted (1 when it never did). */
 export function lastRestart(config: RestartFields, gen: number): number {
-  const starts = config.stages.map((s) => s.from);
-  if (staticStagePolicy(config)) starts.push(config.plasticFrom);
-  return Math.max(1, ...starts.filter((g) => g <= gen));
+  return Math.max(1, ...restartGenerations(config).filter((g) => g <= gen));
 }
 
 /** The strategy's own generation count once `generationsDone` are done: it restarts with each stage. */

@@ -25,7 +25,7 @@ import type { MaximizerState, Population } from '../es/index.ts';
 import { maximizerFor, type TrainMaximizer } from './maximizer.ts';
 import type { TrainConfig } from './config.ts';
 import { ObsNormalizer } from './normalizer.ts';
-import { policyGenome, searchedPolicy, searchSize, staticStagePolicy } from './plastic-from.ts';
+import { growsAt, policyGenome, searchedPolicy, searchSize, staticStagePolicy } from './plastic-from.ts';
 import { restartsAt, stageAt, stageIndex, stageStrategies } from './stages.ts';
 import type { GenerationRecord } from './metrics.ts';
 
@@ -165,9 +165,10 @@ export class Trainer {
 
   /** The strategy of generation `gen` (its stage's: stages.ts); the state after generation g is its stage's. */
   maximizerAt(gen: number): TrainMaximizer {
-    const k = stageIndex(this.config, Math.max(1, gen));
+    const g = Math.max(1, gen);
+    const k = stageIndex(this.config, g);
     let m = this.maximizers.get(k);
-    if (!m) this.maximizers.set(k, (m = maximizerFor(stageAt(this.config, Math.max(1, gen)).strategy)));
+    if (!m) this.maximizers.set(k, (m = maximizerFor(stageAt(this.config, g).strategy)));
     return m;
   }
 
@@ -249,7 +250,7 @@ export class Trainer {
     // A stage starts, or the static stage ends: the strategy restarts around the center (grown into the plastic network).
     if (restartsAt(c, gen)) {
       // The static stage's center is grown only where plasticity starts; a stage before it restarts the static search.
-      const around = gen === c.plasticFrom && staticStagePolicy(c) ? this.center() : this.searchCenter();
+      const around = growsAt(c, gen) ? this.center() : this.searchCenter();
       this.state = maximizer.init(around, mixSeed(c.seed, 0x5eed, gen));
     }
     const { population, state } = maximizer.ask(this.state);
