@@ -81,7 +81,7 @@ before(async () => {
   await makeRun(base, 60, [{ name: 'short leg from step 20', legLength: [{ leg: 'back_right', factor: 0.6 }], onset: 20 }]);
   cloneRun(join(folder, 'plastic-s1'), 'plastic-s1', 1, 'oja', 1);
   cloneRun(join(folder, 'plastic-s2'), 'plastic-s2', 2, 'oja', 1.1);
-  cloneRun(join(folder, 'static-s1'), 'static-s1', 1, 'none', 0.8, { stages: [{ from: 11, maxSteps: 90 }] });
+  cloneRun(join(folder, 'static-s1'), 'static-s1', 1, 'none', 0.8, { stages: [{ from: 11, maxSteps: 90 }, { from: 12, strategy: { popSize: 64 } }] });
   // A run whose config and stress report were cut short mid-write.
   cloneRun(join(folder, 'broken'), 'broken', 3, 'oja', 1);
   writeFileSync(join(folder, 'broken', 'config.json'), '{"name": "bro');
@@ -156,6 +156,7 @@ test('a folder of runs: the list says what differs, curves are overlaid, seeds a
   assert.match(table, /config\.json: not valid JSON/, 'the broken run says what is wrong in its row');
   assert.match(table, /openai-es ×16/);
   assert.match(table, /gen · 60 steps, 90 from 11/, 'a staged run\'s longer episodes are in its budget');
+  assert.match(table, /openai-es ×16, 64 from 12/, 'a staged run\'s other population is in its strategy');
   assert.doesNotMatch(table, /strategy\.sigma/, 'fields all readable configs share are not differences');
   // The two plastic seeds are one line (mean and band), the static run another; the broken run has no curve of its own config.
   await page.waitForFunction(() => window.__viewer!.curveCount() >= 2, null, { timeout: 15_000 });

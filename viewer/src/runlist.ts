@@ -6,10 +6,17 @@
  */
 import type { RunSummary } from './data.ts';
 
-/** A staged run's other episode lengths, as `, 1000 from 1601` (config.stages). */
-function longerFrom(c: Record<string, unknown>): string {
-  const stages = Array.isArray(c.stages) ? (c.stages as { from?: unknown; maxSteps?: unknown }[]) : [];
-  return stages.filter((s) => typeof s.maxSteps === 'number').map((s) => `, ${String(s.maxSteps)} from ${String(s.from)}`).join('');
+/**
+ * A staged run's other values of one field (config.stages), as `, 1000 from 1601`: the
+ * episode length (`maxSteps`) or a strategy parameter (`strategy.popSize`).
+ */
+function fromStages(c: Record<string, unknown>, path: string): string {
+  const stages = Array.isArray(c.stages) ? (c.stages as Record<string, unknown>[]) : [];
+  return stages
+    .map((s) => ({ from: s.from, value: get(s, path) }))
+    .filter((s) => s.value !== '–')
+    .map((s) => `, ${s.value} from ${String(s.from)}`)
+    .join('');
 }
 
 /** Config fields with a column of their own, or that always differ, so "other differences" leaves them out. */
@@ -113,8 +120,8 @@ export class RunList {
         const tr = document.createElement('tr');
         tr.dataset.run = r.path;
         const c = r.config;
-        const strategy = c ? `${get(c, 'strategy.name')} ×${get(c, 'strategy.popSize')}` : '–';
-        const budget = c ? `${r.generations}/${r.budget ?? '–'} gen · ${get(c, 'maxSteps')} steps${longerFrom(c)}` : `${r.generations} gen`;
+        const strategy = c ? `${get(c, 'strategy.name')} ×${get(c, 'strategy.popSize')}${fromStages(c, 'strategy.popSize')}` : '–';
+        const budget = c ? `${r.generations}/${r.budget ?? '–'} gen · ${get(c, 'maxSteps')} steps${fromStages(c, 'maxSteps')}` : `${r.generations} gen`;
         const cells = [r.name, get(c, 'policy.type'), get(c, 'policy.rule'), get(c, 'policy.modulation'), get(c, 'seed'), strategy, budget];
         const box = document.createElement('input');
         box.type = 'checkbox';
