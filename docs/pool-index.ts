@@ -9,7 +9,7 @@
  *
  *   node --import tsx docs/pool-index.ts RUN/stress/heldout-onset.json RUN/stress778/heldout-onset.json
  */
-import { meanCI } from '../src/stats.ts';
+import { meanCI, sideOfZero } from '../src/stats.ts';
 import { readStressReport } from '../src/stress-compare.ts';
 
 const paths = process.argv.slice(2);
@@ -36,7 +36,7 @@ first.conditions.forEach((c, i) => {
     return a;
   });
   const { mean, ci95, n } = meanCI(xs);
-  const sign = mean - ci95 > 0 ? 'above 0' : mean + ci95 < 0 ? 'below 0' : '';
+  const sign = ['below 0', '', 'above 0'][sideOfZero(mean, ci95) + 1]!;
   if (sign === 'above 0') above++;
   if (sign === 'below 0') below++;
   rows.push(`| ${c.name} | ${mean.toFixed(2)} ± ${ci95.toFixed(2)} | ${n} | ${sign} |`);

@@ -21,6 +21,16 @@ export function meanCI(xs: readonly number[]): { mean: number; ci95: number; std
   return { mean, ci95: (t95(n - 1) * std) / Math.sqrt(n), std, n };
 }
 
+/**
+ * Which side of 0 an interval `mean ± ci95` lies on: 1 above, -1 below, 0 across it (or
+ * undefined: a NaN half-width from fewer than two samples counts as across).
+ */
+export function sideOfZero(mean: number, ci95: number): 1 | -1 | 0 {
+  if (mean - ci95 > 0) return 1;
+  if (mean + ci95 < 0) return -1;
+  return 0;
+}
+
 /** A set of episodes' returns, forward distances (m) and steps, with means and 95% intervals. */
 export interface EpisodeFigures {
   returns: number[];

@@ -6,7 +6,7 @@
  */
 import { parseIn } from '../core/schema.ts';
 import { readJsonFile } from './fsutil.ts';
-import { meanCI } from './stats.ts';
+import { meanCI, sideOfZero } from './stats.ts';
 import { asStressReport, StressReportSchema } from './stress-report.ts';
 import type { ConditionResult, StressReport } from './stress.ts';
 
@@ -123,10 +123,10 @@ export function compareStress(rs: readonly LabelledReport[]): StressComparison {
       nominal: conditions[0]!.cells[k]!.mean,
       heldOutMean: held.length ? held.reduce((a, c) => a + c.cells[k]!.mean, 0) / held.length : NaN,
       farthestOn: held.filter((c) => c.farthest === k).length,
-      ahead: k === 0 ? null : paired.filter((c) => c.pairedMean! - c.pairedCI95! > 0).length,
-      behind: k === 0 ? null : paired.filter((c) => c.pairedMean! + c.pairedCI95! < 0).length,
-      indexAbove: withIndex.length ? withIndex.filter((c) => c.adaptationMean! - c.adaptationCI95! > 0).length : null,
-      indexBelow: withIndex.length ? withIndex.filter((c) => c.adaptationMean! + c.adaptationCI95! < 0).length : null,
+      ahead: k === 0 ? null : paired.filter((c) => sideOfZero(c.pairedMean!, c.pairedCI95!) === 1).length,
+      behind: k === 0 ? null : paired.filter((c) => sideOfZero(c.pairedMean!, c.pairedCI95!) === -1).length,
+      indexAbove: withIndex.length ? withIndex.filter((c) => sideOfZero(c.adaptationMean!, c.adaptationCI95!) === 1).length : null,
+      indexBelow: withIndex.length ? withIndex.filter((c) => sideOfZero(c.adaptationMean!, c.adaptationCI95!) === -1).length : null,
       recovered: withRecovery.length ? withRecovery.filter((c) => c.speedRecovery! >= 1).length : null,
     };
   });

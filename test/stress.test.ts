@@ -15,6 +15,7 @@ import { normalizeObs } from '../workers/rollout.ts';
 import { RolloutPool } from '../workers/pool.ts';
 import { runStress, stressMarkdown, stressSeeds, type ConditionResult, type StressReport } from '../src/stress.ts';
 import { compareStress, comparisonMarkdown, readStressReport } from '../src/stress-compare.ts';
+import { sideOfZero } from '../src/stats.ts';
 import type { PolicyFile } from '../src/train/policy-file.ts';
 import { loadPolicy } from '../src/policy-source.ts';
 
@@ -296,6 +297,14 @@ function fakeReport(policy: string, after: number[][], extra: (i: number) => Par
     })),
   };
 }
+
+test('an interval lies above 0, below 0, or across it; a missing half-width counts as across', () => {
+  assert.equal(sideOfZero(1, 0.5), 1);
+  assert.equal(sideOfZero(-1, 0.5), -1);
+  assert.equal(sideOfZero(1, 1), 0); // touching 0 is not excluding it
+  assert.equal(sideOfZero(0.2, 3), 0);
+  assert.equal(sideOfZero(5, NaN), 0);
+});
 
 test('stress reports compared: paired by episode, the farthest per condition, counts over the held-out conditions', () => {
   // c1: b is ahead of a by 1 m on every episode (a paired interval of 0 width) though their
