@@ -51,6 +51,9 @@ export interface ComparedPolicy {
   indexBelow: number | null;
   /** Held-out conditions with a speed recovery of 1 or more (null: no onsets). */
   recovered: number | null;
+  /** Held-out conditions whose speed change after the onset (last third − first) is above / below 0, interval excluding 0 (null: reports without it). */
+  speedUp: number | null;
+  slowDown: number | null;
 }
 
 export interface StressComparison {
@@ -117,6 +120,7 @@ export function compareStress(rs: readonly LabelledReport[]): StressComparison {
     const hc = r.report.conditions.slice(1);
     const withIndex = hc.filter((c) => typeof c.adaptationMean === 'number' && typeof c.adaptationCI95 === 'number');
     const withRecovery = hc.filter((c) => typeof c.speedRecovery === 'number');
+    const withChange = hc.filter((c) => typeof c.speedChangeMean === 'number' && typeof c.speedChangeCI95 === 'number');
     const paired = held.map((c) => c.cells[k]!);
     return {
       label: r.label, file: r.file, source: r.report.source ?? null,
@@ -128,6 +132,8 @@ export function compareStress(rs: readonly LabelledReport[]): StressComparison {
       indexAbove: withIndex.length ? withIndex.filter((c) => sideOfZero(c.adaptationMean!, c.adaptationCI95!) === 1).length : null,
       indexBelow: withIndex.length ? withIndex.filter((c) => sideOfZero(c.adaptationMean!, c.adaptationCI95!) === -1).length : null,
       recovered: withRecovery.length ? withRecovery.filter((c) => c.speedRecovery! >= 1).length : null,
+      speedUp: withChange.length ? withChange.filter((c) => sideOfZero(c.speedChangeMean!, c.speedChangeCI95!) === 1).length : null,
+      slowDown: withChange.length ? withChange.filter((c) => sideOfZero(c.speedChangeMean!, c.speedChangeCI95!) === -1).length : null,
     };
   });
   return {
@@ -170,6 +176,7 @@ export function comparisonMarkdown(c: StressComparison): string {
     lines.push(row('adaptation index above 0 / below 0', c.policies.map((p) => (p.indexAbove === null ? '—' : `${p.indexAbove} / ${p.indexBelow}`))));
   }
   if (c.policies.some((p) => p.recovered !== null)) lines.push(row('speed recovery 1 or more', c.policies.map((p) => count(p.recovered))));
+  if (c.policies.some((p) => p.speedUp !== null)) lines.push(row('speed change after the onset above 0 / below 0 (last third − first, interval excludes 0)', c.policies.map((p) => (p.speedUp === null ? '—' : `${p.speedUp} / ${p.slowDown}`))));
   lines.push('', ...c.policies.map((p) => `- ${p.label}: ${p.file}${p.source !== null ? `, ${p.source}` : ''}`));
   return lines.join('\n') + '\n';
 }

@@ -42,6 +42,11 @@ export interface ConditionResult extends EpisodeFigures {
   onsetThirdsMean?: [number, number, number] | null;
   /** Speed recovery: last third's distance over the first third's (1 = kept its speed after the onset). */
   speedRecovery?: number | null;
+  /** With an onset: distance (m) in each third after it, per episode (absent in earlier reports). */
+  onsetThirds?: [number, number, number][] | null;
+  /** Last third's distance minus the first third's (m), over the episodes, with its 95% interval: above 0, the speed picked up after the onset. */
+  speedChangeMean?: number | null;
+  speedChangeCI95?: number | null;
   /** With an onset and a plastic policy: the same, with plasticity frozen at the onset. */
   frozen?: FrozenResult | null;
   /**
@@ -61,6 +66,9 @@ export interface FrozenResult {
   onsetDistanceCI95: number;
   onsetThirdsMean: [number, number, number];
   speedRecovery: number | null;
+  onsetThirds?: [number, number, number][];
+  speedChangeMean?: number;
+  speedChangeCI95?: number;
 }
 
 export interface StressReport {
@@ -102,12 +110,17 @@ function degradation(nominal: number, v: number): number | null {
   return (100 * (nominal - v)) / Math.abs(nominal);
 }
 
-/** Mean distance per third after the onset, and the last third over the first (null unless the first went forward). */
-function thirds(flat: ArrayLike<number>): { mean: [number, number, number]; recovery: number | null } {
+/**
+ * Distance per third after the onset, per episode and on average; the last third over the first
+ * (null unless the first went forward); and the last third minus the first, per episode, summarised.
+ */
+function thirds(flat: ArrayLike<number>): { perEpisode: [number, number, number][]; mean: [number, number, number]; recovery: number | null; change: { mean: number; ci95: number } } {
   const n = flat.length / 3;
+  const perEpisode = Array.from({ length: n }, (_, e): [number, number, number] => [flat[3 * e]!, flat[3 * e + 1]!, flat[3 * e + 2]!]);
   const m: [number, number, number] = [0, 0, 0];
-  for (let e = 0; e < n; e++) for (let t = 0; t < 3; t++) m[t] += flat[3 * e + t]! / n;
-  return { mean: m, recovery: m[0] > 1e-9 ? m[2] / m[0] : null };
+  for (const ep of perEpisode) for (let t = 0; t < 3; t++) m[t] += ep[t]! / n;
+  const change = meanCI(perEpisode.map(([a, , c]) => c - a));
+  return { perEpisode, mean: m, recovery: m[0] > 1e-9 ? m[2] / m[0] : null, change: { mean: change.mean, ci95: change.ci95 } };
 }
 
 export async function runStress(policy: PolicyFile, policyName: string, suite: Suite, o: StressOptions, backend: RolloutBackend, source?: string): Promise<StressReport> {
@@ -142,12 +155,15 @@ export async function runStress(policy: PolicyFile, policyName: string, suite: S
       const t = thirds(r.onsetThirds);
       row.onsetThirdsMean = t.mean;
       row.speedRecovery = t.recovery;
+      row.onsetThirds = t.perEpisode;
+      row.speedChangeMean = t.change.mean;
+      row.speedChangeCI95 = t.change.ci95;
       const fr = frozenResults.get(i);
       if (fr) {
         const d = Array.from(fr.onsetDistances);
         const s = meanCI(d);
         const ft = thirds(fr.onsetThirds);
-        row.frozen = { onsetDistances: d, onsetDistanceMean: s.mean, onsetDistanceCI95: s.ci95, onsetThirdsMean: ft.mean, speedRecovery: ft.recovery };
+        row.frozen = { onsetDistances: d, onsetDistanceMean: s.mean, onsetDistanceCI95: s.ci95, onsetThirdsMean: ft.mean, speedRecovery: ft.recovery, onsetThirds: ft.perEpisode, speedChangeMean: ft.change.mean, speedChangeCI95: ft.change.ci95 };
       } else row.frozen = null;
     }
     return row;
@@ -196,12 +212,13 @@ export function stressMarkdown(r: StressReport): string {
     const thirdsOf = (t: readonly number[]) => t.map((v) => f(v, 2)).join(' / ');
     lines.push(
       '',
-      `After the onset${plastic ? ', as trained and with plasticity frozen at the onset' : ''}: distance (m) per third of the remaining steps and speed recovery (last third / first third)${plastic ? '; adaptation index = (as trained − frozen) on the condition − the same on nominal, per episode (m, ± 95% CI; above 0: plasticity helps more on this body than on the nominal one)' : ''}.`,
+      `After the onset${plastic ? ', as trained and with plasticity frozen at the onset' : ''}: distance (m) per third of the remaining steps, speed recovery (last third / first third) and speed change (last third − first third per episode, m, ± 95% CI; above 0: faster at the end)${plastic ? '; adaptation index = (as trained − frozen) on the condition − the same on nominal, per episode (m, ± 95% CI; above 0: plasticity helps more on this body than on the nominal one)' : ''}.`,
       '',
-      `| condition | thirds after onset (m) | speed recovery |${plastic ? ' frozen: distance after onset (m) | frozen: thirds (m) | frozen: speed recovery | adaptation index (m, ± 95% CI) |' : ''}`,
-      `|---|---|---|${plastic ? '---|---|---|---|' : ''}`,
+      `| condition | thirds after onset (m) | speed recovery | speed change (m, ± 95% CI) |${plastic ? ' frozen: distance after onset (m) | frozen: thirds (m) | frozen: speed recovery | adaptation index (m, ± 95% CI) |' : ''}`,
+      `|---|---|---|---|${plastic ? '---|---|---|---|' : ''}`,
       ...rec.map((c) => {
-        const base = `| ${c.name} | ${thirdsOf(c.onsetThirdsMean!)} | ${f(c.speedRecovery ?? null, 2)} |`;
+        const change = typeof c.speedChangeMean === 'number' ? `${f(c.speedChangeMean, 2)} ± ${f(c.speedChangeCI95 ?? null, 2)}` : '—';
+        const base = `| ${c.name} | ${thirdsOf(c.onsetThirdsMean!)} | ${f(c.speedRecovery ?? null, 2)} | ${change} |`;
         if (!plastic) return base;
         const fr = c.frozen;
         const idx = c.adaptationMean === null || c.adaptationMean === undefined ? '—' : `${f(c.adaptationMean, 2)} ± ${f(c.adaptationCI95 ?? null, 2)}`;

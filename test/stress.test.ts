@@ -15,7 +15,7 @@ import { normalizeObs } from '../workers/rollout.ts';
 import { RolloutPool } from '../workers/pool.ts';
 import { runStress, stressMarkdown, stressSeeds, type ConditionResult, type StressReport } from '../src/stress.ts';
 import { compareStress, comparisonMarkdown, readStressReport } from '../src/stress-compare.ts';
-import { sideOfZero } from '../src/stats.ts';
+import { meanCI, sideOfZero } from '../src/stats.ts';
 import type { PolicyFile } from '../src/train/policy-file.ts';
 import { loadPolicy } from '../src/policy-source.ts';
 
@@ -155,12 +155,18 @@ test('plasticity frozen at the onset, thirds after the onset, and the adaptation
     }
     gains[ci] = [];
     const sum = [0, 0, 0];
+    const changes: number[] = [];
     for (const [e, seed] of seeds.entries()) {
       const live = byHand(c, seed, false);
       const frozen = byHand(c, seed, true);
       assert.ok(Math.abs(row.onsetDistances![e]! - live.after) < 1e-9, `${c.name} ${e}`);
       assert.ok(Math.abs(row.frozen!.onsetDistances[e]! - frozen.after) < 1e-9, `${c.name} ${e} frozen`);
-      for (let t = 0; t < 3; t++) sum[t] += live.thirds[t]! / seeds.length;
+      for (let t = 0; t < 3; t++) {
+        sum[t] += live.thirds[t]! / seeds.length;
+        assert.ok(Math.abs(row.onsetThirds![e]![t]! - live.thirds[t]!) < 1e-9, `${c.name} ${e} third ${t}`);
+        assert.ok(Math.abs(row.frozen!.onsetThirds![e]![t]! - frozen.thirds[t]!) < 1e-9, `${c.name} ${e} frozen third ${t}`);
+      }
+      changes.push(live.thirds[2]! - live.thirds[0]!);
       gains[ci]!.push(live.after - frozen.after);
     }
     // The lesion must change what the plastic network does after the onset.
@@ -169,13 +175,16 @@ test('plasticity frozen at the onset, thirds after the onset, and the adaptation
     // Recovery is a ratio of forward speeds: undefined (null) when the first third went nowhere or backwards.
     if (sum[0]! > 1e-9) assert.ok(Math.abs(row.speedRecovery! - sum[2]! / sum[0]!) < 1e-9);
     else assert.equal(row.speedRecovery, null);
+    // The speed change: last third minus first, episode by episode, with its interval.
+    const ch = meanCI(changes);
+    assert.ok(Math.abs(row.speedChangeMean! - ch.mean) < 1e-9 && Math.abs(row.speedChangeCI95! - ch.ci95) < 1e-9, `${c.name} speed change`);
   }
   // The index: gain on the condition minus gain on nominal, episode by episode (same onset only).
   const slippery = r.conditions[1]!;
   slippery.adaptation!.forEach((a, e) => assert.ok(Math.abs(a - (gains[1]![e]! - gains[0]![e]!)) < 1e-9));
   assert.ok(r.conditions[0]!.adaptation!.every((a) => a === 0));
   assert.equal(r.conditions[2]!.adaptation, null, 'another onset than nominal: no index');
-  assert.match(stressMarkdown(r), /\| slippery \| [-\d.]+ \/ [-\d.]+ \/ [-\d.]+ \| [-\d.—]+ \| [-\d.]+ ± [\d.]+ \| .* \| [-\d.]+ ± [\d.]+ \|/);
+  assert.match(stressMarkdown(r), /\| slippery \| [-\d.]+ \/ [-\d.]+ \/ [-\d.]+ \| [-\d.—]+ \| [-\d.]+ ± [\d.]+ \| [-\d.]+ ± [\d.]+ \| .* \| [-\d.]+ ± [\d.]+ \|/);
   // A static network has nothing to freeze: no frozen runs, and freezing changes nothing in the rollout.
   const stat = { ...lively, policy: validatePolicyConfig({ type: 'snn', hidden: [12], rule: 'none' }) };
   stat.params = Float64Array.from(initParams(stat.policy, OBS_SIZE, ACT_SIZE, new Rng(4)));
@@ -309,7 +318,7 @@ test('an interval lies above 0, below 0, or across it; a missing half-width coun
 test('stress reports compared: paired by episode, the farthest per condition, counts over the held-out conditions', () => {
   // c1: b is ahead of a by 1 m on every episode (a paired interval of 0 width) though their
   // own intervals overlap; c2: a is farthest; c3: b and a tie on the mean, a is counted.
-  const a = fakeReport('a', [[10, 12, 14], [5, 9, 13], [8, 8, 8], [3, 4, 5]], (i) => (i === 0 ? {} : { adaptationMean: i === 1 ? 2 : -1, adaptationCI95: i === 3 ? 5 : 0.5, speedRecovery: i === 2 ? 1.2 : 0.9 }));
+  const a = fakeReport('a', [[10, 12, 14], [5, 9, 13], [8, 8, 8], [3, 4, 5]], (i) => (i === 0 ? {} : { adaptationMean: i === 1 ? 2 : -1, adaptationCI95: i === 3 ? 5 : 0.5, speedRecovery: i === 2 ? 1.2 : 0.9, speedChangeMean: [0, 1, -2, 0.5][i], speedChangeCI95: 0.8 }));
   const b = fakeReport('b', [[20, 22, 24], [6, 10, 14], [1, 2, 3], [5, 4, 3]]);
   const c = compareStress([{ label: 'a', file: 'a.json', report: a }, { label: 'b', file: 'b.json', report: b }]);
   assert.equal(c.afterOnset, true);
@@ -323,10 +332,12 @@ test('stress reports compared: paired by episode, the farthest per condition, co
   assert.deepEqual([c.policies[1]!.ahead, c.policies[1]!.behind], [1, 1]);
   assert.deepEqual([c.policies[0]!.indexAbove, c.policies[0]!.indexBelow, c.policies[0]!.recovered], [1, 1, 1]);
   assert.deepEqual([c.policies[1]!.indexAbove, c.policies[1]!.recovered], [null, null]);
+  assert.deepEqual([c.policies[0]!.speedUp, c.policies[0]!.slowDown, c.policies[1]!.speedUp], [1, 1, null]);
   const md = comparisonMarkdown(c);
   assert.match(md, /\| c1 \| 9\.0 ± [\d.]+ \| \*\*10\.0 ± [\d.]+\*\* \(\+1\.0 ± 0\.0\) \|/);
   assert.match(md, /\| against a: ahead \/ behind \(interval excludes 0\) \| — \| 1 \/ 1 \|/);
   assert.match(md, /\| adaptation index above 0 \/ below 0 \| 1 \/ 1 \| — \|/);
+  assert.match(md, /\| speed change after the onset above 0 \/ below 0 \(last third − first, interval excludes 0\) \| 1 \/ 1 \| — \|/);
   // Without onsets the whole episode's distance is compared.
   const plain = (r: StressReport): StressReport => ({ ...r, conditions: r.conditions.map((x) => ({ ...x, onsetDistances: null })) });
   const p = compareStress([{ label: 'a', file: 'a.json', report: plain(a) }, { label: 'b', file: 'b.json', report: plain(b) }]);

@@ -61,7 +61,8 @@ Condition fields: massScale, legLength, jointDamage, friction, gravity, actuator
 and onset: the control step from which the condition applies (or a range [first, last] drawn
 per episode), for damage that strikes mid-episode. With an onset the report adds the distance
 covered after it (against nominal's over the same steps when nominal has the same onset), per
-third of the remaining steps, and the speed recovery (last third / first third). For a plastic
+third of the remaining steps, the speed recovery (last third / first third) and the speed
+change (last third − first third per episode, ± 95% CI). For a plastic
 policy every condition with an onset also runs with plasticity frozen at the onset, and the
 report gives the adaptation index: (distance after the onset as trained − frozen) on the
 condition minus the same on nominal with the same onset, per episode, with its 95% interval
