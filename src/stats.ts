@@ -31,6 +31,23 @@ export function sideOfZero(mean: number, ci95: number): 1 | -1 | 0 {
   return 0;
 }
 
+/**
+ * McNemar's exact two-sided p for paired yes/no outcomes: `b` pairs with the event on one side
+ * only, `c` on the other side only; under the null each discordant pair falls either way with
+ * probability 1/2 (a binomial test on b + c).
+ */
+export function mcnemarExact(b: number, c: number): number {
+  const n = b + c;
+  if (n === 0) return 1;
+  let tail = 0;
+  let term = 0.5 ** n; // C(n, 0) / 2^n, then C(n, i) / 2^n
+  for (let i = 0; i <= Math.min(b, c); i++) {
+    tail += term;
+    term *= (n - i) / (i + 1);
+  }
+  return Math.min(1, 2 * tail);
+}
+
 /** A set of episodes' returns, forward distances (m) and steps, with means and 95% intervals. */
 export interface EpisodeFigures {
   returns: number[];

@@ -6,9 +6,9 @@
  */
 import { parseIn } from '../core/schema.ts';
 import { readJsonFile } from './fsutil.ts';
-import { meanCI, sideOfZero } from './stats.ts';
+import { mcnemarExact, meanCI, sideOfZero } from './stats.ts';
 import { asStressReport, StressReportSchema } from './stress-report.ts';
-import type { ConditionResult, StressReport } from './stress.ts';
+import { collapsed, type ConditionResult, type StressReport } from './stress.ts';
 
 export interface LabelledReport {
   /** The column heading. */
@@ -54,6 +54,16 @@ export interface ComparedPolicy {
   /** Held-out conditions whose speed change after the onset (last third − first) is above / below 0, interval excluding 0 (null: reports without it). */
   speedUp: number | null;
   slowDown: number | null;
+  /** Held-out episodes whose gait collapsed after the onset (`collapsed`), of how many (null: reports without per-episode thirds). */
+  collapses: { episodes: number; asTrained: number; frozen: Paired | null } | null;
+}
+
+/** The same episodes with plasticity frozen at the onset: collapses there, and the discordant pairs with McNemar's exact p. */
+export interface Paired {
+  collapses: number;
+  onlyAsTrained: number;
+  onlyFrozen: number;
+  p: number;
 }
 
 export interface StressComparison {
@@ -134,12 +144,25 @@ export function compareStress(rs: readonly LabelledReport[]): StressComparison {
       recovered: withRecovery.length ? withRecovery.filter((c) => c.speedRecovery! >= 1).length : null,
       speedUp: withChange.length ? withChange.filter((c) => sideOfZero(c.speedChangeMean!, c.speedChangeCI95!) === 1).length : null,
       slowDown: withChange.length ? withChange.filter((c) => sideOfZero(c.speedChangeMean!, c.speedChangeCI95!) === -1).length : null,
+      collapses: collapseCounts(hc),
     };
   });
   return {
     suite: first.suite, episodes: first.episodes, seed: first.seed, maxSteps: first.maxSteps,
     afterOnset: first.conditions.some((c) => c.onsetDistances !== null), conditions, policies,
   };
+}
+
+/** Collapses over the held-out conditions' episodes, and against the frozen runs episode by episode when every condition has them. */
+function collapseCounts(held: readonly ConditionResult[]): ComparedPolicy['collapses'] {
+  if (held.length === 0 || !held.every((c) => c.onsetThirds)) return null;
+  const live = held.flatMap((c) => c.onsetThirds!.map(collapsed));
+  const asTrained = live.filter(Boolean).length;
+  if (!held.every((c) => c.frozen?.onsetThirds)) return { episodes: live.length, asTrained, frozen: null };
+  const frozen = held.flatMap((c) => c.frozen!.onsetThirds!.map(collapsed));
+  const onlyAsTrained = live.filter((x, e) => x && !frozen[e]).length;
+  const onlyFrozen = frozen.filter((y, e) => y && !live[e]).length;
+  return { episodes: live.length, asTrained, frozen: { collapses: frozen.filter(Boolean).length, onlyAsTrained, onlyFrozen, p: mcnemarExact(onlyAsTrained, onlyFrozen) } };
 }
 
 const f = (v: number | null, d = 1) => (v === null || !Number.isFinite(v) ? '—' : v.toFixed(d));
@@ -177,6 +200,15 @@ export function comparisonMarkdown(c: StressComparison): string {
   }
   if (c.policies.some((p) => p.recovered !== null)) lines.push(row('speed recovery 1 or more', c.policies.map((p) => count(p.recovered))));
   if (c.policies.some((p) => p.speedUp !== null)) lines.push(row('speed change after the onset above 0 / below 0 (last third − first, interval excludes 0)', c.policies.map((p) => (p.speedUp === null ? '—' : `${p.speedUp} / ${p.slowDown}`))));
+  if (c.policies.some((p) => p.collapses !== null)) {
+    lines.push(row('episodes whose gait collapses after the onset (last third under half the first)', c.policies.map((p) => (p.collapses === null ? '—' : `${p.collapses.asTrained} of ${p.collapses.episodes}`))));
+    if (c.policies.some((p) => p.collapses?.frozen)) {
+      lines.push(row('the same with plasticity frozen at the onset; only as trained / only frozen (McNemar exact p)', c.policies.map((p) => {
+        const z = p.collapses?.frozen;
+        return z ? `${z.collapses}; ${z.onlyAsTrained} / ${z.onlyFrozen} (p ${z.p.toPrecision(2)})` : '—';
+      })));
+    }
+  }
   lines.push('', ...c.policies.map((p) => `- ${p.label}: ${p.file}${p.source !== null ? `, ${p.source}` : ''}`));
   return lines.join('\n') + '\n';
 }

@@ -111,6 +111,14 @@ function degradation(nominal: number, v: number): number | null {
 }
 
 /**
+ * A gait that collapsed after the onset: it covered more than 1 m in the first third after it,
+ * and less than half of that in the last third (from an episode's thirds after the onset).
+ */
+export function collapsed([first, , last]: readonly number[]): boolean {
+  return first! > 1 && last! < 0.5 * first!;
+}
+
+/**
  * Distance per third after the onset, per episode and on average; the last third over the first
  * (null unless the first went forward); and the last third minus the first, per episode, summarised.
  */

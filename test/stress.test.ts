@@ -13,9 +13,9 @@ import { Rng } from '../core/rng.ts';
 import { createPolicy, initParams, validatePolicyConfig, type SnnPolicy } from '../policies/index.ts';
 import { normalizeObs } from '../workers/rollout.ts';
 import { RolloutPool } from '../workers/pool.ts';
-import { runStress, stressMarkdown, stressSeeds, type ConditionResult, type StressReport } from '../src/stress.ts';
+import { collapsed, runStress, stressMarkdown, stressSeeds, type ConditionResult, type StressReport } from '../src/stress.ts';
 import { compareStress, comparisonMarkdown, readStressReport } from '../src/stress-compare.ts';
-import { meanCI, sideOfZero } from '../src/stats.ts';
+import { mcnemarExact, meanCI, sideOfZero } from '../src/stats.ts';
 import type { PolicyFile } from '../src/train/policy-file.ts';
 import { loadPolicy } from '../src/policy-source.ts';
 
@@ -313,6 +313,42 @@ test('an interval lies above 0, below 0, or across it; a missing half-width coun
   assert.equal(sideOfZero(1, 1), 0); // touching 0 is not excluding it
   assert.equal(sideOfZero(0.2, 3), 0);
   assert.equal(sideOfZero(5, NaN), 0);
+});
+
+test('McNemar exact p and what counts as a collapse after the onset', () => {
+  // Binomial(n, 1/2) two-sided: 0 of 5 discordant pairs one way: 2 / 32; 16 of 63: the sum by hand.
+  assert.equal(mcnemarExact(0, 5), 2 / 32);
+  assert.equal(mcnemarExact(5, 0), 2 / 32);
+  assert.equal(mcnemarExact(3, 3), 1);
+  assert.equal(mcnemarExact(0, 0), 1);
+  let tail = 0;
+  let binom = 1;
+  for (let i = 0; i <= 16; i++) { tail += binom; binom = (binom * (63 - i)) / (i + 1); }
+  assert.ok(Math.abs(mcnemarExact(16, 47) - (2 * tail) / 2 ** 63) < 1e-15);
+  assert.equal(collapsed([10, 6, 4.9]), true);
+  assert.equal(collapsed([10, 6, 5]), false);
+  assert.equal(collapsed([0.9, 0, -3]), false, 'stuck from the onset on: nothing to collapse from');
+});
+
+test('stress reports compared: collapses counted over the held-out episodes, paired with the frozen runs', () => {
+  const walk = [10, 10, 10];
+  const fell = [10, 4, 1];
+  const thirds = (i: number, frozen: boolean): number[][] => (i === 0 ? [walk, walk, walk] : frozen ? [fell, fell, walk] : i === 1 ? [walk, fell, walk] : [walk, walk, fell]);
+  const extra = (plastic: boolean) => (i: number): Partial<ConditionResult> => ({
+    onsetThirds: thirds(i, false) as [number, number, number][],
+    ...(plastic ? { frozen: { onsetDistances: [0, 0, 0], onsetDistanceMean: 0, onsetDistanceCI95: 0, onsetThirdsMean: [0, 0, 0], speedRecovery: null, onsetThirds: thirds(i, true) as [number, number, number][] } } : {}),
+  });
+  const a = fakeReport('a', [[1, 1, 1], [1, 1, 1], [1, 1, 1]], extra(true));
+  const b = fakeReport('b', [[1, 1, 1], [1, 1, 1], [1, 1, 1]], extra(false));
+  const old = fakeReport('old', [[1, 1, 1], [1, 1, 1], [1, 1, 1]]);
+  const c = compareStress([{ label: 'a', file: 'a', report: a }, { label: 'b', file: 'b', report: b }, { label: 'old', file: 'old', report: old }]);
+  // Held-out episodes: c1 collapses on episode 2 as trained, c2 on episode 3; frozen, both on episodes 1 and 2.
+  assert.deepEqual(c.policies[0]!.collapses, { episodes: 6, asTrained: 2, frozen: { collapses: 4, onlyAsTrained: 1, onlyFrozen: 3, p: mcnemarExact(1, 3) } });
+  assert.deepEqual(c.policies[1]!.collapses, { episodes: 6, asTrained: 2, frozen: null });
+  assert.equal(c.policies[2]!.collapses, null);
+  const md = comparisonMarkdown(c);
+  assert.match(md, /\| episodes whose gait collapses after the onset \(last third under half the first\) \| 2 of 6 \| 2 of 6 \| — \|/);
+  assert.match(md, /\| the same with plasticity frozen at the onset; only as trained \/ only frozen \(McNemar exact p\) \| 4; 1 \/ 3 \(p 0\.63\) \| — \| — \|/);
 });
 
 test('stress reports compared: paired by episode, the farthest per condition, counts over the held-out conditions', () => {

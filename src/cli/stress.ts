@@ -52,8 +52,10 @@ Options:
                       policy on the same episodes (a paired 95% interval), then each policy's
                       mean over the held-out conditions, the conditions it is farthest on,
                       those it is ahead of or behind the first on, its adaptation indices
-                      above and below 0 and its speed recoveries; the reports must share the
-                      suite, episodes, seed and step limit
+                      above and below 0, its speed recoveries and speed changes, and the
+                      episodes whose gait collapses after the onset (a plastic policy's
+                      against the same episodes frozen at the onset); the reports must share
+                      the suite, episodes, seed and step limit
   -h, --help          this help
 
 A suite file: {"name": "mine", "conditions": [{"name": "heavy", "massScale": [{"target": "front_left", "factor": 2}]}, ...]}
