@@ -403,6 +403,18 @@ test('stress reports of other episodes, suites or conditions are refused with th
   assert.throws(() => readStressReport(join(tmp, 'absent.json')), /stress report not found: .*absent\.json/);
 });
 
+test('propamine stress --compare reproduces experiment 9 seed 3 from the committed reports, collapses included (docs/results.md)', () => {
+  const D = join(import.meta.dirname, '..', 'docs', 'runs');
+  const r = cli('stress', '--compare', ...['adapt', 'static', 'mlp'].map((arm) => join(D, 'adaptation', `e9-${arm}-s3`)), join(D, 'long', 'snn-stage-s3'), '--suite', 'heldout-onset');
+  assert.equal(r.code, 0, r.err);
+  // results.md: held-out mean 42.0 / 41.7 / 37.4 m (43.1 before); collapses 43 / 51 / 97 of 240,
+  // frozen 75 with 18 / 50 one way only (p 0.0001; before 58, 14 / 27, p 0.060); no speed change above 0.
+  assert.match(r.out, /\| mean distance after the onset \(m\) \| 42\.0 \| 41\.7 \| 37\.4 \| 43\.1 \|/);
+  assert.match(r.out, /\| episodes whose gait collapses after the onset \(last third under half the first\) \| 43 of 240 \| 51 of 240 \| 97 of 240 \| 45 of 240 \|/);
+  assert.match(r.out, /\| 75; 18 \/ 50 \(p 0\.00013\) \| — \| — \| 58; 14 \/ 27 \(p 0\.060\) \|/);
+  assert.match(r.out, /\| speed change after the onset above 0 \/ below 0 \(last third − first, interval excludes 0\) \| 0 \/ 4 \| 0 \/ 7 \| 0 \/ 8 \| 0 \/ 4 \|/);
+});
+
 test('propamine stress --compare reproduces experiment 7 seed 1 from the committed reports (docs/results.md)', () => {
   const A = join(import.meta.dirname, '..', 'docs', 'runs', 'adaptation');
   const report = (arm: string) => join(A, `e7-${arm}-s1`, 'stress20', 'heldout-onset.json');
