@@ -39,11 +39,12 @@ export function sideOfZero(mean: number, ci95: number): 1 | -1 | 0 {
 export function mcnemarExact(b: number, c: number): number {
   const n = b + c;
   if (n === 0) return 1;
+  // The terms C(n, i) / 2^n in logs: 2^-n alone underflows past n = 1074.
   let tail = 0;
-  let term = 0.5 ** n; // C(n, 0) / 2^n, then C(n, i) / 2^n
+  let logTerm = -n * Math.LN2;
   for (let i = 0; i <= Math.min(b, c); i++) {
-    tail += term;
-    term *= (n - i) / (i + 1);
+    tail += Math.exp(logTerm);
+    logTerm += Math.log((n - i) / (i + 1));
   }
   return Math.min(1, 2 * tail);
 }

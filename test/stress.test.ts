@@ -325,6 +325,10 @@ test('McNemar exact p and what counts as a collapse after the onset', () => {
   let binom = 1;
   for (let i = 0; i <= 16; i++) { tail += binom; binom = (binom * (63 - i)) / (i + 1); }
   assert.ok(Math.abs(mcnemarExact(16, 47) - (2 * tail) / 2 ** 63) < 1e-15);
+  // Many pairs (2^-n underflows past 1074): balanced is 1, a 45/55 split of 2000 is far from 0 or 1.
+  assert.ok(Math.abs(mcnemarExact(1000, 1000) - 1) < 1e-12);
+  const p = mcnemarExact(900, 1100);
+  assert.ok(p > 1e-7 && p < 1e-5, `p ${p}`);
   assert.equal(collapsed([10, 6, 4.9]), true);
   assert.equal(collapsed([10, 6, 5]), false);
   assert.equal(collapsed([0.9, 0, -3]), false, 'stuck from the onset on: nothing to collapse from');
