@@ -132,18 +132,17 @@ export function compareStress(rs: readonly LabelledReport[]): StressComparison {
     const withRecovery = hc.filter((c) => typeof c.speedRecovery === 'number');
     const withChange = hc.filter((c) => typeof c.speedChangeMean === 'number' && typeof c.speedChangeCI95 === 'number');
     const paired = held.map((c) => c.cells[k]!);
+    const [ahead, behind] = k === 0 ? [null, null] : bySide(paired.map((c) => [c.pairedMean!, c.pairedCI95!]));
+    const [indexAbove, indexBelow] = withIndex.length ? bySide(withIndex.map((c) => [c.adaptationMean!, c.adaptationCI95!])) : [null, null];
+    const [speedUp, slowDown] = withChange.length ? bySide(withChange.map((c) => [c.speedChangeMean!, c.speedChangeCI95!])) : [null, null];
     return {
       label: r.label, file: r.file, source: r.report.source ?? null,
       nominal: conditions[0]!.cells[k]!.mean,
       heldOutMean: held.length ? held.reduce((a, c) => a + c.cells[k]!.mean, 0) / held.length : NaN,
       farthestOn: held.filter((c) => c.farthest === k).length,
-      ahead: k === 0 ? null : paired.filter((c) => sideOfZero(c.pairedMean!, c.pairedCI95!) === 1).length,
-      behind: k === 0 ? null : paired.filter((c) => sideOfZero(c.pairedMean!, c.pairedCI95!) === -1).length,
-      indexAbove: withIndex.length ? withIndex.filter((c) => sideOfZero(c.adaptationMean!, c.adaptationCI95!) === 1).length : null,
-      indexBelow: withIndex.length ? withIndex.filter((c) => sideOfZero(c.adaptationMean!, c.adaptationCI95!) === -1).length : null,
+      ahead, behind, indexAbove, indexBelow,
       recovered: withRecovery.length ? withRecovery.filter((c) => c.speedRecovery! >= 1).length : null,
-      speedUp: withChange.length ? withChange.filter((c) => sideOfZero(c.speedChangeMean!, c.speedChangeCI95!) === 1).length : null,
-      slowDown: withChange.length ? withChange.filter((c) => sideOfZero(c.speedChangeMean!, c.speedChangeCI95!) === -1).length : null,
+      speedUp, slowDown,
       collapses: collapseCounts(hc),
     };
   });
@@ -151,6 +150,12 @@ export function compareStress(rs: readonly LabelledReport[]): StressComparison {
     suite: first.suite, episodes: first.episodes, seed: first.seed, maxSteps: first.maxSteps,
     afterOnset: first.conditions.some((c) => c.onsetDistances !== null), conditions, policies,
   };
+}
+
+/** How many intervals (mean, ci95) lie above 0, and how many below. */
+function bySide(intervals: readonly (readonly [number, number])[]): [number, number] {
+  const sides = intervals.map(([mean, ci95]) => sideOfZero(mean, ci95));
+  return [sides.filter((x) => x === 1).length, sides.filter((x) => x === -1).length];
 }
 
 /** Collapses over the held-out conditions' episodes, and against the frozen runs episode by episode when every condition has them. */

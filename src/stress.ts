@@ -119,16 +119,17 @@ export function collapsed([first, , last]: readonly number[]): boolean {
 }
 
 /**
- * Distance per third after the onset, per episode and on average; the last third over the first
- * (null unless the first went forward); and the last third minus the first, per episode, summarised.
+ * The report's fields for the thirds after the onset: the mean distance per third, the last third
+ * over the first (null unless the first went forward), the thirds per episode, and the last third
+ * minus the first, per episode, summarised.
  */
-function thirds(flat: ArrayLike<number>): { perEpisode: [number, number, number][]; mean: [number, number, number]; recovery: number | null; change: { mean: number; ci95: number } } {
+function thirds(flat: ArrayLike<number>): Pick<FrozenResult, 'onsetThirdsMean' | 'speedRecovery'> & Required<Pick<FrozenResult, 'onsetThirds' | 'speedChangeMean' | 'speedChangeCI95'>> {
   const n = flat.length / 3;
-  const perEpisode = Array.from({ length: n }, (_, e): [number, number, number] => [flat[3 * e]!, flat[3 * e + 1]!, flat[3 * e + 2]!]);
+  const onsetThirds = Array.from({ length: n }, (_, e): [number, number, number] => [flat[3 * e]!, flat[3 * e + 1]!, flat[3 * e + 2]!]);
   const m: [number, number, number] = [0, 0, 0];
-  for (const ep of perEpisode) for (let t = 0; t < 3; t++) m[t] += ep[t]! / n;
-  const change = meanCI(perEpisode.map(([a, , c]) => c - a));
-  return { perEpisode, mean: m, recovery: m[0] > 1e-9 ? m[2] / m[0] : null, change: { mean: change.mean, ci95: change.ci95 } };
+  for (const ep of onsetThirds) for (let t = 0; t < 3; t++) m[t] += ep[t]! / n;
+  const change = meanCI(onsetThirds.map(([a, , c]) => c - a));
+  return { onsetThirdsMean: m, speedRecovery: m[0] > 1e-9 ? m[2] / m[0] : null, onsetThirds, speedChangeMean: change.mean, speedChangeCI95: change.ci95 };
 }
 
 export async function runStress(policy: PolicyFile, policyName: string, suite: Suite, o: StressOptions, backend: RolloutBackend, source?: string): Promise<StressReport> {
@@ -160,18 +161,12 @@ export async function runStress(policy: PolicyFile, policyName: string, suite: S
       onsetStep: c.onset ?? null, onsetDistances, onsetDistanceMean: after?.mean ?? null, onsetDistanceCI95: after?.ci95 ?? null, onsetDistanceDegradationPct: null,
     };
     if (c.onset !== undefined) {
-      const t = thirds(r.onsetThirds);
-      row.onsetThirdsMean = t.mean;
-      row.speedRecovery = t.recovery;
-      row.onsetThirds = t.perEpisode;
-      row.speedChangeMean = t.change.mean;
-      row.speedChangeCI95 = t.change.ci95;
+      Object.assign(row, thirds(r.onsetThirds));
       const fr = frozenResults.get(i);
       if (fr) {
         const d = Array.from(fr.onsetDistances);
         const s = meanCI(d);
-        const ft = thirds(fr.onsetThirds);
-        row.frozen = { onsetDistances: d, onsetDistanceMean: s.mean, onsetDistanceCI95: s.ci95, onsetThirdsMean: ft.mean, speedRecovery: ft.recovery, onsetThirds: ft.perEpisode, speedChangeMean: ft.change.mean, speedChangeCI95: ft.change.ci95 };
+        row.frozen = { onsetDistances: d, onsetDistanceMean: s.mean, onsetDistanceCI95: s.ci95, ...thirds(fr.onsetThirds) };
       } else row.frozen = null;
     }
     return row;
