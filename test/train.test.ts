@@ -185,16 +185,28 @@ test('bad config values get one error naming the field', () => {
 test('members are ranked by the configured fitness: shifted return, distance, or distance after the onset', async () => {
   const r = {
     returns: Float64Array.of(100, 50), steps: Int32Array.of(80, 40), distances: Float64Array.of(3, -1), onsetDistances: Float64Array.of(2, -0.5),
+    onsetThirds: Float64Array.of(1.5, 0.5, 0, -0.5, 0, 0),
   } as unknown as RolloutResult;
   const both = [{ r, k: 0 }, { r, k: 1 }];
   assert.equal(meanFitness({ fitness: 'return', fitnessShift: 1 }, both), (150 - 120) / 2);
   assert.equal(meanFitness({ fitness: 'distance', fitnessShift: 1 }, both), 1);
   assert.equal(meanFitness({ fitness: 'onset-distance', fitnessShift: 1 }, both), 0.75);
+  // onset-recovery: the distance after the onset plus last third minus first (0.5 + 2 * 0; 0 + 2 * 0), per episode.
+  assert.equal(meanFitness({ fitness: 'onset-recovery', fitnessShift: 1 }, both), (0.5 + 0) / 2);
+  // A gait that fades loses to one as far in all that regains speed; the first third counts for
+  // nothing, so slowing there neither gains nor costs.
+  const after = (d: number, thirds: number[]) => ({ returns: Float64Array.of(0), steps: Int32Array.of(1), onsetDistances: Float64Array.of(d), onsetThirds: Float64Array.from(thirds) }) as unknown as RolloutResult;
+  const fades = after(9, [4, 3, 2]);
+  const regains = after(9, [2, 3, 4]);
+  const slowStart = after(7, [0, 3, 4]);
+  const recovery = (r: RolloutResult) => meanFitness({ fitness: 'onset-recovery', fitnessShift: 1 }, [{ r, k: 0 }]);
+  assert.ok(recovery(regains) > recovery(fades));
+  assert.equal(recovery(slowStart), recovery(regains));
   assert.equal(tiny('x').fitness, 'distance', 'the presets rank by distance');
   const saved: Record<string, unknown> = { ...tiny('x') };
   delete saved.fitness;
   assert.equal(validateTrainConfig(saved).fitness, 'return', 'configs saved without the field ranked by the shifted return');
-  assert.throws(() => tiny('x', { fitness: 'speed' }), /config\.fitness must be one of return, distance, onset-distance, onset-adaptation \(got "speed"\)/);
+  assert.throws(() => tiny('x', { fitness: 'speed' }), /config\.fitness must be one of return, distance, onset-distance, onset-adaptation, onset-recovery \(got "speed"\)/);
   // The center's test fitness (what picks best.json) is the same quantity: on nominal test episodes, the distance.
   const d = await train({ config: tiny('fit-dist', { fitness: 'distance', workers: 1, generations: 2 }), quiet: true, log: quiet });
   const tested = new RunDir(d.runDir).readMetrics().filter((m) => m.testFitness !== null);
@@ -226,13 +238,19 @@ test('onset-adaptation: distance after the onset, plus what plasticity adds afte
   const o = await train({ config: tiny('onset-w1', { fitness: 'onset-distance', conditions: suite, workers: 1, generations: 2 }), quiet: true, log: quiet });
   assert.equal(a.records[0]!.steps, 2 * o.records[0]!.steps, 'the frozen runs are real rollouts and counted');
   assert.notDeepEqual(deterministic(a.runDir).map((m) => m.testDistance), deterministic(o.runDir).map((m) => m.testDistance), 'the objective ranks members otherwise');
+  // onset-recovery: the same rollouts as onset-distance, ranked otherwise, whatever the workers.
+  const ra = await train({ config: tiny('recover-w1', { fitness: 'onset-recovery', conditions: suite, workers: 1, generations: 2 }), quiet: true, log: quiet });
+  const rb = await train({ config: tiny('recover-w2', { fitness: 'onset-recovery', conditions: suite, workers: 2, generations: 2 }), quiet: true, log: quiet });
+  assert.deepEqual(deterministic(ra.runDir), deterministic(rb.runDir));
+  assert.equal(ra.records[0]!.steps, o.records[0]!.steps);
+  assert.notDeepEqual(deterministic(ra.runDir).map((m) => m.testFitness), deterministic(o.runDir).map((m) => m.testFitness), 'its test fitness is its own');
   // A policy without plasticity has nothing to freeze: the same run as onset-distance.
   const mlp = { type: 'mlp', hidden: [8] };
   const ma = await train({ config: tiny('adapt-mlp', { fitness: 'onset-adaptation', conditions: suite, workers: 1, generations: 2, policy: mlp }), quiet: true, log: quiet });
   const mo = await train({ config: tiny('onset-mlp', { fitness: 'onset-distance', conditions: suite, workers: 1, generations: 2, policy: mlp }), quiet: true, log: quiet });
   assert.deepEqual(deterministic(ma.runDir), deterministic(mo.runDir));
   // A suite without an onset cannot serve them: refused before anything is written, naming the suite.
-  for (const fitness of ['onset-distance', 'onset-adaptation'] as const) {
+  for (const fitness of ['onset-distance', 'onset-adaptation', 'onset-recovery'] as const) {
     const config = tiny(`no-onset-${fitness}`, { fitness, conditions: 'train', workers: 1, generations: 1 });
     await assert.rejects(train({ config, quiet: true, log: quiet }), new RegExp(`config\\.fitness ${fitness} needs damage that strikes mid-episode, and no condition of the suite "train" has an onset`));
     assert.ok(!existsSync(join(config.outDir, config.name)), 'no run directory is left behind');

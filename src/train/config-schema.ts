@@ -20,7 +20,7 @@ import { BUILTIN_SUITES } from '../../envs/suites.ts';
 import { LEGACY_SIM, SimSettingsSchema } from '../../envs/sim-settings.ts';
 import { checkedBy, documentedFields, fields, got, numberIn, parseWith, plainObject, shown, strictFields, wholeIn, withEveryField } from '../../core/schema.ts';
 
-export const FITNESS_KINDS = ['return', 'distance', 'onset-distance', 'onset-adaptation'] as const;
+export const FITNESS_KINDS = ['return', 'distance', 'onset-distance', 'onset-adaptation', 'onset-recovery'] as const;
 export type FitnessKind = (typeof FITNESS_KINDS)[number];
 
 const nonEmptyPath = (what: string) => v.pipe(v.string(what), v.nonEmpty(what));
@@ -73,7 +73,7 @@ const FIELDS = documentedFields({
   obsClip: { doc: 'observations are normalized by a running mean and std and clipped to ±obsClip', schema: v.pipe(v.number(got('must be a number > 0')), v.gtValue(0, got('must be a number > 0'))) },
   fitnessShift: { doc: 'subtracted from the reward per step when ranking members (1 removes the healthy bonus)', schema: numberIn(-100, 100) },
   fitness: {
-    doc: "what members are ranked by (and best.json's center chosen by): return (the return minus fitnessShift per step), distance (forward metres), onset-distance (metres covered after the condition struck: the adaptation objective with damage striking mid-episode) or onset-adaptation (onset-distance, plus on each episode whose condition changes the ant what plasticity after the onset adds to it, as trained minus frozen at the onset, minus on each episode with an onset and no change the size of what plasticity after the onset changes; each member's episodes also run frozen at the onset: twice the rollouts for a plastic policy, and the same as onset-distance for one without plasticity)",
+    doc: "what members are ranked by (and best.json's center chosen by): return (the return minus fitnessShift per step), distance (forward metres), onset-distance (metres covered after the condition struck: the adaptation objective with damage striking mid-episode) or onset-adaptation (onset-distance, plus on each episode whose condition changes the ant what plasticity after the onset adds to it, as trained minus frozen at the onset, minus on each episode with an onset and no change the size of what plasticity after the onset changes; each member's episodes also run frozen at the onset: twice the rollouts for a plastic policy, and the same as onset-distance for one without plasticity) or onset-recovery (onset-distance plus the speed change after the onset, the last third's metres minus the first third's: the middle third counted once and the last twice, so a gait that regains speed after the damage outranks one that starts as fast and fades, and slowing down in the first third gains nothing)",
     // Configs saved before this field existed ranked by the shifted return.
     schema: v.optional(v.picklist(FITNESS_KINDS, got(`must be one of ${FITNESS_KINDS.join(', ')}`)), 'return'),
   },

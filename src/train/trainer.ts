@@ -81,7 +81,9 @@ export function tasksAtOnce(config: TrainConfig): number {
 /**
  * Mean fitness over the given (result, entry) pairs of rollout results, as `config.fitness` defines it
  * ('return': summed return minus the shift times summed steps, in that order, as before the
- * other kinds existed, so that runs rank their members bit for bit as they did).
+ * other kinds existed, so that runs rank their members bit for bit as they did; 'onset-recovery':
+ * the distance after the onset plus its speed change, last third minus first, which is the middle
+ * third once and the last third twice).
  */
 export function meanFitness(c: Pick<TrainConfig, 'fitness' | 'fitnessShift'>, entries: readonly { r: RolloutResult; k: number }[]): number {
   let ret = 0;
@@ -91,17 +93,18 @@ export function meanFitness(c: Pick<TrainConfig, 'fitness' | 'fitnessShift'>, en
     ret += r.returns[k]!;
     steps += r.steps[k]!;
     dist += c.fitness === 'distance' ? r.distances[k]! : r.onsetDistances[k]!;
+    if (c.fitness === 'onset-recovery') dist += r.onsetThirds[3 * k + 2]! - r.onsetThirds[3 * k]!;
   }
   return (c.fitness === 'return' ? ret - c.fitnessShift * steps : dist) / entries.length;
 }
 
 /**
  * Refuses an objective the suite cannot serve: the fitnesses after the onset need a condition
- * that strikes mid-episode (without one they rank as 'distance' does, and onset-adaptation
- * would spend twice the rollouts on it).
+ * that strikes mid-episode (without one onset-distance ranks as 'distance' does, onset-recovery
+ * by thirds of the whole episode, and onset-adaptation would spend twice the rollouts on it).
  */
 export function checkObjective(config: Pick<TrainConfig, 'fitness' | 'conditions'>, suite: Suite): void {
-  if ((config.fitness === 'onset-distance' || config.fitness === 'onset-adaptation') && suite.conditions.every((x) => x.onset === undefined)) {
+  if (config.fitness.startsWith('onset-') && suite.conditions.every((x) => x.onset === undefined)) {
     throw new Error(`config.fitness ${config.fitness} needs damage that strikes mid-episode, and no condition of the suite ${JSON.stringify(config.conditions)} has an onset (give one that does, e.g. --conditions train-damage)`);
   }
 }
