@@ -52,7 +52,7 @@ const FLAGS = [
   field('episodes', 'N', 'episodesPerMember', `(default ${quick.episodesPerMember})`),
   field('max-steps', 'N', 'maxSteps', `(quick: ${quick.maxSteps}, long: ${long.maxSteps} then ${String(long.stages[0]?.maxSteps)} from generation ${String(long.stages[0]?.from)}, full: ${full.maxSteps}; a config file's stages change it from a generation on)`),
   field('conditions', 'SUITE', 'conditions', `(train, train-damage, nominal, ...; default ${quick.conditions})`),
-  field('fitness', 'KIND', 'fitness', `(default ${quick.fitness}; onset-distance with a suite whose damage has an onset, e.g. --conditions train-damage)`),
+  field('fitness', 'KIND', 'fitness', `(default ${quick.fitness}; the onset-* kinds with a suite whose damage has an onset, e.g. --conditions train-damage)`),
   field('plastic-from', 'N', 'plasticFrom', `(default ${quick.plasticFrom}: plastic from the start)`),
   { name: 'init-from', arg: 'PATH', help: "start from a trained policy (a run directory's best center and its observation statistics, RUN/checkpoints/latest.json for its latest center, or a policy file) instead of random parameters; the policy flags default to the source's, and may grow it: a static SNN gains plasticity with --rule (alpha starts at 0, so it starts acting exactly as the source), any SNN modulator inputs with --mod-inputs; a config file's policy may retime its plasticity or change its genome scales (the genome is rescaled to decode to the same parameters). The start is kept as init.json in the new run (--init-from it to reproduce the run)" },
   { name: 'quiet', help: 'no per-generation lines' },
