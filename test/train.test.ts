@@ -352,6 +352,14 @@ test('a run can start from another run or a policy file: its best center and obs
   const wsRun = await train({ config: tiny('init-wide-slow', { workers: 0, generations: 1, init: src.runDir, policy: { ...srcPolicy, genomeScale: wideScale, plasticityEvery: 4, activityDecay: 0.9 } }), quiet: true, log: quiet, onTrainer: (t) => (wideSlow = start(t)) });
   assert.deepEqual(wideSlow!.center, wide!.center);
   assert.equal((new RunDir(wsRun.runDir).readConfig().policy as SnnPolicyConfigT).plasticityEvery, 4);
+  // Rescaled, retimed and grown (a modulator input) at once: the wide genome with v_M = 0 added.
+  let wideSlowMod: ReturnType<typeof start> | null = null;
+  const wsmRun = await train({ config: tiny('init-wide-slow-mod', { workers: 0, generations: 1, init: src.runDir, policy: { ...srcPolicy, genomeScale: wideScale, plasticityEvery: 4, activityDecay: 0.9, modInputs: ['reward'] } }), quiet: true, log: quiet, onTrainer: (t) => (wideSlowMod = start(t)) });
+  const wsmPolicy = new RunDir(wsmRun.runDir).readConfig().policy as SnnPolicyConfigT;
+  assert.deepEqual([wsmPolicy.plasticityEvery, wsmPolicy.activityDecay, wsmPolicy.modInputs], [4, 0.9, ['reward']]);
+  const vm = policyLayout(wsmPolicy, 27, 8).find((x) => x.name === 'hidden0.mod.v')!;
+  assert.deepEqual(Array.from(wideSlowMod!.center.subarray(vm.offset, vm.offset + vm.length)), [0]);
+  assert.deepEqual([...wideSlowMod!.center.subarray(0, vm.offset), ...wideSlowMod!.center.subarray(vm.offset + vm.length)], Array.from(wide!.center));
   const slowPolicy = new RunDir(slowRun.runDir).readConfig().policy as SnnPolicyConfigT;
   assert.deepEqual([slowPolicy.plasticityEvery, slowPolicy.activityDecay], [4, 0.9]);
   const v = policyLayout(new RunDir(ext.runDir).readConfig().policy, 27, 8).find((x) => x.name === 'hidden0.mod.v')!;

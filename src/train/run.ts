@@ -249,9 +249,17 @@ function loadInit(config: TrainConfig): InitialPolicy {
     const t = target as SnnPolicyConfig;
     return started(target, init.params, `plasticity retimed: H every ${t.plasticityEvery} SNN steps, activity decay ${t.activityDecay}`);
   }
+  if (source.type === 'snn' && target.type === 'snn' && source.rule !== 'none') {
+    // Retimed and grown at once: the genome is read under the new timing first, then grown.
+    const timed = validatePolicyConfig({ ...source, plasticityEvery: target.plasticityEvery, activityDecay: target.activityDecay });
+    if (!isDeepStrictEqual(timed, source)) {
+      changes.push(`plasticity retimed: H every ${target.plasticityEvery} SNN steps, activity decay ${target.activityDecay}`);
+      source = timed;
+    }
+  }
   // Growing a trained network (plasticity with alpha = 0, modulator inputs with v_M = 0): it starts acting exactly as the source.
   const params = grownGenome(source, init.params, target, new Rng(mixSeed(config.seed, 0x1417)));
-  if (!params) throw new Error(`--init-from (config.init): ${config.init} holds a ${describePolicy(init.policy)} policy, but the config trains a ${describePolicy(config.policy)}; drop the policy flags (or config.policy) to train the source's policy (only plasticity, on a static network, and --mod-inputs may be added, or a plastic network's plasticityEvery and activityDecay, or the genome scales, changed)`);
+  if (!params) throw new Error(`--init-from (config.init): ${config.init} holds a ${describePolicy(init.policy)} policy, but the config trains a ${describePolicy(config.policy)}; drop the policy flags (or config.policy) to train the source's policy (only plasticity, on a static network, and --mod-inputs may be added, and a plastic network's plasticityEvery and activityDecay and the genome scales changed)`);
   const t = target as SnnPolicyConfig;
   const added = [(source as SnnPolicyConfig).rule === 'none' ? `${t.rule}/${t.modulation} plasticity (alpha 0)` : '', t.modInputs.length && !(source as SnnPolicyConfig).modInputs.length ? `modulator inputs ${t.modInputs.join(', ')} (weights 0)` : ''].filter(Boolean);
   return started(target, params, `grown: ${added.join(' and ')} added`);
