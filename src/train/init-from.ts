@@ -74,19 +74,22 @@ const GROWABLE = ['rule', 'ruleSharing', 'modulation', 'perNeuronModulation', 'p
 const TIMING = ['plasticityEvery', 'activityDecay'] as const;
 
 /**
- * Whether `target` is the plastic SNN `source` with only its plasticity's timing changed
- * (`plasticityEvery`, `activityDecay`): the same genome, read as it is. Unlike growing, the
- * start does not act exactly as the source: its traces follow the new timing from the first
- * step.
+ * The plastic SNN `source` with `target`'s plasticity timing (`plasticityEvery`, `activityDecay`),
+ * or null when there is nothing to retime (not two SNNs, no plasticity, or the same timing): the
+ * same genome, read as it is. Unlike growing, the start does not act exactly as the source: its
+ * traces follow the new timing from the first step.
  */
+export function withTimingOf(source: PolicyConfig, target: PolicyConfig): PolicyConfig | null {
+  if (source.type !== 'snn' || target.type !== 'snn' || source.rule === 'none') return null;
+  const timed: Record<string, unknown> = { ...source };
+  for (const k of TIMING) timed[k] = target[k];
+  return TIMING.every((k) => source[k] === target[k]) ? null : (timed as PolicyConfig);
+}
+
+/** Whether `target` is the plastic SNN `source` with only its plasticity's timing changed. */
 export function retimed(source: PolicyConfig, target: PolicyConfig): boolean {
-  if (source.type !== 'snn' || target.type !== 'snn' || source.rule === 'none') return false;
-  const untimed = (c: typeof source) => {
-    const rest: Record<string, unknown> = { ...c };
-    for (const k of TIMING) delete rest[k];
-    return rest;
-  };
-  return !isDeepStrictEqual(source, target) && isDeepStrictEqual(untimed(source), untimed(target));
+  const timed = withTimingOf(source, target);
+  return timed !== null && isDeepStrictEqual(timed, target);
 }
 
 /**

@@ -20,7 +20,7 @@ import { RedisBackend } from '../../workers/redis.ts';
 import { loadSuite } from '../suites.ts';
 import type { Checkpoint } from './checkpoint.ts';
 import type { TrainConfig } from './config.ts';
-import { describeRescale, grownGenome, loadInitialPolicy, rescaledGenome, retimed, saveInitialPolicy, type InitialPolicy } from './init-from.ts';
+import { describeRescale, grownGenome, loadInitialPolicy, rescaledGenome, saveInitialPolicy, withTimingOf, type InitialPolicy } from './init-from.ts';
 import { Rng, mixSeed } from '../../core/rng.ts';
 import { RUN_DIR_OBSERVERS, progressObserver, type RunContext, type RunObserver } from './observers.ts';
 import { RunDir } from './run-dir.ts';
@@ -243,20 +243,14 @@ function loadInit(config: TrainConfig): InitialPolicy {
     checkInitSize(config, extended);
     return extended;
   };
-  if (isDeepStrictEqual(source, target)) return started(target, init.params);
-  if (retimed(source, target)) {
-    // The same genome under slow plasticity's other timing: its traces change otherwise from the first step.
+  // Other timing of a plastic network's traces: the same genome, read as it is (then grown, if the target grows it).
+  const timed = withTimingOf(source, target);
+  if (timed) {
     const t = target as SnnPolicyConfig;
-    return started(target, init.params, `plasticity retimed: H every ${t.plasticityEvery} SNN steps, activity decay ${t.activityDecay}`);
+    changes.push(`plasticity retimed: H every ${t.plasticityEvery} SNN steps, activity decay ${t.activityDecay}`);
+    source = timed;
   }
-  if (source.type === 'snn' && target.type === 'snn' && source.rule !== 'none') {
-    // Retimed and grown at once: the genome is read under the new timing first, then grown.
-    const timed = validatePolicyConfig({ ...source, plasticityEvery: target.plasticityEvery, activityDecay: target.activityDecay });
-    if (!isDeepStrictEqual(timed, source)) {
-      changes.push(`plasticity retimed: H every ${target.plasticityEvery} SNN steps, activity decay ${target.activityDecay}`);
-      source = timed;
-    }
-  }
+  if (isDeepStrictEqual(source, target)) return started(target, init.params);
   // Growing a trained network (plasticity with alpha = 0, modulator inputs with v_M = 0): it starts acting exactly as the source.
   const params = grownGenome(source, init.params, target, new Rng(mixSeed(config.seed, 0x1417)));
   if (!params) throw new Error(`--init-from (config.init): ${config.init} holds a ${describePolicy(init.policy)} policy, but the config trains a ${describePolicy(config.policy)}; drop the policy flags (or config.policy) to train the source's policy (only plasticity, on a static network, and --mod-inputs may be added, and a plastic network's plasticityEvery and activityDecay and the genome scales changed)`);
