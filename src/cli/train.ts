@@ -54,6 +54,7 @@ const FLAGS = [
   field('conditions', 'SUITE', 'conditions', `(train, train-damage, nominal, ...; default ${quick.conditions})`),
   field('fitness', 'KIND', 'fitness', `(default ${quick.fitness}; the onset-* kinds with a suite whose damage has an onset, e.g. --conditions train-damage)`),
   field('plastic-from', 'N', 'plasticFrom', `(default ${quick.plasticFrom}: plastic from the start)`),
+  { name: 'starts', arg: 'KxG', help: 'several starts: the first K × G generations are K searches of G generations from different random networks, and the one whose center tests best continues (e.g. 4x20; config.starts; default one start)' },
   { name: 'init-from', arg: 'PATH', help: "start from a trained policy (a run directory's best center and its observation statistics, RUN/checkpoints/latest.json for its latest center, or a policy file) instead of random parameters; the policy flags default to the source's, and may grow it: a static SNN gains plasticity with --rule (alpha starts at 0, so it starts acting exactly as the source), any SNN modulator inputs with --mod-inputs; a config file's policy may retime its plasticity or change its genome scales (the genome is rescaled to decode to the same parameters). The start is kept as init.json in the new run (--init-from it to reproduce the run)" },
   { name: 'quiet', help: 'no per-generation lines' },
   { name: 'help', short: 'h', help: 'this help' },
@@ -117,6 +118,11 @@ export function flagsToConfig(v: Record<string, string | boolean | undefined>): 
     throw new CliError('--rule, --modulation, --mod-inputs, --rule-sharing, --weights and --synapses apply to --policy snn and static-snn only');
   }
   if (Object.keys(policy).length) o.policy = policy;
+  if (typeof v.starts === 'string') {
+    const m = /^(\d+)x(\d+)$/.exec(v.starts);
+    if (!m) throw new CliError(`--starts must be COUNTxGENERATIONS, e.g. 4x20 (got "${v.starts}")`);
+    o.starts = { count: Number(m[1]), generations: Number(m[2]) };
+  }
   const strategy = fieldsFromFlags(v, [['strategy', 'name', 'string'], ['pop', 'popSize', 'number'], ['sigma', 'sigma', 'number'], ['lr', 'lr', 'number']], {});
   if (Object.keys(strategy).length) o.strategy = strategy;
   return o;

@@ -16,7 +16,8 @@ import type { TrainConfig } from './config.ts';
 import { ObsNormalizer } from './normalizer.ts';
 import { policyGenome, searchSize } from './plastic-from.ts';
 import { lastRestart, strategyGenerations } from './stages.ts';
-import type { GenerationRecord, Trainer, TrainerSnapshot } from './trainer.ts';
+import type { BestStart, GenerationRecord, Trainer, TrainerSnapshot } from './trainer.ts';
+import { startsEnd } from './starts.ts';
 
 export const CHECKPOINT_FORMAT = 'propamine-checkpoint';
 /**
@@ -45,6 +46,7 @@ export function checkpointJson(t: Trainer): object {
     maximizer: t.maximizer.serialize(s.maximizer),
     normalizer: s.normalizer.toJSON(),
     bestTest: s.bestTest ? { ...s.bestTest, params: serializeState(s.bestTest.params) } : null,
+    ...(s.bestStart ? { bestStart: { start: s.bestStart.start, fitness: s.bestStart.fitness, maximizer: t.maximizer.serialize(s.bestStart.state), normalizer: s.bestStart.normalizer.toJSON() } } : {}),
   };
 }
 
@@ -78,6 +80,14 @@ const BEST_TEST = record({
   normalizer: v.unknown(),
 });
 
+/** With several starts, the best start so far (starts.ts): its strategy state and normalizer are checked after, by parseCheckpoint. */
+const BEST_START = record({
+  start: count({ integer: true, min: 0 }),
+  fitness: count(),
+  maximizer: v.unknown(),
+  normalizer: v.unknown(),
+});
+
 /**
  * A checkpoint's fields (version 2: version 1 is converted first). What depends on the run
  * (the strategy's state, the parameter count, the normalizer's size) and on the counters'
@@ -91,6 +101,7 @@ const CHECKPOINT = record({
   maximizer: v.unknown(),
   normalizer: v.unknown(),
   bestTest: v.optional(v.nullable(BEST_TEST), null),
+  bestStart: v.optional(BEST_START),
 });
 
 /** Checks a parsed checkpoint (its digest already checked); errors say what is wrong, without the file's path. */
@@ -123,7 +134,8 @@ export function parseCheckpoint(json: unknown, ctx: CheckpointContext): Checkpoi
   // The best center is kept as the config's policy (grown during a static stage: plastic-from.ts).
   const bestTest = cp.bestTest && checkBestTest(cp.bestTest, generation, layoutSize(policyLayout(ctx.config.policy, OBS_SIZE, ACT_SIZE)), ctx.config.obsClip);
   checkMetrics(ctx, generation, totalSteps);
-  return { runId, generation, maximizer, normalizer, bestTest, totalSteps, wallTime };
+  const bestStart = checkBestStart(cp.bestStart, generation, ctx);
+  return { runId, generation, maximizer, normalizer, bestTest, totalSteps, wallTime, bestStart };
 }
 
 function checkBestTest(b: v.InferOutput<typeof BEST_TEST>, generation: number, numParams: number, obsClip: number): TrainerSnapshot['bestTest'] {
@@ -133,6 +145,35 @@ function checkBestTest(b: v.InferOutput<typeof BEST_TEST>, generation: number, n
   if (b.generation > generation) throw new Error(`checkpoint.bestTest.generation is ${b.generation}, after the checkpoint's generation ${generation}`);
   const normalizer = ObsNormalizer.fromJSON(b.normalizer, OBS_SIZE, obsClip, 'checkpoint.bestTest.normalizer').toJSON();
   return { return: b.return, fitness: b.fitness, generation: b.generation, params, normalizer };
+}
+
+/**
+ * The best start a checkpoint keeps: there is one exactly when a start has ended and the starts
+ * are not done (the best one continues as the generation after them begins), it is one of the
+ * starts that ended, and its state is after that start's last generation.
+ */
+function checkBestStart(b: v.InferOutput<typeof BEST_START> | undefined, generation: number, ctx: CheckpointContext): BestStart | null {
+  const { config } = ctx;
+  const s = config.starts;
+  const ended = s ? Math.min(Math.floor(generation / s.generations), s.count) : 0;
+  const expected = ended > 0 && generation <= startsEnd(config);
+  if (!expected) {
+    if (b) throw new Error(`checkpoint.bestStart is only kept while the starts of config.starts run (it is after generation ${generation}${s ? `, the starts end at generation ${startsEnd(config)}` : ', and the run has no starts'})`);
+    return null;
+  }
+  if (!b) throw new Error(`checkpoint.bestStart is missing: after generation ${generation}, ${ended} of the ${s!.count} starts of config.starts have ended`);
+  if (b.start >= ended) throw new Error(`checkpoint.bestStart.start is ${b.start}, but only starts 0 to ${ended - 1} have ended after generation ${generation}`);
+  const endGen = (b.start + 1) * s!.generations;
+  let state: MaximizerState;
+  try {
+    state = ctx.restore(b.maximizer, endGen);
+  } catch (e) {
+    throw new Error(`bestStart.maximizer: ${(e as Error).message}`);
+  }
+  if (state.core.generation !== s!.generations) throw new Error(`checkpoint.bestStart.maximizer is after generation ${state.core.generation} of its start, but a start has ${s!.generations} (config.starts.generations)`);
+  if (state.core.mean.length !== searchSize(config, endGen)) throw new Error(`checkpoint.bestStart.maximizer has ${state.core.mean.length} parameters but the policy needs ${searchSize(config, endGen)}`);
+  const normalizer = ObsNormalizer.fromJSON(b.normalizer, OBS_SIZE, config.obsClip, 'checkpoint.bestStart.normalizer');
+  return { start: b.start, fitness: b.fitness, state, normalizer };
 }
 
 /** metrics.jsonl must record generations 1..generation in order, the last with the checkpoint's step count. */

@@ -18,6 +18,7 @@ import { PolicyConfigSchema } from '../../policies/index.ts';
 import { StrategyConfigSchema } from '../es/index.ts';
 import { BUILTIN_SUITES } from '../../envs/suites.ts';
 import { LEGACY_SIM, SimSettingsSchema } from '../../envs/sim-settings.ts';
+import { checkStarts } from './starts.ts';
 import { checkedBy, documentedFields, fields, got, numberIn, parseWith, plainObject, shown, strictFields, wholeIn, withEveryField } from '../../core/schema.ts';
 
 export const FITNESS_KINDS = ['return', 'distance', 'onset-distance', 'onset-adaptation', 'onset-recovery'] as const;
@@ -92,6 +93,11 @@ const FIELDS = documentedFields({
     // Configs saved before this field existed had one stage.
     schema: v.optional(v.pipe(v.array(STAGE, got('must be a list of stages')), checkedBy(ascendingStages)), []),
   },
+  starts: {
+    doc: "several starts: the first count × generations generations of the run are `count` searches from different random networks, `generations` each, and the one whose center tests best at its end (by fitness, on the test episodes) continues for the rest of the run with its strategy state and observation statistics (src/train/starts.ts); { count, generations }, count in 2..64, before config.generations and any stage; null: one start",
+    // Configs saved before this field existed had one start.
+    schema: v.optional(v.nullable(fields({ count: wholeIn(2, 64), generations: wholeIn(1) }, { notObject: 'must be null or an object: { count, generations }' })), null),
+  },
   init: {
     doc: 'start from a trained policy (a run directory or a policy file) instead of random parameters; null: random',
     // Configs saved before this field existed start from random parameters.
@@ -104,7 +110,7 @@ export const TRAIN_CONFIG_FIELDS = FIELDS.keys;
 /** A field's description, for help texts. */
 export const trainConfigDoc = FIELDS.doc;
 
-export const TrainConfigSchema = v.pipe(plainObject(), strictFields(FIELDS.entries, { known: [...TRAIN_CONFIG_FIELDS].sort().join(', ') }), checkedBy(checkStageStrategies));
+export const TrainConfigSchema = v.pipe(plainObject(), strictFields(FIELDS.entries, { known: [...TRAIN_CONFIG_FIELDS].sort().join(', ') }), checkedBy(checkStageStrategies), checkedBy(checkStarts));
 
 /** Checks a complete config object; the first error, naming its field, is thrown. */
 export function parseTrainConfig(raw: unknown): v.InferOutput<typeof TrainConfigSchema> {

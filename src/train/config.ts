@@ -60,6 +60,7 @@ const BASE: Omit<TrainConfig, 'name'> = {
   // A run without this field in its config.json ran LEGACY_SIM (see the schema).
   sim: { ...DEFAULT_SIM },
   stages: [],
+  starts: null,
   init: null,
 };
 

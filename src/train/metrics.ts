@@ -43,6 +43,8 @@ const FIELDS = {
   /** Worst joint-limit violation of any member this generation (degrees), and the share of joint-steps past 5°. */
   limitWorst: v.optional(stat),
   limitPast5Fraction: v.optional(stat),
+  /** With several starts (config.starts), the start this generation belongs to, from 1; absent after the starts. */
+  start: v.optional(wholeIn(1)),
   /** Strategy figures (sigma, lr, gradient norm, ...). */
   strategy: v.record(v.string(), stat, got('must be an object of numbers')),
 };

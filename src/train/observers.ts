@@ -18,6 +18,7 @@ import { ProgressPrinter } from './progress.ts';
 import type { RunDir } from './run-dir.ts';
 import { testEpisodes, type GenerationRecord, type Trainer } from './trainer.ts';
 import { stageAt } from './stages.ts';
+import { startsEnd } from './starts.ts';
 
 /** What an observer sees of the run. */
 export interface RunContext {
@@ -83,13 +84,18 @@ export const replayObserver: RunObserver = {
 export const RUN_DIR_OBSERVERS: readonly RunObserver[] = [metricsObserver, checkpointObserver, bestObserver, replayObserver];
 
 /**
- * Progress lines: one per generation (unless `quiet`), then a summary of the center's tests,
+ * Progress lines: one per generation (unless `quiet`), which start continues after several (always), then a summary of the center's tests,
  * or how to resume a stopped run (always).
  */
 export function progressObserver(total: number, log: (line: string) => void, quiet = false): RunObserver {
   const printer = new ProgressPrinter(total, log, quiet);
   return {
-    generation: (rec) => printer.generation(rec),
+    generation(rec, run) {
+      printer.generation(rec);
+      // The last start has ended: say which one continues (starts.ts).
+      const best = run.trainer.bestStart;
+      if (best && rec.generation === startsEnd(run.config)) log(`start ${best.start + 1} of ${run.config.starts!.count} tested best (fitness ${best.fitness.toFixed(2)} on the test episodes): it continues from generation ${rec.generation + 1}`);
+    },
     end(status, run) {
       if (status === 'stopped') log(`stopped after generation ${run.trainer.generation}; resume with: propamine train --resume ${run.dir.path}`);
       else printer.summary([...run.records], run.dir.path);

@@ -34,7 +34,8 @@ export class ProgressPrinter {
     const perGen = elapsed / (done - this.doneBefore);
     const eta = perGen * (this.total - done);
     const test = r.testReturn === null ? '' : ` | test ${fmt(r.testReturn)} (${fmt(r.testDistance, 2)} m)`;
-    this.log(`gen ${String(done).padStart(String(this.total).length)}/${this.total} [${bar}] return mean ${fmt(r.returnMean)} max ${fmt(r.returnMax)}${test} | ${Math.round(r.stepsPerSec)} steps/s | ${clock(r.wallTime)} ETA ${clock(eta)}`);
+    const start = r.start === undefined ? '' : ` start ${r.start}`;
+    this.log(`gen ${String(done).padStart(String(this.total).length)}/${this.total} [${bar}]${start} return mean ${fmt(r.returnMean)} max ${fmt(r.returnMax)}${test} | ${Math.round(r.stepsPerSec)} steps/s | ${clock(r.wallTime)} ETA ${clock(eta)}`);
   }
 
   summary(records: GenerationRecord[], dir: string): void {

@@ -25,6 +25,7 @@ import { Rng, mixSeed } from '../../core/rng.ts';
 import { RUN_DIR_OBSERVERS, progressObserver, type RunContext, type RunObserver } from './observers.ts';
 import { RunDir } from './run-dir.ts';
 import { describeStages } from './stages.ts';
+import { describeStarts } from './starts.ts';
 import { Trainer, checkObjective, policySize, tasksAtOnce, type GenerationRecord } from './trainer.ts';
 
 /** Where rollouts run: not part of a run's config (results do not depend on it), so a resumed run may switch. */
@@ -123,6 +124,7 @@ export class TrainingRun implements RunContext {
         log(`training ${describePolicy(config.policy, OBS_SIZE, ACT_SIZE)} (${trainer.numParams} parameters${stage}) with ${config.strategy.name}, ${backend.description}`);
         if (init) log(`starting from ${init.description}`);
         if (config.stages.length) log(`stages: ${describeStages(config)}`);
+        if (config.starts) log(`starts: ${describeStarts(config)}`);
         log(isNew ? `run directory ${dir.path}` : `${dir.path} has no checkpoint yet: starting it at generation 1 with its config.json`);
         run = new TrainingRun(trainer, config, dir, isNew, [], log, opts);
       }

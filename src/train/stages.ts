@@ -15,6 +15,7 @@
  */
 import type { TrainConfig } from './config.ts';
 import { staticStagePolicy } from './plastic-from.ts';
+import { startsEnd, strategyGenerationsOfStarts } from './starts.ts';
 
 type StagedFields = Pick<TrainConfig, 'maxSteps' | 'strategy' | 'stages'>;
 
@@ -54,9 +55,13 @@ export function lastRestart(config: RestartFields, gen: number): number {
   return Math.max(1, ...restartGenerations(config).filter((g) => g <= gen));
 }
 
-/** The strategy's own generation count once `generationsDone` are done: it restarts with each stage. */
-export function strategyGenerations(config: RestartFields, generationsDone: number): number {
-  return generationsDone === 0 ? 0 : generationsDone - (lastRestart(config, generationsDone) - 1);
+/** The strategy's own generation count once `generationsDone` are done: it restarts with each stage, and with each of several starts. */
+export function strategyGenerations(config: RestartFields & Pick<TrainConfig, 'starts'>, generationsDone: number): number {
+  if (generationsDone === 0) return 0;
+  const last = lastRestart(config, generationsDone);
+  // Within the starts, or after them with no stage restarted since: the starts decide (starts.ts).
+  if (last <= startsEnd(config)) return strategyGenerationsOfStarts(config, generationsDone)!;
+  return generationsDone - (last - 1);
 }
 
 /** The strategy of every stage up to generation `generations`, the first's included (for sizing the rollout backend). */

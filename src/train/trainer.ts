@@ -27,6 +27,7 @@ import type { TrainConfig } from './config.ts';
 import { ObsNormalizer } from './normalizer.ts';
 import { growsAt, policyGenome, searchedPolicy, searchSize, staticStagePolicy } from './plastic-from.ts';
 import { restartsAt, stageAt, stageIndex, stageStrategies } from './stages.ts';
+import { bestStartContinuesAt, startBegins, startEnds, startOf } from './starts.ts';
 import type { GenerationRecord } from './metrics.ts';
 
 export type { GenerationRecord };
@@ -47,6 +48,16 @@ export interface TrainerSnapshot {
   bestTest: { return: number; fitness: number; generation: number; params: Float64Array; normalizer: ReturnType<ObsNormalizer['toJSON']> } | null;
   totalSteps: number;
   wallTime: number;
+  /** With `config.starts`: the start whose center tested best so far, its state at its end (starts.ts); null before the first ends and after the starts. */
+  bestStart: BestStart | null;
+}
+
+/** A start that ended: which (from 0), its center's test fitness, and the strategy state and observation statistics it continues with. */
+export interface BestStart {
+  start: number;
+  fitness: number;
+  state: MaximizerState;
+  normalizer: ObsNormalizer;
 }
 
 export const TEST_SEED_SALT = 0x7e57;
@@ -138,6 +149,7 @@ export class Trainer {
   wallTime = 0;
   bestTest: TrainerSnapshot['bestTest'] = null;
   lastTest: { return: number; distance: number; fitness: number } | null = null;
+  bestStart: BestStart | null = null;
   private stopRequested = false;
   /** The number of parameters of the config's policy (a static stage searches fewer: plastic-from.ts). */
   readonly numParams: number;
@@ -153,6 +165,7 @@ export class Trainer {
       this.totalSteps = snapshot.totalSteps;
       this.wallTime = snapshot.wallTime;
       this.bestTest = snapshot.bestTest;
+      this.bestStart = snapshot.bestStart;
       const size = searchSize(config, this.generation);
       if (this.state.core.mean.length !== size) throw new Error(`checkpoint has ${this.state.core.mean.length} parameters but the policy needs ${size}`);
     } else if (init) {
@@ -206,7 +219,7 @@ export class Trainer {
   }
 
   snapshot(): TrainerSnapshot {
-    return { generation: this.generation, maximizer: this.state, normalizer: this.normalizer, bestTest: this.bestTest, totalSteps: this.totalSteps, wallTime: this.wallTime };
+    return { generation: this.generation, maximizer: this.state, normalizer: this.normalizer, bestTest: this.bestTest, totalSteps: this.totalSteps, wallTime: this.wallTime, bestStart: this.bestStart };
   }
 
   private tasksFor(pop: Population, gen: number, episodes: TaskEpisode[]): RolloutTask[] {
@@ -244,12 +257,33 @@ export class Trainer {
     return { return: ret / res.length, distance: dist / res.length, fitness: meanFitness(this.config, res.map((r) => ({ r, k: 0 }))) };
   }
 
+  /**
+   * With `config.starts` (starts.ts), as generation `gen` begins: a new start searches from its
+   * own random network, with a fresh strategy and observation statistics; once the starts are
+   * done, the one that tested best continues from where it ended.
+   */
+  private switchStart(gen: number): void {
+    const c = this.config;
+    if (startBegins(c, gen)) {
+      const k = startOf(c, gen)!;
+      const params = initParams(c.policy, OBS_SIZE, ACT_SIZE, new Rng(mixSeed(c.seed, 0x1417, k)));
+      this.state = this.maximizerAt(gen).init(Float64Array.from(params), mixSeed(c.seed, 0x5eed, gen));
+      this.normalizer = new ObsNormalizer(OBS_SIZE, c.obsClip);
+    } else if (bestStartContinuesAt(c, gen)) {
+      if (!this.bestStart) throw new Error(`no start was tested by generation ${gen - 1}`);
+      this.state = this.bestStart.state;
+      this.normalizer = this.bestStart.normalizer;
+      this.bestStart = null;
+    }
+  }
+
   /** Runs one generation and returns its record. */
   async step(events: TrainerEvents = {}): Promise<GenerationRecord> {
     const c = this.config;
     const gen = this.generation + 1;
     const t0 = performance.now();
     const maximizer = this.maximizerAt(gen);
+    this.switchStart(gen);
     // A stage starts, or the static stage ends: the strategy restarts around the center (grown into the plastic network).
     if (restartsAt(c, gen)) {
       // The static stage's center is grown only where plasticity starts; a stage before it restarts the static search.
@@ -301,7 +335,8 @@ export class Trainer {
     let testReturn: number | null = null;
     let testDistance: number | null = null;
     const isLast = gen >= c.generations;
-    if (c.testEvery > 0 && (gen % c.testEvery === 0 || isLast || gen === 1)) {
+    const endsStart = startEnds(c, gen);
+    if ((c.testEvery > 0 && (gen % c.testEvery === 0 || isLast || gen === 1)) || endsStart) {
       const tt0 = performance.now();
       const t = await this.testCenter(gen);
       rolloutMs += performance.now() - tt0;
@@ -315,6 +350,9 @@ export class Trainer {
       const sameLength = this.bestTest !== null && stageAt(c, this.bestTest.generation).maxSteps === stageAt(c, gen).maxSteps;
       if (!this.bestTest || !sameLength || t.fitness > this.bestTest.fitness) {
         this.bestTest = { return: t.return, fitness: t.fitness, generation: gen, params: Float64Array.from(center), normalizer: this.normalizer.toJSON() };
+      }
+      if (endsStart && (!this.bestStart || t.fitness > this.bestStart.fitness)) {
+        this.bestStart = { start: startOf(c, gen)!, fitness: t.fitness, state: this.state, normalizer: ObsNormalizer.fromJSON(this.normalizer.toJSON(), OBS_SIZE, c.obsClip) };
       }
       await events.test?.(gen, center, this);
     }
@@ -352,6 +390,7 @@ export class Trainer {
       limitWorst,
       limitPast5Fraction: past5 / (8 * Math.max(1, steps)),
       strategy: told.metrics.strategy,
+      ...(startOf(c, gen) !== null ? { start: startOf(c, gen)! + 1 } : {}),
     };
     await events.generation?.(rec, this);
     return rec;
