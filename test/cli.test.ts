@@ -60,6 +60,8 @@ test('help is printed for the program and every command', () => {
 test('bad input gets one clear line naming the field, flag or file', async () => {
   const cases: [string[], RegExp][] = [
     [['train', '--pop', 'many'], /^propamine train: --pop must be a number \(got "many"\)\n$/],
+    [['train', '--starts', '4'], /^propamine train: --starts must be COUNTxGENERATIONS, e\.g\. 4x20 \(got "4"\)\n$/],
+    [['train', '--starts', '4x20'], /^propamine train: config\.starts: count × generations \(4 × 20 = 80\) must be less than config\.generations \(80\)/],
     [['train', '--strategy', 'hill-climb'], /strategy\.name must be one of openai-es, pgpe, snes, sep-cma-es/],
     [['train', '--rule', 'stdp'], /policy\.rule must be one of/],
     [['train', '--colour', 'red'], /Unknown option '--colour'/],

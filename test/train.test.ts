@@ -682,6 +682,92 @@ test('stages: a bad stage is refused, naming its field', () => {
   assert.deepEqual(validateTrainConfig(old).stages, []);
 });
 
+test('starts: several searches from their own random networks, the best-tested one continued with its state and statistics; reproducible across workers, resumable within and after the starts', async () => {
+  const starts = { count: 3, generations: 2 };
+  const cfg = (name: string, over: Record<string, unknown> = {}) => tiny(name, { generations: 8, testEvery: 4, starts, ...over });
+  const centers: Float64Array[] = [];
+  const told: number[] = [];
+  const kept: (number | null)[] = [];
+  let continued: { center: Float64Array; normalizer: unknown } | null = null;
+  const lines: string[] = [];
+  const straight = await train({
+    config: cfg('sx-straight', { workers: 2 }), log: (l) => lines.push(l),
+    onTrainer: (t) => {
+      const step = t.step.bind(t);
+      t.step = async (ev) => {
+        const r = await step(ev);
+        centers.push(Float64Array.from(t.searchCenter()));
+        told.push(t.state.core.generation);
+        kept.push(t.bestStart?.start ?? null);
+        if (t.generation === 6) continued = { center: Float64Array.from(t.bestStart!.state.core.mean), normalizer: t.bestStart!.normalizer.toJSON() };
+        if (t.generation === 7) assert.deepEqual(t.normalizer.toJSON().count > (continued!.normalizer as { count: number }).count, true);
+        return r;
+      };
+    },
+  });
+  const metrics = deterministic(straight.runDir);
+  // Each start is tested at its end (whatever testEvery says), and the records say which start they belong to.
+  assert.deepEqual(metrics.map((r) => r.start ?? null), [1, 1, 2, 2, 3, 3, null, null]);
+  assert.deepEqual(metrics.map((r) => r.testFitness !== null), [true, true, false, true, false, true, false, true]);
+  // The strategy starts anew with each start; after them, the best start's strategy goes on counting.
+  const ends = [2, 4, 6].map((g) => metrics[g - 1]!.testFitness!);
+  const best = ends.indexOf(Math.max(...ends));
+  assert.deepEqual(told, [1, 2, 1, 2, 1, 2, 3, 4]);
+  assert.deepEqual(kept.slice(0, 6), [null, 0, 0, ends[1]! > ends[0]! ? 1 : 0, ends[1]! > ends[0]! ? 1 : 0, best]);
+  assert.deepEqual(kept.slice(6), [null, null]);
+  assert.deepEqual(Array.from(continued!.center), Array.from(centers[2 * best + 1]!), 'the best start continues from its own center');
+  assert.notDeepEqual(Array.from(centers[1]!), Array.from(centers[3]!), 'the starts search from different networks');
+  assert.deepEqual(strategyGenerations(new RunDir(straight.runDir).readConfig(), 8), 4);
+  assert.ok(lines.some((l) => l === `start ${best + 1} of 3 tested best (fitness ${ends[best]!.toFixed(2)} on the test episodes): it continues from generation 7`), lines.join('\n'));
+  assert.ok(lines.some((l) => /^starts: 3 starts of 2 generations from different random networks/.test(l)));
+  // The first start is the run without starts, generation for generation.
+  const plain = await train({ config: tiny('sx-plain', { generations: 2, testEvery: 4, workers: 0 }), quiet: true, log: quiet });
+  assert.deepEqual(deterministic(plain.runDir).map(({ start: _s, ...r }) => r), metrics.slice(0, 2).map(({ start: _s, ...r }) => r));
+  // The same run with other worker counts, and stopped within a start, at a start's end and once the best continues.
+  const other = await train({ config: cfg('sx-w0', { workers: 0 }), quiet: true, log: quiet });
+  assert.deepEqual(deterministic(other.runDir), metrics);
+  for (const stopAt of [3, 4, 6, 7]) {
+    let stopped: TrainOutcome = await trainStopped(cfg(`sx-resumed${stopAt}`, { workers: 1 }), stopAt);
+    assert.equal(stopped.status, 'stopped');
+    const cp = JSON.parse(readFileSync(join(stopped.runDir, 'checkpoints', 'latest.json'), 'utf8'));
+    assert.equal(cp.bestStart !== undefined, stopAt <= 6, `a checkpoint after generation ${stopAt} keeps the best start only while the starts run`);
+    stopped = await train({ resume: stopped.runDir, quiet: true, log: quiet });
+    assert.deepEqual(deterministic(stopped.runDir), metrics, `stopped after generation ${stopAt}`);
+  }
+  // A checkpoint whose best start is missing, out of range or kept after the starts is refused, naming the field.
+  const stoppedAt4 = await trainStopped(cfg('sx-bad', { workers: 0 }), 4);
+  const good = JSON.parse(readFileSync(join(stoppedAt4.runDir, 'checkpoints', 'latest.json'), 'utf8'));
+  const { digest: _d, ...body } = good;
+  const refused = (changed: Record<string, unknown>, re: RegExp) => {
+    writeFileSync(join(stoppedAt4.runDir, 'checkpoints', 'latest.json'), JSON.stringify(withDigest(changed)));
+    writeFileSync(join(stoppedAt4.runDir, 'checkpoints', 'previous.json'), JSON.stringify(withDigest(changed)));
+    return assert.rejects(train({ resume: stoppedAt4.runDir, quiet: true, log: quiet }), re);
+  };
+  const { bestStart: _b, ...without } = body;
+  await refused(without, /checkpoint\.bestStart is missing: after generation 4, 2 of the 3 starts of config\.starts have ended/);
+  await refused({ ...body, bestStart: { ...body.bestStart, start: 2 } }, /checkpoint\.bestStart\.start is 2, but only starts 0 to 1 have ended after generation 4/);
+  await refused({ ...body, bestStart: { ...body.bestStart, fitness: 'x' } }, /bestStart\.fitness must be a number/);
+});
+
+test('starts: bad starts are refused, naming the field', () => {
+  const bad: [Record<string, unknown>, RegExp][] = [
+    [{ starts: { count: 1, generations: 10 } }, /config\.starts\.count must be a whole number in \[2, 64\] \(got 1\)$/],
+    [{ starts: { count: 4 } }, /config\.starts\.generations must be a whole number in \[1, \d+\] \(got nothing\)$/],
+    [{ starts: 4 }, /config\.starts must be null or an object: \{ count, generations \} \(got 4\)$/],
+    [{ starts: { count: 4, generations: 20, best: 'test' } }, /config\.starts\.best is not a known field \(known: count, generations\)$/],
+    [{ starts: { count: 4, generations: 20 } }, /config\.starts: count × generations \(4 × 20 = 80\) must be less than config\.generations \(80\): the best start continues after them$/],
+    [{ generations: 100, starts: { count: 4, generations: 20 }, stages: [{ from: 80, maxSteps: 1000 }] }, /config\.stages\[0\]\.from must be after the starts, which end at generation 80 \(got 80\)$/],
+    [{ generations: 100, starts: { count: 4, generations: 20 }, plasticFrom: 40 }, /config\.starts cannot be combined with plasticFrom 40/],
+    [{ generations: 100, starts: { count: 4, generations: 20 }, init: 'runs/x' }, /config\.starts draw their own random networks: config\.init must be null/],
+  ];
+  for (const [over, re] of bad) assert.throws(() => resolveTrainConfig('quick', over), re, JSON.stringify(over));
+  const c = resolveTrainConfig('quick', { generations: 160, starts: { count: 4, generations: 20 }, stages: [{ from: 81, maxSteps: 1000 }] });
+  assert.deepEqual([20, 21, 80, 81, 82].map((g) => strategyGenerations(c, g)), [20, 1, 20, 1, 2], 'a stage right after the starts restarts around the continued center');
+  // A saved config without the field had one start.
+  const { starts: _s, ...old } = resolveTrainConfig('quick') as unknown as Record<string, unknown>;
+  assert.equal(validateTrainConfig(old).starts, null);
+});
+
 test('plasticFrom: the static stage\'s center grown acts exactly as the static network', () => {
   const plastic = tiny('pf-act').policy;
   const stat = { ...(plastic as SnnPolicyConfigT), rule: 'none', modInputs: [] } as PolicyConfig;
