@@ -25,7 +25,7 @@ import { Rng, mixSeed } from '../../core/rng.ts';
 import { RUN_DIR_OBSERVERS, progressObserver, type RunContext, type RunObserver } from './observers.ts';
 import { RunDir } from './run-dir.ts';
 import { describeStages } from './stages.ts';
-import { describeStarts } from './starts.ts';
+import { describeStarts, startsEnd } from './starts.ts';
 import { Trainer, checkObjective, policySize, tasksAtOnce, type GenerationRecord } from './trainer.ts';
 
 /** Where rollouts run: not part of a run's config (results do not depend on it), so a resumed run may switch. */
@@ -203,6 +203,9 @@ function prepareRun(opts: TrainOptions): RunStart {
   const allowed = new Set(['generations', 'workers']);
   for (const k of Object.keys(opts.overrides ?? {})) if (!allowed.has(k)) throw new Error(`--resume keeps the run's config; only --generations and --workers may change (got a change of ${k})`);
   const config = { ...saved, ...(opts.overrides ?? {}) } as TrainConfig;
+  if (config.starts && opts.overrides?.generations !== undefined && config.generations <= startsEnd(config)) {
+    throw new Error(`--generations ${config.generations}: the run's ${describeStarts(config).split(';')[0]} end at generation ${startsEnd(config)}, and the best start continues after them (give more than ${startsEnd(config)})`);
+  }
   const suite = loadSuite(config.conditions);
   if (checkpoint === dir.checkpointPath && !dir.hasCheckpoint() && !existsSync(dir.previousCheckpointPath)) {
     // No generation of this run ever finished (a directory left by an earlier version): start it now,
