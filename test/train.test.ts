@@ -328,8 +328,12 @@ test('a run can start from another run or a policy file: its best center and obs
   let fresh: ReturnType<typeof start> | null = null;
   await train({ config: tiny('init-none', { workers: 0, generations: 1 }), quiet: true, log: quiet, onTrainer: (t) => (fresh = start(t)) });
   assert.notDeepEqual(fresh!.center, best.params);
+  const before = new RunDir(ft.runDir).readConfig();
   const resumed = await train({ resume: ft.runDir, overrides: { generations: 3 }, quiet: true, log: quiet });
   assert.equal(resumed.records.length, 3);
+  // config.json says what the run was trained to; the rest of it is as before.
+  assert.notEqual(before.generations, 3);
+  assert.deepEqual(new RunDir(ft.runDir).readConfig(), { ...before, generations: 3 });
   await assert.rejects(train({ config: tiny('init-bad', { init: src.runDir, policy: { type: 'mlp', hidden: [8] } }), quiet: true, log: quiet }), /--init-from \(config\.init\): .* holds a snn .* policy, but the config trains a mlp/);
   await assert.rejects(train({ config: tiny('init-gone', { init: join(tmp, 'nowhere') }), quiet: true, log: quiet }), /--init-from \(config\.init\): .*nowhere does not exist/);
   assert.throws(() => tiny('init-num', { init: 3 }), /config\.init must be a run directory or policy file path, or null/);

@@ -50,8 +50,13 @@ export class RunDir {
   writeStart(config: object, opts: { replays?: boolean } = {}): void {
     mkdirSync(join(this.path, 'checkpoints'), { recursive: true });
     if (opts.replays !== false) mkdirSync(join(this.path, 'replays'), { recursive: true });
-    atomicWriteCheckedJson(this.configPath, config, true);
+    this.writeConfig(config);
     atomicWriteFile(this.metricsPath, '');
+  }
+
+  /** Writes config.json (atomically, with its digest): a new run's, or a resumed one's with its new generation count. */
+  writeConfig(config: object): void {
+    atomicWriteCheckedJson(this.configPath, config, true);
   }
 
   static open(path: string): RunDir {

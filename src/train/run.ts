@@ -108,6 +108,8 @@ export class TrainingRun implements RunContext {
         dir.writeMetrics(records);
         const from = checkpoint === dir.checkpointPath ? '' : ` from ${checkpoint}`;
         log(`resuming ${dir.path}${from} after generation ${snap.generation}, training to generation ${config.generations}`);
+        // config.json says what the run trains to: a new generation count (or worker count) is written to it.
+        if (!isDeepStrictEqual(dir.readConfig(), config)) dir.writeConfig(config);
         if (checkpoint !== dir.checkpointPath) {
           const aside = dir.setAsideLatest();
           if (aside) log(`the checkpoint it replaces is kept as ${aside}`);
