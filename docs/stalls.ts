@@ -5,7 +5,8 @@
  *
  * From `heldout-onset` stress reports (per-episode thirds after the onset): an episode stalls
  * when a third covers at most 1 m forward, and walks again when a later third covers 5 m or
- * more; counted as trained and, for a plastic policy, with plasticity frozen at the onset.
+ * more (`stopped` in src/stress.ts, as `propamine stress --compare` counts them); counted as
+ * trained and, for a plastic policy, with plasticity frozen at the onset, summed over reports.
  *
  *   node --import tsx docs/stalls.ts reports docs/runs/adaptation/e9-*-s1/stress/heldout-onset.json
  *
@@ -21,10 +22,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseReplay, type Replay } from '../envs/replay.ts';
-import { readStressReport } from '../src/stress-compare.ts';
-
-const STALL = 1;
-const WALKS_AGAIN = 5;
+import { readStressReport, stopCounts } from '../src/stress-compare.ts';
 
 function mean(xs: readonly number[]): number {
   return xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
@@ -35,28 +33,15 @@ function sd(xs: readonly number[]): number {
   return Math.sqrt(mean(xs.map((x) => (x - m) ** 2)));
 }
 
-/** [episodes, stalled, walked again] over the held-out conditions' per-episode thirds. */
-function stallCounts(thirds: readonly (readonly number[])[]): [number, number, number] {
-  let stalled = 0;
-  let again = 0;
-  for (const t of thirds) {
-    const first = t.findIndex((d) => d <= STALL);
-    if (first < 0) continue;
-    stalled++;
-    if (t.slice(first + 1).some((d) => d >= WALKS_AGAIN)) again++;
-  }
-  return [thirds.length, stalled, again];
-}
-
 function reports(paths: readonly string[]): void {
   const total = { live: [0, 0, 0], frozen: [0, 0, 0] };
   console.log('| report | held-out episodes | stalled / walked again, as trained | frozen at the onset |');
   console.log('|---|---|---|---|');
   for (const path of paths) {
-    const held = readStressReport(path).conditions.filter((c) => c.name !== 'nominal');
-    if (!held.every((c) => c.onsetThirds)) throw new Error(`${path}: no per-episode thirds after the onset (a report of heldout-onset, written by a current propamine stress)`);
-    const live = stallCounts(held.flatMap((c) => c.onsetThirds!));
-    const frozen = held.every((c) => c.frozen?.onsetThirds) ? stallCounts(held.flatMap((c) => c.frozen!.onsetThirds!)) : null;
+    const stops = stopCounts(readStressReport(path).conditions.filter((c) => c.name !== 'nominal'));
+    if (!stops) throw new Error(`${path}: no per-episode thirds after the onset (a report of heldout-onset, written by a current propamine stress)`);
+    const live = [stops.episodes, stops.stopped, stops.walkAgain];
+    const frozen = stops.frozen && [stops.episodes, stops.frozen.stopped, stops.frozen.walkAgain];
     live.forEach((x, i) => (total.live[i]! += x));
     frozen?.forEach((x, i) => (total.frozen[i]! += x));
     console.log(`| ${path} | ${live[0]} | ${live[1]} / ${live[2]} | ${frozen ? `${frozen[1]} / ${frozen[2]}` : '—'} |`);

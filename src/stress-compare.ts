@@ -8,7 +8,7 @@ import { parseIn } from '../core/schema.ts';
 import { readJsonFile } from './fsutil.ts';
 import { mcnemarExact, meanCI, sideOfZero } from './stats.ts';
 import { asStressReport, StressReportSchema } from './stress-report.ts';
-import { collapsed, type ConditionResult, type StressReport } from './stress.ts';
+import { collapsed, stopped, STOP_M, WALKS_AGAIN_M, type ConditionResult, type StressReport } from './stress.ts';
 
 export interface LabelledReport {
   /** The column heading. */
@@ -56,6 +56,8 @@ export interface ComparedPolicy {
   slowDown: number | null;
   /** Held-out episodes whose gait collapsed after the onset (`collapsed`), of how many (null: reports without per-episode thirds). */
   collapses: { episodes: number; asTrained: number; frozen: Paired | null } | null;
+  /** Held-out episodes whose gait stopped after the onset, and of those how many walk again (`stopped`), as trained and frozen at the onset (null: reports without per-episode thirds). */
+  stops: { episodes: number; stopped: number; walkAgain: number; frozen: { stopped: number; walkAgain: number } | null } | null;
 }
 
 /** The same episodes with plasticity frozen at the onset: collapses there, and the discordant pairs with McNemar's exact p. */
@@ -144,6 +146,7 @@ export function compareStress(rs: readonly LabelledReport[]): StressComparison {
       recovered: withRecovery.length ? withRecovery.filter((c) => c.speedRecovery! >= 1).length : null,
       speedUp, slowDown,
       collapses: collapseCounts(hc),
+      stops: stopCounts(hc),
     };
   });
   return {
@@ -156,6 +159,18 @@ export function compareStress(rs: readonly LabelledReport[]): StressComparison {
 function bySide(intervals: readonly (readonly [number, number])[]): [number, number] {
   const sides = intervals.map(([mean, ci95]) => sideOfZero(mean, ci95));
   return [sides.filter((x) => x === 1).length, sides.filter((x) => x === -1).length];
+}
+
+/** Stops and restarts over the held-out conditions' episodes (`stopped`), as trained and, when every condition has them, frozen at the onset. */
+export function stopCounts(held: readonly ConditionResult[]): ComparedPolicy['stops'] {
+  if (held.length === 0 || !held.every((c) => c.onsetThirds)) return null;
+  const tally = (thirds: readonly (readonly number[])[]) => {
+    const kinds = thirds.map(stopped);
+    return { stopped: kinds.filter((k) => k !== 'walking').length, walkAgain: kinds.filter((k) => k === 'walks again').length };
+  };
+  const live = tally(held.flatMap((c) => c.onsetThirds!));
+  const frozen = held.every((c) => c.frozen?.onsetThirds) ? tally(held.flatMap((c) => c.frozen!.onsetThirds!)) : null;
+  return { episodes: held.reduce((n, c) => n + c.onsetThirds!.length, 0), ...live, frozen };
 }
 
 /** Collapses over the held-out conditions' episodes, and against the frozen runs episode by episode when every condition has them. */
@@ -213,6 +228,10 @@ export function comparisonMarkdown(c: StressComparison): string {
         return z ? `${z.collapses}; ${z.onlyAsTrained} / ${z.onlyFrozen} (p ${z.p.toPrecision(2)})` : '—';
       })));
     }
+  }
+  if (c.policies.some((p) => p.stops !== null)) {
+    lines.push(row(`episodes whose gait stops after the onset (a third of ${STOP_M} m or less), and of those walk again (a later third of ${WALKS_AGAIN_M} m or more)`, c.policies.map((p) => (p.stops === null ? '—' : `${p.stops.stopped} of ${p.stops.episodes}, ${p.stops.walkAgain}`))));
+    if (c.policies.some((p) => p.stops?.frozen)) lines.push(row('the same with plasticity frozen at the onset', c.policies.map((p) => (p.stops?.frozen ? `${p.stops.frozen.stopped}, ${p.stops.frozen.walkAgain}` : '—'))));
   }
   lines.push('', ...c.policies.map((p) => `- ${p.label}: ${p.file}${p.source !== null ? `, ${p.source}` : ''}`));
   return lines.join('\n') + '\n';

@@ -118,6 +118,22 @@ export function collapsed([first, , last]: readonly number[]): boolean {
   return first! > 1 && last! < 0.5 * first!;
 }
 
+/** At most this many metres forward in a third after the onset: the gait stopped (`stopped`). */
+export const STOP_M = 1;
+/** At least this many metres forward in a later third: it walks again (`stopped`). */
+export const WALKS_AGAIN_M = 5;
+
+/**
+ * Whether an episode's gait stopped after the onset (a third covering at most STOP_M forward),
+ * and if so whether it walks again (a later third covering WALKS_AGAIN_M or more), from its
+ * thirds after the onset: 'walking' when no third stops.
+ */
+export function stopped(thirds: readonly number[]): 'walking' | 'stopped' | 'walks again' {
+  const first = thirds.findIndex((d) => d <= STOP_M);
+  if (first < 0) return 'walking';
+  return thirds.slice(first + 1).some((d) => d >= WALKS_AGAIN_M) ? 'walks again' : 'stopped';
+}
+
 /**
  * The report's fields for the thirds after the onset: the mean distance per third, the last third
  * over the first (null unless the first went forward), the thirds per episode, and the last third

@@ -13,7 +13,7 @@ import { Rng } from '../core/rng.ts';
 import { createPolicy, initParams, validatePolicyConfig, type SnnPolicy } from '../policies/index.ts';
 import { normalizeObs } from '../workers/rollout.ts';
 import { RolloutPool } from '../workers/pool.ts';
-import { collapsed, runStress, stressMarkdown, stressSeeds, type ConditionResult, type StressReport } from '../src/stress.ts';
+import { collapsed, stopped, runStress, stressMarkdown, stressSeeds, type ConditionResult, type StressReport } from '../src/stress.ts';
 import { compareStress, comparisonMarkdown, readStressReport } from '../src/stress-compare.ts';
 import { mcnemarExact, meanCI, sideOfZero } from '../src/stats.ts';
 import type { PolicyFile } from '../src/train/policy-file.ts';
@@ -332,6 +332,12 @@ test('McNemar exact p and what counts as a collapse after the onset', () => {
   assert.equal(collapsed([10, 6, 4.9]), true);
   assert.equal(collapsed([10, 6, 5]), false);
   assert.equal(collapsed([0.9, 0, -3]), false, 'stuck from the onset on: nothing to collapse from');
+  // A stop: a third of 1 m or less; walking again: a later third of 5 m or more.
+  assert.equal(stopped([10, 1.01, 10]), 'walking');
+  assert.equal(stopped([10, 1, 4.99]), 'stopped');
+  assert.equal(stopped([10, 1, 5]), 'walks again');
+  assert.equal(stopped([0.5, 8, 0]), 'walks again', 'a stop in the first third, walking in the second');
+  assert.equal(stopped([9, 6, -2]), 'stopped', 'a stop in the last third cannot be undone');
 });
 
 test('stress reports compared: collapses counted over the held-out episodes, paired with the frozen runs', () => {
@@ -353,6 +359,12 @@ test('stress reports compared: collapses counted over the held-out episodes, pai
   const md = comparisonMarkdown(c);
   assert.match(md, /\| episodes whose gait collapses after the onset \(last third under half the first\) \| 2 of 6 \| 2 of 6 \| — \|/);
   assert.match(md, /\| the same with plasticity frozen at the onset; only as trained \/ only frozen \(McNemar exact p\) \| 4; 1 \/ 3 \(p 0\.63\) \| — \| — \|/);
+  // Stops: [10, 4, 1] stops in its last third and never walks again; frozen, two such episodes per condition.
+  assert.deepEqual(c.policies[0]!.stops, { episodes: 6, stopped: 2, walkAgain: 0, frozen: { stopped: 4, walkAgain: 0 } });
+  assert.deepEqual(c.policies[1]!.stops, { episodes: 6, stopped: 2, walkAgain: 0, frozen: null });
+  assert.equal(c.policies[2]!.stops, null);
+  assert.match(md, /\| episodes whose gait stops after the onset \(a third of 1 m or less\), and of those walk again \(a later third of 5 m or more\) \| 2 of 6, 0 \| 2 of 6, 0 \| — \|/);
+  assert.match(md, /\| the same with plasticity frozen at the onset \| 4, 0 \| — \| — \|/);
 });
 
 test('stress reports compared: paired by episode, the farthest per condition, counts over the held-out conditions', () => {
@@ -417,6 +429,9 @@ test('propamine stress --compare reproduces experiment 9 seed 3 from the committ
   assert.match(r.out, /\| episodes whose gait collapses after the onset \(last third under half the first\) \| 43 of 240 \| 51 of 240 \| 97 of 240 \| 45 of 240 \|/);
   assert.match(r.out, /\| 75; 18 \/ 50 \(p 0\.00013\) \| — \| — \| 58; 14 \/ 27 \(p 0\.060\) \|/);
   assert.match(r.out, /\| speed change after the onset above 0 \/ below 0 \(last third − first, interval excludes 0\) \| 0 \/ 4 \| 0 \/ 7 \| 0 \/ 8 \| 0 \/ 4 \|/);
+  // results.md, *Stalls*: stops are absorbing (40 / 52 / 80 / 50 stop; 2 / 0 / 0 / 0 walk again).
+  assert.match(r.out, /\| episodes whose gait stops after the onset \(a third of 1 m or less\), and of those walk again \(a later third of 5 m or more\) \| 40 of 240, 2 \| 52 of 240, 0 \| 80 of 240, 0 \| 50 of 240, 0 \|/);
+  assert.match(r.out, /\| the same with plasticity frozen at the onset \| 81, 2 \| — \| — \| 62, 1 \|/);
 });
 
 test('propamine stress --compare reproduces experiment 7 seed 1 from the committed reports (docs/results.md)', () => {

@@ -54,7 +54,9 @@ Options:
                       those it is ahead of or behind the first on, its adaptation indices
                       above and below 0, its speed recoveries and speed changes, and the
                       episodes whose gait collapses after the onset (a plastic policy's
-                      against the same episodes frozen at the onset); the reports must share
+                      against the same episodes frozen at the onset), and those whose gait
+                      stops (a third of 1 m or less) and of those walk again (a later third
+                      of 5 m or more); the reports must share
                       the suite, episodes, seed and step limit
   -h, --help          this help
 
