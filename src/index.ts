@@ -27,7 +27,7 @@ export { ObsNormalizer } from './train/normalizer.ts';
 // Evaluating and stress-testing a trained policy
 export { loadPolicy, type LoadedPolicy } from './policy-source.ts';
 export { evaluatePolicy, type EvaluateOptions, type EvaluationReport } from './evaluate.ts';
-export { runStress, stressMarkdown, stressSeeds, type StressOptions, type StressReport, type ConditionResult } from './stress.ts';
+export { runStress, stressMarkdown, stressSeeds, collapsed, stopped, type StressOptions, type StressReport, type ConditionResult } from './stress.ts';
 export { readStressReport, compareStress, comparisonMarkdown, type LabelledReport, type StressComparison, type ComparedPolicy, type ComparedCondition, type ComparedCell } from './stress-compare.ts';
 export { loadSuite } from './suites.ts';
 export { RolloutPool, threadsFor, type RolloutBackend } from '../workers/pool.ts';
