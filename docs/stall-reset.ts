@@ -12,6 +12,10 @@
  * e.g. a network trained on that damaged body from the reset: whether the ant can walk out of
  * the stall at all, given other weights.
  *
+ * With `--alpha-scale X` (a plastic policy): instead of a reset, every alpha times X as the last
+ * third begins, the network's state kept: whether stronger plasticity, acting from there on the
+ * H the stall has built, frees it.
+ *
  * The runs as they ran must give the report's thirds: checked, episode by episode.
  *
  *   node --import tsx docs/stall-reset.ts RUN RUN/stress/heldout-onset.json
@@ -22,13 +26,13 @@ import { loadRapier } from '../envs/rapier.ts';
 import { AntWorld } from '../envs/ant-world.ts';
 import { ACT_SIZE, OBS_SIZE } from '../envs/ant-sim.ts';
 import { getBuiltinSuite } from '../envs/suites.ts';
-import { createPolicy } from '../policies/index.ts';
+import { createPolicy, policyLayout } from '../policies/index.ts';
 import { simWorld } from '../envs/sim-settings.ts';
 import { normalizeObs } from '../workers/rollout.ts';
 import { RunDir } from '../src/train/run-dir.ts';
 import { readStressReport } from '../src/stress-compare.ts';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { swap: { type: 'string' }, condition: { type: 'string' } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { swap: { type: 'string' }, condition: { type: 'string' }, 'alpha-scale': { type: 'string' } } });
 const [runPath, reportPath] = positionals;
 if (!runPath || !reportPath || (values.swap === undefined) !== (values.condition === undefined)) throw new Error('usage: docs/stall-reset.ts RUN REPORT.json [--swap OTHER_RUN --condition NAME]');
 const report = readStressReport(reportPath);
@@ -42,6 +46,15 @@ policy.setParams(file.params);
 const swapFile = values.swap === undefined ? null : RunDir.open(values.swap).loadCenterPolicy();
 const swapPolicy = swapFile && createPolicy(swapFile.policy, OBS_SIZE, ACT_SIZE);
 swapPolicy?.setParams(swapFile!.params);
+const alphaScale = values['alpha-scale'] === undefined ? null : Number(values['alpha-scale']);
+if (alphaScale !== null && !(alphaScale >= 0)) throw new Error(`--alpha-scale must be a number >= 0 (got ${values['alpha-scale']})`);
+// The genome with every alpha times X (genome scales are linear, so the decoded alpha scales alike).
+const scaledParams = Float64Array.from(file.params);
+if (alphaScale !== null) {
+  const alphas = policyLayout(file.policy, OBS_SIZE, ACT_SIZE).filter((sl) => /\.alpha_(in|rec)$/.test(sl.name));
+  if (!alphas.length) throw new Error(`--alpha-scale: ${runPath} has no plasticity`);
+  for (const sl of alphas) for (let i = sl.offset; i < sl.offset + sl.length; i++) scaledParams[i]! *= alphaScale;
+}
 
 /** The thirds after the onset of one episode; with `resetAtLastThird`, the policy's state is zeroed as the last third begins. */
 function thirds(condition: (typeof suite.conditions)[number], seed: number, resetAtLastThird: boolean): [number, number, number] {
@@ -49,6 +62,7 @@ function thirds(condition: (typeof suite.conditions)[number], seed: number, rese
   const normObs = new Float64Array(OBS_SIZE);
   try {
     let [acting, norm] = [policy, file.normalizer];
+    acting.setParams(file.params);
     acting.reset(seed);
     let obs = world.reset([{ seed, condition }]);
     const ant = world.ants[0]!;
@@ -57,8 +71,11 @@ function thirds(condition: (typeof suite.conditions)[number], seed: number, rese
     const at: number[] = [];
     while (!world.done[0]) {
       if (resetAtLastThird && world.steps === ends[1]) {
-        if (swapPolicy) [acting, norm] = [swapPolicy, swapFile!.normalizer];
-        acting.reset(seed);
+        if (alphaScale !== null) acting.setParams(scaledParams);
+        else {
+          if (swapPolicy) [acting, norm] = [swapPolicy, swapFile!.normalizer];
+          acting.reset(seed);
+        }
       }
       normalizeObs(obs.subarray(0, OBS_SIZE), norm, normObs);
       world.step(acting.act(normObs).subarray(0, ACT_SIZE));
@@ -99,7 +116,7 @@ for (const c of report.conditions) {
   againReset += ar;
   rows.push(`| ${c.name} | ${s} | ${a} | ${ar} |`);
 }
-const other = values.swap === undefined ? "the policy's state reset" : `${values.swap} taking over`;
+const other = alphaScale !== null ? `alpha × ${alphaScale}` : values.swap === undefined ? "the policy's state reset" : `${values.swap} taking over`;
 console.log(`${report.policy} (${reportPath}): ${episodes} damaged episodes, ${stalled} stalled in the middle third after the onset; walking again in the last third: ${again} as they ran, ${againReset} with ${other} as it begins`);
 console.log(`| condition | stalled | walk again | walk again, ${other} |`);
 console.log('|---|---|---|---|');
