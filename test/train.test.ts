@@ -738,7 +738,7 @@ test('starts: several searches from their own random networks, the best-tested o
     stopped = await train({ resume: stopped.runDir, quiet: true, log: quiet });
     assert.deepEqual(deterministic(stopped.runDir), metrics, `stopped after generation ${stopAt}`);
   }
-  await assert.rejects(train({ resume: join(tmp, 'sx-resumed3'), overrides: { generations: 6 }, quiet: true, log: quiet }), /--generations 6: the run's 3 starts of 2 generations from different random networks end at generation 6, and the best start continues after them \(give more than 6\)/);
+  await assert.rejects(train({ resume: join(tmp, 'sx-resumed3'), overrides: { generations: 6 }, quiet: true, log: quiet }), /--generations 6: the run's 3 starts of 2 generations end at generation 6, and the best start continues after them \(give more than 6\)/);
   // A checkpoint whose best start is missing, out of range or kept after the starts is refused, naming the field.
   const stoppedAt4 = await trainStopped(cfg('sx-bad', { workers: 0 }), 4);
   const good = JSON.parse(readFileSync(join(stoppedAt4.runDir, 'checkpoints', 'latest.json'), 'utf8'));

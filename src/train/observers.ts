@@ -84,8 +84,8 @@ export const replayObserver: RunObserver = {
 export const RUN_DIR_OBSERVERS: readonly RunObserver[] = [metricsObserver, checkpointObserver, bestObserver, replayObserver];
 
 /**
- * Progress lines: one per generation (unless `quiet`), which start continues after several (always), then a summary of the center's tests,
- * or how to resume a stopped run (always).
+ * Progress lines: one per generation (unless `quiet`); with several starts, which one continues
+ * (always); then a summary of the center's tests, or how to resume a stopped run (always).
  */
 export function progressObserver(total: number, log: (line: string) => void, quiet = false): RunObserver {
   const printer = new ProgressPrinter(total, log, quiet);

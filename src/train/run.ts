@@ -206,7 +206,8 @@ function prepareRun(opts: TrainOptions): RunStart {
   for (const k of Object.keys(opts.overrides ?? {})) if (!allowed.has(k)) throw new Error(`--resume keeps the run's config; only --generations and --workers may change (got a change of ${k})`);
   const config = { ...saved, ...(opts.overrides ?? {}) } as TrainConfig;
   if (config.starts && opts.overrides?.generations !== undefined && config.generations <= startsEnd(config)) {
-    throw new Error(`--generations ${config.generations}: the run's ${describeStarts(config).split(';')[0]} end at generation ${startsEnd(config)}, and the best start continues after them (give more than ${startsEnd(config)})`);
+    const { count, generations } = config.starts;
+    throw new Error(`--generations ${config.generations}: the run's ${count} starts of ${generations} generations end at generation ${startsEnd(config)}, and the best start continues after them (give more than ${startsEnd(config)})`);
   }
   const suite = loadSuite(config.conditions);
   if (checkpoint === dir.checkpointPath && !dir.hasCheckpoint() && !existsSync(dir.previousCheckpointPath)) {
