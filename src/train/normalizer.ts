@@ -69,6 +69,15 @@ export class ObsNormalizer {
     return { mean, std, clip: this.clip };
   }
 
+  /** An independent copy of the statistics, clipping at `clip` (this one's by default). */
+  copy(clip = this.clip): ObsNormalizer {
+    const n = new ObsNormalizer(this.size, clip);
+    n.count = this.count;
+    n.sum.set(this.sum);
+    n.sumSq.set(this.sumSq);
+    return n;
+  }
+
   toJSON(): NormalizerState {
     return { count: this.count, sum: Array.from(this.sum), sumSq: Array.from(this.sumSq) };
   }

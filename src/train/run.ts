@@ -71,6 +71,8 @@ interface RunStart {
   /** The checkpoint a resumed run continues from, and its file; none for a run that starts at generation 1. */
   snap?: Checkpoint;
   checkpoint?: string;
+  /** A resumed run's config.json as it was read, before --generations or --workers changed it. */
+  saved?: TrainConfig;
   init?: InitialPolicy;
   /** Whether this start creates the run directory (and removes it again if no generation finishes). */
   isNew: boolean;
@@ -98,7 +100,7 @@ export class TrainingRun implements RunContext {
 
   static async open(opts: TrainOptions): Promise<TrainingRun> {
     const log = opts.log ?? ((l: string) => process.stdout.write(l + '\n'));
-    const { dir, config, suite, snap, checkpoint, init, isNew } = prepareRun(opts);
+    const { dir, config, suite, snap, checkpoint, saved, init, isNew } = prepareRun(opts);
     const backend = await openBackend(opts.backend ?? { kind: 'local' }, config.workers, tasksAtOnce(config), log);
     let run: TrainingRun;
     try {
@@ -109,7 +111,7 @@ export class TrainingRun implements RunContext {
         const from = checkpoint === dir.checkpointPath ? '' : ` from ${checkpoint}`;
         log(`resuming ${dir.path}${from} after generation ${snap.generation}, training to generation ${config.generations}`);
         // config.json says what the run trains to: a new generation count (or worker count) is written to it.
-        if (!isDeepStrictEqual(dir.readConfig(), config)) dir.writeConfig(config);
+        if (!isDeepStrictEqual(saved, config)) dir.writeConfig(config);
         if (checkpoint !== dir.checkpointPath) {
           const aside = dir.setAsideLatest();
           if (aside) log(`the checkpoint it replaces is kept as ${aside}`);
@@ -223,7 +225,7 @@ function prepareRun(opts: TrainOptions): RunStart {
   if (snap.generation >= config.generations) {
     throw new Error(`${dir.path} is already trained to generation ${snap.generation}; to continue it, give --generations more than ${snap.generation}`);
   }
-  return { dir, config, suite, snap, checkpoint, isNew: false };
+  return { dir, config, suite, snap, checkpoint, saved, isNew: false };
 }
 
 /** The initial policy of `config.init`, which must be the policy the config trains. */

@@ -60,7 +60,7 @@ export function strategyGenerations(config: RestartFields & Pick<TrainConfig, 's
   if (generationsDone === 0) return 0;
   const last = lastRestart(config, generationsDone);
   // Within the starts, or after them with no stage restarted since: the starts decide (starts.ts).
-  if (last <= startsEnd(config)) return strategyGenerationsOfStarts(config, generationsDone)!;
+  if (config.starts && last <= startsEnd(config)) return strategyGenerationsOfStarts(config.starts, generationsDone);
   return generationsDone - (last - 1);
 }
 

@@ -50,19 +50,18 @@ export function bestStartContinuesAt(config: StartsFields, gen: number): boolean
 }
 
 /**
- * The strategy's own generation count once `done` generations are done, or null when the
- * starts do not decide it (after a restart that follows them, or in a run without starts):
- * within a start, the generations of that start; after the starts, the best start's
- * generations continue.
+ * The strategy's own generation count once `done` (at least 1) generations of a run with starts
+ * are done, no stage having restarted it since: within a start, the generations of that start;
+ * after the starts, the best start's generations continue.
  */
-export function strategyGenerationsOfStarts(config: StartsFields, done: number): number | null {
-  if (!config.starts || done === 0) return null;
-  const g = config.starts.generations;
-  if (done <= startsEnd(config)) return done - Math.floor((done - 1) / g) * g;
-  return done - startsEnd(config) + g;
+export function strategyGenerationsOfStarts(starts: NonNullable<Starts>, done: number): number {
+  const end = starts.count * starts.generations;
+  const g = starts.generations;
+  if (done <= end) return done - Math.floor((done - 1) / g) * g;
+  return done - end + g;
 }
 
-/** `4 starts of 20 generations, the best continued` */
+/** `4 starts of 20 generations from different random networks; the one that tests best continues` ('' without starts) */
 export function describeStarts(config: StartsFields): string {
   const s = config.starts;
   return s ? `${s.count} starts of ${s.generations} generations from different random networks; the one that tests best continues` : '';

@@ -171,7 +171,7 @@ export class Trainer {
     } else if (init) {
       if (init.params.length !== this.numParams) throw new Error(`the initial policy has ${init.params.length} parameters but the policy needs ${this.numParams}`);
       this.state = this.maximizerAt(1).init(Float64Array.from(init.params), mixSeed(config.seed, 0x5eed));
-      this.normalizer = ObsNormalizer.fromJSON(init.normalizer.toJSON(), OBS_SIZE, config.obsClip);
+      this.normalizer = init.normalizer.copy(config.obsClip);
     } else {
       const params = initParams(staticStagePolicy(config) ?? config.policy, OBS_SIZE, ACT_SIZE, new Rng(mixSeed(config.seed, 0x1417)));
       this.state = this.maximizerAt(1).init(Float64Array.from(params), mixSeed(config.seed, 0x5eed));
@@ -352,7 +352,7 @@ export class Trainer {
         this.bestTest = { return: t.return, fitness: t.fitness, generation: gen, params: Float64Array.from(center), normalizer: this.normalizer.toJSON() };
       }
       if (endsStart && (!this.bestStart || t.fitness > this.bestStart.fitness)) {
-        this.bestStart = { start: startOf(c, gen)!, fitness: t.fitness, state: this.state, normalizer: ObsNormalizer.fromJSON(this.normalizer.toJSON(), OBS_SIZE, c.obsClip) };
+        this.bestStart = { start: startOf(c, gen)!, fitness: t.fitness, state: this.state, normalizer: this.normalizer.copy() };
       }
       await events.test?.(gen, center, this);
     }
